@@ -46,18 +46,52 @@ else
   answers http://localhost:3000 || { log "the portal did not come up in 240 s"; tail -40 e2e-test-report/portal.log; exit 1; }
 fi
 
+backend_failed() {
+  [ -n "$pgid" ] && grep -q 'Backend startup failed' e2e-test-report/portal.log 2>/dev/null
+}
+
 log "smoke: the backend serves the demo catalog to the static token"
+found=""
 for _ in $(seq 1 60); do
-  if curl -fsS --max-time 5 -H "Authorization: Bearer $token" \
+  if curl -fs --max-time 5 -H "Authorization: Bearer $token" \
     'http://localhost:7007/api/catalog/entities/by-name/component/default/payments-api' -o /dev/null; then
+    found=1
     break
   fi
+  if backend_failed; then break; fi
   sleep 1
 done
+if [ -z "$found" ]; then
+  log "the catalog does not serve component:default/payments-api"
+  grep -m 5 -i 'error' e2e-test-report/portal.log || true
+  exit 1
+fi
 count="$(curl -fsS -H "Authorization: Bearer $token" 'http://localhost:7007/api/catalog/entity-facets?facet=kind' |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const f=JSON.parse(s).facets.kind;console.log(f.map(x=>`${x.value}=${x.count}`).join(" "))})')"
 log "catalog: $count"
 status="$(curl -s -o /dev/null -w '%{http_code}' 'http://localhost:7007/api/catalog/entities?limit=1')"
 [ "$status" = 401 ] || { log "expected 401 without a token, got $status"; exit 1; }
+
+log "smoke: the ITSM backend serves demo records for a demo component"
+records=0
+for _ in $(seq 1 120); do
+  records="$(curl -fs --max-time 5 -H "Authorization: Bearer $token" \
+    'http://localhost:7007/api/itsm/records?entityRef=component:default/payments-api&limit=500' |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).items.length)}catch{console.log(0)}})' || echo 0)"
+  [ "$records" -gt 0 ] && break
+  if backend_failed; then break; fi
+  sleep 1
+done
+[ "$records" -gt 0 ] || { log "no ITSM records for payments-api after 120 s"; curl -s -H "Authorization: Bearer $token" http://localhost:7007/api/itsm/sync; exit 1; }
+log "itsm: $records records on the first page for component:default/payments-api"
+for _ in $(seq 1 120); do
+  pending="$(curl -fs -H "Authorization: Bearer $token" http://localhost:7007/api/itsm/sync |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{console.log(JSON.parse(s).items.filter(p=>p.providerId.startsWith("file:")&&!p.lastSucceededAt).length)})' || echo 1)"
+  [ "$pending" = 0 ] && break
+  sleep 1
+done
+[ "$pending" = 0 ] || { log "the demo file providers did not finish their first sync in 120 s"; exit 1; }
+curl -fs -H "Authorization: Bearer $token" http://localhost:7007/api/itsm/sync |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const p of JSON.parse(s).items)console.error(`  ${p.providerId}: ${p.totals.records} records, ${p.totals.deadLetters} dead letters, last error ${p.lastError ?? "none"}`)})'
 
 yarn playwright test "$@"

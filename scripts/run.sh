@@ -23,7 +23,12 @@ fi
 
 # Install dependencies when the manifests changed since the last install.
 deps_hash() {
-  { cat package.json yarn.lock .yarnrc.yml; cat packages/*/package.json plugins/*/package.json 2>/dev/null; node -v; } | sha1sum | cut -d' ' -f1
+  local manifests
+  manifests=(package.json yarn.lock .yarnrc.yml)
+  shopt -s nullglob
+  manifests+=(packages/*/package.json plugins/*/package.json)
+  shopt -u nullglob
+  { cat "${manifests[@]}"; node -v; } | sha1sum | cut -d' ' -f1
 }
 stamp=node_modules/.itsm-install-stamp
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(deps_hash)" ]; then

@@ -33,6 +33,11 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./permissionPolicy'));
 
+// ITSM: records, ingestion and the API at /api/itsm; the file provider loads
+// the demo data generated into examples/itsm-data.
+backend.add(import('@backstage-itsm/plugin-itsm-backend'));
+backend.add(import('@backstage-itsm/plugin-itsm-backend-module-file'));
+
 // Search over the catalog (Postgres engine in production, Lunr in memory otherwise).
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));

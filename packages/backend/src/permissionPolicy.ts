@@ -17,6 +17,7 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
+  isPermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -25,20 +26,46 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { itsmRecordReadPermission } from '@backstage-itsm/plugin-itsm-common';
+import {
+  createItsmRecordConditionalDecision,
+  itsmRecordConditions,
+} from '@backstage-itsm/plugin-itsm-backend';
 
 /**
  * The demo portal's permission policy.
  *
- * The catalog is open to every signed-in user. ITSM permissions (record
- * visibility by department, who may edit improvements, who may trigger a sync)
- * are decided here as the ITSM plugins land; until a rule names a permission,
- * it is allowed, as in Backstage's allow-all policy.
+ * - ITSM records of confidential service desks (HR by default) are readable
+ *   only by users who own an entity the record maps to, that is members of
+ *   the owning group; every other record is readable by every signed-in user.
+ *   The condition is applied by the ITSM backend in SQL.
+ * - Everything else is allowed, as in Backstage's allow-all policy.
  */
 export class DemoPermissionPolicy implements PermissionPolicy {
+  readonly #confidentialDepartments: string[];
+
+  constructor(options: { confidentialDepartments?: string[] } = {}) {
+    this.#confidentialDepartments = options.confidentialDepartments ?? ['hr'];
+  }
+
   async handle(
-    _request: PolicyQuery,
-    _user?: PolicyQueryUser,
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
+    if (isPermission(request.permission, itsmRecordReadPermission) && user) {
+      return createItsmRecordConditionalDecision(request.permission, {
+        anyOf: [
+          {
+            not: itsmRecordConditions.isInDepartment({
+              departments: this.#confidentialDepartments,
+            }),
+          },
+          itsmRecordConditions.isEntityOwner({
+            claims: user.info.ownershipEntityRefs,
+          }),
+        ],
+      });
+    }
     return { result: AuthorizeResult.ALLOW };
   }
 }

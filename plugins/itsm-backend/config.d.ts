@@ -1,0 +1,45 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
+export interface Config {
+  itsm?: {
+    providers?: {
+      /**
+       * Providers fed only through the push API, `POST /api/itsm/ingest/push:<id>`,
+       * by tools that cannot be polled. Callers must be services (a Backstage
+       * service token or a static external-access token) allowed `itsm.ingest`.
+       */
+      push?: {
+        [providerId: string]: {
+          /** The service desk that owns the records. Default `it`. */
+          department?: string;
+          /** Record kinds accepted. Default all: incident, change, problem, request. */
+          kinds?: Array<'incident' | 'change' | 'problem' | 'request'>;
+        };
+      };
+    };
+    entityResolution?: {
+      /**
+       * When records are mapped again to catalog entities, so that changes in
+       * the catalog's annotations and owners reach stored records. Default
+       * every 10 minutes, first after 30 seconds.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+  };
+}

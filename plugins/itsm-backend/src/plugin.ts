@@ -1,0 +1,118 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  coreServices,
+  createBackendPlugin,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  itsmIngestPermission,
+  itsmRecordReadPermission,
+  itsmSyncTriggerPermission,
+} from '@backstage-itsm/plugin-itsm-common';
+import {
+  ItsmProvider,
+  ItsmProviderRegistration,
+  itsmProvidersExtensionPoint,
+} from '@backstage-itsm/plugin-itsm-node';
+import { DatabaseItsmStore } from './database/DatabaseItsmStore';
+import { EntityResolver } from './ingestion/EntityResolver';
+import { IngestionEngine } from './ingestion/IngestionEngine';
+import { readPushProviders } from './ingestion/readPushProviders';
+import {
+  itsmRecordPermissionResourceRef,
+  itsmRecordPermissionRules,
+} from './permissions/rules';
+import { createRouter } from './service/createRouter';
+
+/**
+ * The ITSM backend plugin: stores ITSM records from every registered
+ * provider, maps them to catalog entities, and serves them at `/api/itsm`.
+ * @public
+ */
+export const itsmPlugin = createBackendPlugin({
+  pluginId: 'itsm',
+  register(env) {
+    const registrations: Array<ItsmProvider | ItsmProviderRegistration> = [];
+    env.registerExtensionPoint(itsmProvidersExtensionPoint, {
+      addProvider(...providers) {
+        registrations.push(...providers);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { config, logger, database, scheduler, httpRouter } = deps;
+        const store = await DatabaseItsmStore.create({ database });
+        const resolver = new EntityResolver(deps);
+        const engine = new IngestionEngine({ ...deps, store, resolver });
+        engine.register(...registrations, ...readPushProviders(config));
+
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: itsmRecordPermissionResourceRef,
+          permissions: [itsmRecordReadPermission],
+          rules: Object.values(itsmRecordPermissionRules),
+          getResources: async ids =>
+            Promise.all(ids.map(id => store.getRecord(id))),
+        });
+        deps.permissionsRegistry.addPermissions([
+          itsmSyncTriggerPermission,
+          itsmIngestPermission,
+        ]);
+
+        await engine.start();
+        const resolution = config.getOptionalConfig(
+          'itsm.entityResolution.schedule',
+        );
+        await scheduler.scheduleTask({
+          id: 'itsm-reresolve-entities',
+          scope: 'global',
+          ...(resolution
+            ? readSchedulerServiceTaskScheduleDefinitionFromConfig(resolution)
+            : {
+                frequency: { minutes: 10 },
+                timeout: { minutes: 10 },
+                initialDelay: { seconds: 30 },
+              }),
+          fn: async () => {
+            const changed = await resolver.reresolveAll(store);
+            logger.info(
+              `Re-resolved ITSM record entities: ${changed} records changed`,
+            );
+          },
+        });
+
+        httpRouter.use(await createRouter({ ...deps, store, engine }));
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

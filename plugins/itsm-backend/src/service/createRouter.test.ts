@@ -1,0 +1,329 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InMemoryItsmProvider } from '@backstage-itsm/plugin-itsm-node/testUtils';
+import express from 'express';
+import request from 'supertest';
+import { fixtureEntities, incident } from '../__fixtures__/records';
+import type { ItsmStore } from '../database/ItsmStore';
+import type { IngestionEngine } from '../ingestion/IngestionEngine';
+import {
+  itsmRecordConditions,
+  itsmRecordPermissionRules,
+} from '../permissions/rules';
+import { createRouter } from './createRouter';
+
+function mockStore(): jest.Mocked<ItsmStore> {
+  return {
+    commitBatch: jest.fn(),
+    listRecords: jest.fn().mockResolvedValue({ items: [] }),
+    getRecord: jest.fn().mockResolvedValue(undefined),
+    listRecordMappings: jest.fn(),
+    replaceRecordEntities: jest.fn(),
+    getCursor: jest.fn(),
+    markSyncStarted: jest.fn(),
+    markSyncFinished: jest.fn(),
+    listSyncStatus: jest.fn().mockResolvedValue([]),
+    listDeadLetters: jest.fn().mockResolvedValue([]),
+  };
+}
+
+describe('createRouter', () => {
+  const provider = new InMemoryItsmProvider({ id: 'push:tools' });
+  let store: jest.Mocked<ItsmStore>;
+  let engine: jest.Mocked<
+    Pick<IngestionEngine, 'getProvider' | 'ingest' | 'trigger' | 'providers'>
+  >;
+  let permissions: ReturnType<typeof mockServices.permissions.mock>;
+  let auditor: ReturnType<typeof mockServices.auditor.mock>;
+  let auditorEvent: { success: jest.Mock; fail: jest.Mock };
+  let app: express.Express;
+
+  beforeEach(async () => {
+    store = mockStore();
+    engine = {
+      providers: [provider],
+      getProvider: jest.fn((id: string) => {
+        if (id !== provider.id) {
+          const { NotFoundError } = jest.requireActual('@backstage/errors');
+          throw new NotFoundError(`No ITSM provider with id '${id}'`);
+        }
+        return provider;
+      }),
+      ingest: jest.fn().mockResolvedValue({
+        upserted: 1,
+        unchanged: 0,
+        feedback: 0,
+        deadLettered: 0,
+      }),
+      trigger: jest.fn(),
+    } as any;
+    permissions = mockServices.permissions.mock();
+    permissions.authorize.mockResolvedValue([
+      { result: AuthorizeResult.ALLOW },
+    ]);
+    permissions.authorizeConditional.mockResolvedValue([
+      { result: AuthorizeResult.ALLOW },
+    ]);
+    auditor = mockServices.auditor.mock();
+    auditorEvent = { success: jest.fn(), fail: jest.fn() };
+    auditor.createEvent.mockResolvedValue(auditorEvent);
+    const permissionsRegistry = mockServices.permissionsRegistry.mock();
+    permissionsRegistry.getPermissionRuleset.mockReturnValue({
+      getRuleByName: (name: string) =>
+        Object.values(itsmRecordPermissionRules).find(r => r.name === name)!,
+    } as any);
+    const router = await createRouter({
+      store,
+      engine: engine as unknown as IngestionEngine,
+      httpAuth: mockServices.httpAuth(),
+      permissions,
+      permissionsRegistry,
+      auditor,
+      catalog: catalogServiceMock({ entities: fixtureEntities }),
+      logger: mockServices.logger.mock(),
+    });
+    app = express().use(router).use(mockErrorHandler());
+  });
+
+  describe('GET /records', () => {
+    it('passes filters to the store, newest first by default', async () => {
+      const res = await request(app).get(
+        '/records?entityRef=component:default/payments-api&kind=incident,change&state=resolved&priority=1&priority=2&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00%2B01:00&q=502&limit=20',
+      );
+      expect(res.status).toBe(200);
+      expect(store.listRecords).toHaveBeenCalledWith({
+        entityRefs: ['component:default/payments-api'],
+        kinds: ['incident', 'change'],
+        states: ['resolved'],
+        priorities: [1, 2],
+        providerIds: undefined,
+        from: Date.parse('2026-01-01T00:00:00Z'),
+        to: Date.parse('2026-01-31T23:00:00Z'),
+        q: '502',
+        limit: 20,
+        cursor: undefined,
+        order: 'desc',
+        filter: undefined,
+      });
+    });
+
+    it.each([
+      ['kind=incidents', /^Invalid query: kind\.0: /],
+      ['state=open', /^Invalid query: state\.0: /],
+      ['priority=7', /^Invalid query: priority\.0: priority must be 1 to 5/],
+      ['from=2026-13-01', /^Invalid query: from: /],
+      [
+        'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+        /^Invalid query: from: from must be before to/,
+      ],
+      ['limit=0', /^Invalid query: limit: /],
+      ['limit=501', /^Invalid query: limit: /],
+      ['colour=red', /^Invalid query: .*colour/],
+      ['entityRef=component:', /^Invalid entityRef 'component:'/],
+    ])('answers 400 naming the field for %s', async (query, message) => {
+      const res = await request(app).get(`/records?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+      expect(store.listRecords).not.toHaveBeenCalled();
+    });
+
+    it('answers 404 for an entity the catalog does not have', async () => {
+      const res = await request(app).get(
+        '/records?entityRef=component:default/nope',
+      );
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(
+        "No entity found with ref 'component:default/nope'",
+      );
+    });
+
+    it('answers 403 when the policy denies reading records', async () => {
+      permissions.authorizeConditional.mockResolvedValue([
+        { result: AuthorizeResult.DENY },
+      ]);
+      const res = await request(app).get('/records');
+      expect(res.status).toBe(403);
+      expect(store.listRecords).not.toHaveBeenCalled();
+    });
+
+    it('turns conditional decisions into a store filter', async () => {
+      permissions.authorizeConditional.mockResolvedValue([
+        {
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'itsm',
+          resourceType: 'itsm-record',
+          conditions: {
+            anyOf: [
+              {
+                not: itsmRecordConditions.isInDepartment({
+                  departments: ['hr'],
+                }),
+              },
+              itsmRecordConditions.isEntityOwner({
+                claims: ['group:default/hr-operations'],
+              }),
+            ],
+          },
+        },
+      ]);
+      await request(app).get('/records').expect(200);
+      expect(store.listRecords).toHaveBeenCalledWith(
+        expect.objectContaining({
+          filter: {
+            anyOf: [
+              { not: { key: 'department', values: ['hr'] } },
+              { key: 'owner', values: ['group:default/hr-operations'] },
+            ],
+          },
+        }),
+      );
+    });
+  });
+
+  it('GET /records/:id answers 404 for a record that is missing or filtered out', async () => {
+    const res = await request(app).get('/records/abc');
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toBe("No ITSM record found with id 'abc'");
+  });
+
+  describe('POST /ingest/:providerId', () => {
+    const service = mockCredentials.service.header();
+
+    it('accepts a service and audits the push', async () => {
+      const body = { records: [incident()] };
+      const res = await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .send(body);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        upserted: 1,
+        unchanged: 0,
+        feedback: 0,
+        deadLettered: 0,
+      });
+      expect(engine.ingest).toHaveBeenCalledWith('push:tools', body);
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'ingest',
+          meta: { providerId: 'push:tools' },
+        }),
+      );
+      expect(auditorEvent.success).toHaveBeenCalled();
+    });
+
+    it('refuses users', async () => {
+      const res = await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', mockCredentials.user.header())
+        .send({ records: [] });
+      expect(res.status).toBe(403);
+      expect(engine.ingest).not.toHaveBeenCalled();
+      expect(auditorEvent.fail).toHaveBeenCalled();
+    });
+
+    it('answers 400 naming the field of a malformed body', async () => {
+      const res = await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .send({ records: 'nope', extra: 1 });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/^Invalid body: .*records/);
+      expect(res.body.error.message).toMatch(/extra/);
+    });
+
+    it('answers 400 for more items than one push may carry', async () => {
+      const res = await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .send({ records: Array.from({ length: 5001 }, () => ({})) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/records: at most 5000 items/);
+    });
+
+    it('answers 404 for an unknown provider and 403 without itsm.ingest', async () => {
+      expect.assertions(1);
+      await request(app)
+        .post('/ingest/nope')
+        .set('Authorization', service)
+        .send({})
+        .expect(404);
+      permissions.authorize.mockResolvedValue([
+        { result: AuthorizeResult.DENY },
+      ]);
+      await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .send({})
+        .expect(403);
+      expect(engine.ingest).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('sync', () => {
+    it('lists providers, including ones that never ran', async () => {
+      const res = await request(app).get('/sync').expect(200);
+      expect(res.body.items).toEqual([
+        expect.objectContaining({
+          providerId: 'push:tools',
+          lastStartedAt: null,
+          lastError: null,
+        }),
+      ]);
+    });
+
+    it('triggers a run with itsm.sync.trigger, audited', async () => {
+      await request(app).post('/sync/push:tools').expect(202);
+      expect(engine.trigger).toHaveBeenCalledWith('push:tools');
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({ eventId: 'sync-trigger' }),
+      );
+      permissions.authorize.mockResolvedValue([
+        { result: AuthorizeResult.DENY },
+      ]);
+      await request(app).post('/sync/push:tools').expect(403);
+      expect(engine.trigger).toHaveBeenCalledTimes(1);
+    });
+
+    it('shows dead letters only to readers of every record', async () => {
+      await request(app).get('/sync/push:tools/dead-letters').expect(200);
+      expect(store.listDeadLetters).toHaveBeenCalledWith({
+        providerId: 'push:tools',
+        limit: 100,
+      });
+      permissions.authorizeConditional.mockResolvedValue([
+        {
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'itsm',
+          resourceType: 'itsm-record',
+          conditions: itsmRecordConditions.isInDepartment({
+            departments: ['it'],
+          }),
+        },
+      ]);
+      await request(app).get('/sync/push:tools/dead-letters').expect(403);
+      await request(app).get('/sync/nope/dead-letters').expect(404);
+    });
+  });
+});

@@ -1,0 +1,348 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createConditionTransformer } from '@backstage/plugin-permission-node';
+import {
+  describeValidationError,
+  ITSM_RECORD_KINDS,
+  ITSM_RECORD_STATES,
+  itsmIngestPermission,
+  itsmRecordReadPermission,
+  itsmSyncTriggerPermission,
+} from '@backstage-itsm/plugin-itsm-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
+import type { IngestionEngine } from '../ingestion/IngestionEngine';
+import { itsmRecordPermissionResourceRef } from '../permissions/rules';
+
+export interface RouterOptions {
+  store: ItsmStore;
+  engine: IngestionEngine;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  logger: LoggerService;
+}
+
+/** Most items one push may carry. */
+export const MAX_INGEST_ITEMS = 5000;
+
+/** `a,b` or repeated `?x=a&x=b`: a list, without empties. */
+const list = z.union([z.string(), z.array(z.string())]).transform(v =>
+  (Array.isArray(v) ? v : [v])
+    .flatMap(s => s.split(','))
+    .map(s => s.trim())
+    .filter(Boolean),
+);
+
+const instantParam = z.iso
+  .datetime({ offset: true })
+  .transform(v => Date.parse(v));
+
+const recordsQuerySchema = z
+  .object({
+    entityRef: list.optional(),
+    kind: list.pipe(z.array(z.enum(ITSM_RECORD_KINDS))).optional(),
+    state: list.pipe(z.array(z.enum(ITSM_RECORD_STATES))).optional(),
+    priority: list
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^[1-5]$/, 'priority must be 1 to 5')
+            .transform(Number),
+        ),
+      )
+      .optional(),
+    providerId: list.optional(),
+    from: instantParam.optional(),
+    to: instantParam.optional(),
+    q: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(1000).optional(),
+    order: z.enum(['asc', 'desc']).default('desc'),
+  })
+  .strict()
+  .refine(q => q.from === undefined || q.to === undefined || q.from < q.to, {
+    path: ['from'],
+    message: 'from must be before to',
+  });
+
+const ingestBodySchema = z
+  .object({
+    records: z.array(z.unknown()).optional(),
+    feedback: z.array(z.unknown()).optional(),
+  })
+  .strict()
+  .refine(
+    b =>
+      (b.records?.length ?? 0) + (b.feedback?.length ?? 0) <= MAX_INGEST_ITEMS,
+    {
+      path: ['records'],
+      message: `at most ${MAX_INGEST_ITEMS} items per request`,
+    },
+  );
+
+function parse<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  where: string,
+): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid ${where}: ${describeValidationError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The HTTP API of the itsm plugin (`/api/itsm`); see `src/schema/openapi.yaml`. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const {
+    store,
+    engine,
+    httpAuth,
+    permissions,
+    permissionsRegistry,
+    auditor,
+    catalog,
+  } = options;
+  const transformConditions = createConditionTransformer(
+    permissionsRegistry.getPermissionRuleset(itsmRecordPermissionResourceRef),
+  );
+
+  /** The caller's read filter: undefined for all records; throws on a plain deny. */
+  async function readFilter(req: Request): Promise<RecordFilter | undefined> {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: itsmRecordReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError('You are not allowed to read ITSM records');
+    }
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      return transformConditions(decision.conditions);
+    }
+    return undefined;
+  }
+
+  /** Normalises entity refs and checks they exist in the catalog (404 otherwise). */
+  async function checkEntities(
+    req: Request,
+    refs: string[],
+  ): Promise<string[]> {
+    const normalised = refs.map(ref => {
+      try {
+        return stringifyEntityRef(
+          parseEntityRef(ref, {
+            defaultKind: 'component',
+            defaultNamespace: 'default',
+          }),
+        );
+      } catch (error) {
+        throw new InputError(
+          `Invalid entityRef '${ref}': ${(error as Error).message}`,
+        );
+      }
+    });
+    const credentials = await httpAuth.credentials(req);
+    const { items } = await catalog.getEntitiesByRefs(
+      {
+        entityRefs: normalised,
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
+      { credentials },
+    );
+    const missing = normalised.filter((_, i) => !items[i]);
+    if (missing.length > 0) {
+      throw new NotFoundError(
+        `No entity found with ref ${missing.map(r => `'${r}'`).join(', ')}`,
+      );
+    }
+    return normalised;
+  }
+
+  const router = Router();
+  router.use(express.json({ limit: '20mb' }));
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/records', async (req, res) => {
+    const query = parse(recordsQuerySchema, req.query, 'query');
+    const filter = await readFilter(req);
+    const entityRefs = query.entityRef
+      ? await checkEntities(req, query.entityRef)
+      : undefined;
+    const page = await store.listRecords({
+      entityRefs,
+      kinds: query.kind,
+      states: query.state,
+      priorities: query.priority,
+      providerIds: query.providerId,
+      from: query.from,
+      to: query.to,
+      q: query.q,
+      limit: query.limit,
+      cursor: query.cursor,
+      order: query.order,
+      filter,
+    });
+    res.json(page);
+  });
+
+  router.get('/records/:id', async (req, res) => {
+    const filter = await readFilter(req);
+    const record = await store.getRecord(req.params.id, filter);
+    if (!record) {
+      throw new NotFoundError(
+        `No ITSM record found with id '${req.params.id}'`,
+      );
+    }
+    res.json(record);
+  });
+
+  router.get('/sync', async (_req, res) => {
+    const statuses = await store.listSyncStatus();
+    const byId = new Map(statuses.map(s => [s.providerId, s]));
+    const items = engine.providers.map(
+      p =>
+        byId.get(p.id) ?? {
+          providerId: p.id,
+          department: p.department,
+          kinds: [...p.kinds],
+          cursor: null,
+          lastStartedAt: null,
+          lastSucceededAt: null,
+          lastFinishedAt: null,
+          lastError: null,
+          lastRun: { read: 0, upserted: 0, unchanged: 0, deadLettered: 0 },
+          totals: { records: 0, deadLetters: 0 },
+        },
+    );
+    res.json({ items });
+  });
+
+  router.get('/sync/:providerId/dead-letters', async (req, res) => {
+    engine.getProvider(req.params.providerId);
+    const { limit } = parse(
+      z
+        .object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
+        .strict(),
+      req.query,
+      'query',
+    );
+    // Dead letters hold raw source payloads: only those who may read every record see them.
+    const filter = await readFilter(req);
+    if (filter) {
+      throw new NotAllowedError(
+        'Reading dead letters needs unconditional itsm.record.read',
+      );
+    }
+    res.json({
+      items: await store.listDeadLetters({
+        providerId: req.params.providerId,
+        limit,
+      }),
+    });
+  });
+
+  router.post('/sync/:providerId', async (req, res) => {
+    const { providerId } = req.params;
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'sync-trigger',
+      severityLevel: 'medium',
+      request: req,
+      meta: { providerId },
+    });
+    try {
+      const credentials = await httpAuth.credentials(req);
+      const [decision] = await permissions.authorize(
+        [{ permission: itsmSyncTriggerPermission }],
+        {
+          credentials,
+        },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `You are not allowed to trigger a sync of '${providerId}'`,
+        );
+      }
+      await engine.trigger(providerId);
+      await auditorEvent.success();
+      res.status(202).json({ providerId, status: 'triggered' });
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.post('/ingest/:providerId', async (req, res) => {
+    const { providerId } = req.params;
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'ingest',
+      severityLevel: 'medium',
+      request: req,
+      meta: { providerId },
+    });
+    try {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['service'],
+      });
+      const [decision] = await permissions.authorize(
+        [{ permission: itsmIngestPermission }],
+        {
+          credentials,
+        },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `You are not allowed to push records to '${providerId}'`,
+        );
+      }
+      engine.getProvider(providerId);
+      const body = parse(ingestBodySchema, req.body ?? {}, 'body');
+      const result = await engine.ingest(providerId, body);
+      await auditorEvent.success({ meta: { ...result } });
+      res.json(result);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  return router;
+}

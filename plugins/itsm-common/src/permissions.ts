@@ -1,0 +1,72 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/** Resource type of ITSM records, for conditional decisions. @public */
+export const RESOURCE_TYPE_ITSM_RECORD = 'itsm-record';
+
+/**
+ * Reading ITSM records and anything derived from their details. A policy may
+ * answer with conditions (department, owned-by) that the backend applies in
+ * SQL; a record the user may not read does not appear to exist.
+ * @public
+ */
+export const itsmRecordReadPermission = createPermission({
+  name: 'itsm.record.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_ITSM_RECORD,
+});
+
+/** Triggering a provider's sync now (POST /sync/:providerId). @public */
+export const itsmSyncTriggerPermission = createPermission({
+  name: 'itsm.sync.trigger',
+  attributes: { action: 'update' },
+});
+
+/** Pushing records into a provider (POST /ingest/:providerId). @public */
+export const itsmIngestPermission = createPermission({
+  name: 'itsm.ingest',
+  attributes: { action: 'create' },
+});
+
+/** Creating a continual-improvement item. @public */
+export const itsmImprovementCreatePermission = createPermission({
+  name: 'itsm.improvement.create',
+  attributes: { action: 'create' },
+});
+
+/** Updating a continual-improvement item. @public */
+export const itsmImprovementUpdatePermission = createPermission({
+  name: 'itsm.improvement.update',
+  attributes: { action: 'update' },
+});
+
+/** Deleting a continual-improvement item. @public */
+export const itsmImprovementDeletePermission = createPermission({
+  name: 'itsm.improvement.delete',
+  attributes: { action: 'delete' },
+});
+
+/** Every ITSM permission. @public */
+export const itsmPermissions = [
+  itsmRecordReadPermission,
+  itsmSyncTriggerPermission,
+  itsmIngestPermission,
+  itsmImprovementCreatePermission,
+  itsmImprovementUpdatePermission,
+  itsmImprovementDeletePermission,
+];
