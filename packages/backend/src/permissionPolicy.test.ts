@@ -1,0 +1,85 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  itsmIngestPermission,
+  itsmRecordReadPermission,
+} from '@backstage-itsm/plugin-itsm-common';
+import { DemoPermissionPolicy } from './permissionPolicy';
+
+function user(ownershipEntityRefs: string[]): PolicyQueryUser {
+  return {
+    info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
+  } as unknown as PolicyQueryUser;
+}
+
+describe('DemoPermissionPolicy', () => {
+  const policy = new DemoPermissionPolicy();
+
+  it('lets users read non-HR records, and HR records of entities they own', async () => {
+    const decision = await policy.handle(
+      { permission: itsmRecordReadPermission },
+      user(['user:default/guest', 'group:default/payments']),
+    );
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'itsm',
+      resourceType: 'itsm-record',
+      conditions: {
+        anyOf: [
+          {
+            not: {
+              rule: 'IS_IN_DEPARTMENT',
+              resourceType: 'itsm-record',
+              params: { departments: ['hr'] },
+            },
+          },
+          {
+            rule: 'IS_ENTITY_OWNER',
+            resourceType: 'itsm-record',
+            params: {
+              claims: ['user:default/guest', 'group:default/payments'],
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('takes the confidential departments from its options', async () => {
+    const decision = await new DemoPermissionPolicy({
+      confidentialDepartments: ['hr', 'legal'],
+    }).handle(
+      { permission: itsmRecordReadPermission },
+      user(['user:default/x']),
+    );
+    expect(JSON.stringify(decision)).toContain('"departments":["hr","legal"]');
+  });
+
+  it('allows services and other permissions', async () => {
+    await expect(
+      policy.handle({ permission: itsmRecordReadPermission }),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    await expect(
+      policy.handle(
+        { permission: itsmIngestPermission },
+        user(['user:default/x']),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+});
