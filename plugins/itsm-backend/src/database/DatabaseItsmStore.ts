@@ -83,6 +83,8 @@ const RECORD_CHUNK_SIZE = 200;
 const ROW_CHUNK_SIZE = 400;
 /** Values per `whereIn`. */
 const LOOKUP_CHUNK_SIZE = 500;
+/** Rows per JSON parameter on PostgreSQL. */
+const PG_JSON_CHUNK_SIZE = 2000;
 
 /** The alias of `records` in every read, so filters can refer to `r.id`. */
 const R = 'r';
@@ -127,7 +129,11 @@ export class DatabaseItsmStore implements ItsmStore {
     return new DatabaseItsmStore(client);
   }
 
-  private constructor(private readonly db: Knex) {}
+  private readonly isPostgres: boolean;
+
+  private constructor(private readonly db: Knex) {
+    this.isPostgres = db.client.config.client === 'pg';
+  }
 
   async commitBatch(input: CommitBatchInput): Promise<CommitBatchResult> {
     const now = Date.now();
@@ -148,7 +154,8 @@ export class DatabaseItsmStore implements ItsmStore {
 
     return this.db.transaction(async tx => {
       let upserted = 0;
-      for (const batch of chunk(records, RECORD_CHUNK_SIZE)) {
+      const size = this.isPostgres ? PG_JSON_CHUNK_SIZE : RECORD_CHUNK_SIZE;
+      for (const batch of chunk(records, size)) {
         upserted += await this.upsertRecords(tx, input.providerId, batch);
       }
       for (const batch of chunk(feedback, ROW_CHUNK_SIZE)) {
@@ -157,9 +164,7 @@ export class DatabaseItsmStore implements ItsmStore {
           .onConflict(['provider_id', 'external_id'])
           .merge([...FEEDBACK_MERGE_COLUMNS]);
       }
-      for (const batch of chunk(deadLetters, ROW_CHUNK_SIZE)) {
-        await tx(TABLE_DEAD_LETTERS).insert(batch);
-      }
+      await this.insertRows(tx, TABLE_DEAD_LETTERS, deadLetters);
       await this.saveCursor(tx, input);
       return {
         upserted,
@@ -483,19 +488,10 @@ export class DatabaseItsmStore implements ItsmStore {
     // The same rule again in SQL, so a concurrent writer of the same key
     // (which the read above could not see) is neither duplicated nor
     // overwritten by an older version. Only written rows are returned.
-    const written: Array<Pick<RecordsRow, 'id' | 'external_id'>> = await tx(
-      TABLE_RECORDS,
-    )
-      .insert(candidates.map(c => c.row))
-      .onConflict(['provider_id', 'external_id'])
-      .merge([...RECORD_MERGE_COLUMNS])
-      .whereRaw(
-        `??.source_updated_at < excluded.source_updated_at
-          or (??.source_updated_at = excluded.source_updated_at
-              and ??.content_hash <> excluded.content_hash)`,
-        [TABLE_RECORDS, TABLE_RECORDS, TABLE_RECORDS],
-      )
-      .returning(['id', 'external_id']);
+    const written = await this.insertRecordRows(
+      tx,
+      candidates.map(c => c.row),
+    );
     if (written.length === 0) {
       return 0;
     }
@@ -523,11 +519,83 @@ export class DatabaseItsmStore implements ItsmStore {
       [TABLE_RECORD_MAPPINGS, mappings],
       [TABLE_RECORD_ENTITIES, entities],
     ] as const) {
-      for (const batch of chunk<object>(rows, ROW_CHUNK_SIZE)) {
-        await tx(table).insert(batch);
-      }
+      await this.insertRows(tx, table, rows);
     }
     return written.length;
+  }
+
+  /**
+   * Inserts record rows, or updates the stored row of the same key when the
+   * incoming version is newer (or as new with other content): the same rule
+   * as the read in `upsertRecords`, again in SQL, so a concurrent writer of
+   * the same key is neither duplicated nor overwritten by an older version.
+   * Returns the rows written.
+   */
+  private async insertRecordRows(
+    tx: Knex.Transaction,
+    rows: RecordsRow[],
+  ): Promise<Array<Pick<RecordsRow, 'id' | 'external_id'>>> {
+    const newer = `??.source_updated_at < excluded.source_updated_at
+      or (??.source_updated_at = excluded.source_updated_at
+          and ??.content_hash <> excluded.content_hash)`;
+    if (this.isPostgres) {
+      // One JSON parameter instead of a bind per value: the statement stays
+      // small and PostgreSQL parses the rows itself.
+      const columns = Object.keys(rows[0]);
+      const result = await tx.raw(
+        `insert into ?? (${columns.map(() => '??').join(', ')})
+         select ${columns.map(() => '??').join(', ')}
+           from json_populate_recordset(null::??, ?::json)
+         on conflict (provider_id, external_id) do update set
+           ${RECORD_MERGE_COLUMNS.map(() => '?? = excluded.??').join(', ')}
+         where ${newer}
+         returning id, external_id`,
+        [
+          TABLE_RECORDS,
+          ...columns,
+          ...columns,
+          TABLE_RECORDS,
+          JSON.stringify(rows),
+          ...RECORD_MERGE_COLUMNS.flatMap(c => [c, c]),
+          TABLE_RECORDS,
+          TABLE_RECORDS,
+          TABLE_RECORDS,
+        ],
+      );
+      return result.rows;
+    }
+    return tx(TABLE_RECORDS)
+      .insert(rows)
+      .onConflict(['provider_id', 'external_id'])
+      .merge([...RECORD_MERGE_COLUMNS])
+      .whereRaw(newer, [TABLE_RECORDS, TABLE_RECORDS, TABLE_RECORDS])
+      .returning(['id', 'external_id']);
+  }
+
+  /** Plain multi-row inserts; on PostgreSQL as one JSON parameter per chunk. */
+  private async insertRows(
+    tx: Knex.Transaction,
+    table: string,
+    rows: object[],
+  ): Promise<void> {
+    if (rows.length === 0) {
+      return;
+    }
+    if (this.isPostgres) {
+      const columns = Object.keys(rows[0]);
+      for (const batch of chunk(rows, PG_JSON_CHUNK_SIZE)) {
+        await tx.raw(
+          `insert into ?? (${columns.map(() => '??').join(', ')})
+           select ${columns.map(() => '??').join(', ')}
+             from json_populate_recordset(null::??, ?::json)`,
+          [table, ...columns, ...columns, table, JSON.stringify(batch)],
+        );
+      }
+      return;
+    }
+    for (const batch of chunk(rows, ROW_CHUNK_SIZE)) {
+      await tx(table).insert(batch);
+    }
   }
 
   /** Keeps the provider's sync_state row, with the batch's cursor if it has one. */
