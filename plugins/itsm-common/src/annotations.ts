@@ -28,6 +28,9 @@ export const ANNOTATION_ITSM_TIER = `${ITSM_ANNOTATION_PREFIX}/tier`;
 /** Support hours, e.g. `24x7` or `Mon-Fri 09:00-17:00 Europe/London`. @public */
 export const ANNOTATION_ITSM_SUPPORT_HOURS = `${ITSM_ANNOTATION_PREFIX}/support-hours`;
 
+/** Who to call when the on-call chain does not answer, e.g. `it-duty-manager@example.com`. @public */
+export const ANNOTATION_ITSM_ESCALATION_CONTACT = `${ITSM_ANNOTATION_PREFIX}/escalation-contact`;
+
 /** The vendor annotations the entity resolver reads by default. @public */
 export const ITSM_MAPPING_ANNOTATIONS = [
   ANNOTATION_SERVICENOW_CI_SYSID,

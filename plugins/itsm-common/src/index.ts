@@ -24,3 +24,5 @@ export * from './records';
 export * from './api';
 export * from './permissions';
 export * from './annotations';
+export * from './ownership';
+export * from './metrics';

@@ -15,7 +15,9 @@
  */
 
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import type { ItsmOwnershipSource } from './ownership';
 import type { ItsmProvider, ItsmProviderRegistration } from './provider';
+import type { ItsmMetric } from './metrics';
 
 /**
  * Lets backend modules add ITSM providers to the `itsm` plugin.
@@ -36,4 +38,35 @@ export interface ItsmProvidersExtensionPoint {
 export const itsmProvidersExtensionPoint =
   createExtensionPoint<ItsmProvidersExtensionPoint>({
     id: 'itsm.providers',
+  });
+
+/**
+ * Lets backend modules add live ownership sources (on-call, escalation, CMDB
+ * owner) to the `itsm` plugin.
+ * @public
+ */
+export interface ItsmOwnershipSourcesExtensionPoint {
+  addOwnershipSource(...sources: ItsmOwnershipSource[]): void;
+}
+
+/** @public */
+export const itsmOwnershipSourcesExtensionPoint =
+  createExtensionPoint<ItsmOwnershipSourcesExtensionPoint>({
+    id: 'itsm.ownershipSources',
+  });
+
+/**
+ * Lets backend modules add outcome metrics (e.g. an HR "time to onboard")
+ * that `GET /api/itsm/metrics` serves like the built-in ones.
+ * @public
+ */
+export interface ItsmMetricsExtensionPoint {
+  /** Adds metrics. An id already taken (built-in or added) fails the plugin's start. */
+  addMetric(...metrics: ItsmMetric[]): void;
+}
+
+/** @public */
+export const itsmMetricsExtensionPoint =
+  createExtensionPoint<ItsmMetricsExtensionPoint>({
+    id: 'itsm.metrics',
   });

@@ -22,3 +22,5 @@
 
 export * from './provider';
 export * from './extensions';
+export * from './ownership';
+export * from './metrics';

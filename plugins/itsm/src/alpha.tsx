@@ -1,0 +1,75 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { compatWrapper } from '@backstage/core-compat-api';
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { ItsmClient, itsmApiRef } from './api';
+
+/** @alpha */
+export const itsmApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: itsmApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new ItsmClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** @alpha */
+export const serviceOwnershipCard = EntityCardBlueprint.make({
+  name: 'service-ownership',
+  params: {
+    filter: 'kind:component,system,api',
+    loader: () =>
+      import('./components/EntityServiceOwnershipCard').then(m =>
+        compatWrapper(<m.EntityServiceOwnershipCard />),
+      ),
+  },
+});
+
+/** @alpha */
+export const timelineContent = EntityContentBlueprint.make({
+  name: 'timeline',
+  params: {
+    path: '/itsm',
+    title: 'Incidents & changes',
+    filter: 'kind:component,system,api',
+    loader: () =>
+      import('./components/EntityItsmTimelineContent').then(m =>
+        compatWrapper(<m.EntityItsmTimelineContent />),
+      ),
+  },
+});
+
+/**
+ * The ITSM plugin for the new frontend system.
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'itsm',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [itsmApi, serviceOwnershipCard, timelineContent],
+});

@@ -1,0 +1,99 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  ItsmOwnership,
+  ItsmRecord,
+  ItsmRecordKind,
+  ItsmRecordPage,
+  ItsmRecordState,
+  ItsmSyncStatus,
+} from '@backstage-itsm/plugin-itsm-common';
+
+/** Filters of GET /records. @public */
+export interface ItsmRecordsQuery {
+  entityRef?: string;
+  kind?: ItsmRecordKind[];
+  state?: ItsmRecordState[];
+  priority?: number[];
+  providerId?: string[];
+  from?: string;
+  to?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+  order?: 'asc' | 'desc';
+}
+
+/** One metric as GET /metrics serves it. @public */
+export interface ItsmMetricValue {
+  value: number | null;
+  n: number;
+  unit: string;
+  mean?: number | null;
+  p50?: number | null;
+  p90?: number | null;
+  byKey?: Record<string, { value: number | null; n: number }>;
+  target?: number | null;
+  status?: 'met' | 'at_risk' | 'breached' | 'no_target';
+  previous?: { value: number | null; n: number };
+  dataQuality?: { excluded: number; reason?: string };
+  definition?: {
+    title?: string;
+    start?: string;
+    end?: string;
+    clock?: string;
+    statistic?: string;
+    description?: string;
+  };
+}
+
+/** GET /metrics. @public */
+export interface ItsmMetricsResponse {
+  entityRef: string;
+  from: string;
+  to: string;
+  metrics: Record<string, ItsmMetricValue>;
+  series?: Record<
+    string,
+    Array<{ start: string; value: number | null; n: number }>
+  >;
+  health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+  explain?: { metricId: string; recordIds: string[]; truncated?: boolean };
+}
+
+/** @public */
+export interface ItsmMetricsQuery {
+  entityRef: string;
+  from?: string;
+  to?: string;
+  bucket?: 'day' | 'week' | 'month';
+  metrics?: string[];
+  explain?: string;
+}
+
+/** The ITSM backend, as the frontend reaches it. @public */
+export interface ItsmApi {
+  getRecords(query: ItsmRecordsQuery): Promise<ItsmRecordPage>;
+  getRecord(id: string): Promise<ItsmRecord>;
+  getMetrics(query: ItsmMetricsQuery): Promise<ItsmMetricsResponse>;
+  getOwnership(entityRef: string): Promise<ItsmOwnership>;
+  getSyncStatus(): Promise<{ items: ItsmSyncStatus[] }>;
+}
+
+/** @public */
+export const itsmApiRef = createApiRef<ItsmApi>({ id: 'plugin.itsm.service' });

@@ -1,0 +1,226 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { ResponseError } from '@backstage/errors';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { fireEvent, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { makeRecord } from '../../__fixtures__/records';
+import { ItsmApi, itsmApiRef } from '../../api';
+import { ItsmTimeline, TimelineView } from './ItsmTimeline';
+
+const now = Date.now();
+const hoursAgo = (h: number) => new Date(now - h * 3600_000).toISOString();
+
+const failedChange = makeRecord({
+  kind: 'change',
+  number: 'CHG0001',
+  title: 'Deploy payments-api 4.2',
+  state: 'closed',
+  outcome: 'failed',
+  changeType: 'normal',
+  openedAt: hoursAgo(30),
+  actualEnd: hoursAgo(26),
+  closedAt: hoursAgo(25),
+});
+const openIncident = makeRecord({
+  kind: 'incident',
+  number: 'INC0001',
+  title: 'Card payments fail with 502',
+  state: 'in_progress',
+  priority: 1,
+  openedAt: hoursAgo(24),
+  url: 'https://example.service-now.com/nav_to.do?uri=incident.do?sys_id=1',
+  causedByChange: {
+    externalId: failedChange.externalId,
+    id: failedChange.id,
+    number: 'CHG0001',
+    title: failedChange.title,
+  },
+  slas: [
+    {
+      name: 'P1 resolution',
+      kind: 'resolution',
+      targetSeconds: 14400,
+      stage: 'breached',
+      breached: true,
+      startAt: hoursAgo(24),
+      endAt: null,
+      breachAt: hoursAgo(20),
+      businessElapsedSeconds: null,
+    },
+  ],
+});
+const closedIncident = makeRecord({
+  kind: 'incident',
+  number: 'INC0002',
+  title: 'Slow refunds',
+  state: 'closed',
+  priority: 3,
+  openedAt: hoursAgo(200),
+  resolvedAt: hoursAgo(190),
+});
+const goodChange = makeRecord({
+  kind: 'change',
+  number: 'CHG0002',
+  title: 'Rotate TLS certificates',
+  state: 'closed',
+  outcome: 'successful',
+  openedAt: hoursAgo(300),
+  actualEnd: hoursAgo(299),
+});
+
+function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
+  return {
+    getRecords: jest
+      .fn()
+      .mockResolvedValue({
+        items: [openIncident, failedChange, closedIncident, goodChange],
+      }),
+    getRecord: jest.fn(),
+    getMetrics: jest.fn(),
+    getOwnership: jest.fn(),
+    getSyncStatus: jest.fn(),
+    ...overrides,
+  } as jest.Mocked<ItsmApi>;
+}
+
+async function renderTimeline(api: ItsmApi) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[itsmApiRef, api]]}>
+      <ItsmTimeline entityRef="component:default/payments-api" />
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+function rows() {
+  return within(
+    screen.getByRole('table', { name: 'ITSM records' }),
+  ).queryAllByRole('row');
+}
+
+describe('ItsmTimeline', () => {
+  it('shows open records first, and the whole history with "Open only" off', async () => {
+    const api = mockApi();
+    await renderTimeline(api);
+    expect(
+      await screen.findByText('Card payments fail with 502'),
+    ).toBeInTheDocument();
+    expect(rows()).toHaveLength(1);
+    expect(screen.getByText('caused by CHG0001')).toBeInTheDocument();
+    expect(api.getRecords).toHaveBeenCalledWith(
+      expect.objectContaining({
+        entityRef: 'component:default/payments-api',
+        limit: 500,
+      }),
+    );
+
+    await userEvent.click(screen.getByLabelText('Open only'));
+    expect(rows()).toHaveLength(4);
+    // Newest first.
+    expect(
+      rows().map(r => within(r).getAllByText(/^(INC|CHG)/)[0].textContent),
+    ).toEqual(['INC0001', 'CHG0001', 'INC0002', 'CHG0002']);
+    expect(screen.getByText('caused 1 incident')).toBeInTheDocument();
+  });
+
+  it('filters to failed changes and opens an incident with its details and source link', async () => {
+    await renderTimeline(mockApi());
+    await screen.findByText('Card payments fail with 502');
+    await userEvent.click(screen.getByLabelText('Open only'));
+    await userEvent.click(screen.getByLabelText('Failed changes'));
+    expect(rows()).toHaveLength(1);
+    expect(
+      within(rows()[0]).getByText('Deploy payments-api 4.2'),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText('Failed changes'));
+    fireEvent.click(screen.getByText('Card payments fail with 502'));
+    const details = await screen.findByRole('region', {
+      name: 'Details of INC0001',
+    });
+    expect(
+      within(details).getByText('P1 resolution (resolution, target 4h)'),
+    ).toBeInTheDocument();
+    expect(within(details).getByText('breached')).toBeInTheDocument();
+    expect(
+      within(details).getByText('Open in the source system').closest('a'),
+    ).toHaveAttribute(
+      'href',
+      'https://example.service-now.com/nav_to.do?uri=incident.do?sys_id=1',
+    );
+    // Following the link to the change that caused it.
+    fireEvent.click(
+      within(details).getByText('CHG0001: Deploy payments-api 4.2'),
+    );
+    expect(
+      await screen.findByRole('region', { name: 'Details of CHG0001' }),
+    ).toBeInTheDocument();
+  });
+
+  it('explains how to map a source when no record maps to the entity', async () => {
+    const api = mockApi({
+      getRecords: jest.fn().mockResolvedValue({ items: [] }),
+    });
+    await renderTimeline(api);
+    expect(
+      await screen.findByText('No ITSM source maps to this entity'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/servicenow.com\/ci-sysid/)).toBeInTheDocument();
+  });
+
+  it('says so when the user may not read the records', async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: { name: 'NotAllowedError', message: 'no' },
+        request: { method: 'GET', url: '/records' },
+        response: { statusCode: 403 },
+      }),
+      { status: 403, headers: { 'content-type': 'application/json' } },
+    );
+    const error = await ResponseError.fromResponse(response as any);
+    await renderTimeline(
+      mockApi({ getRecords: jest.fn().mockRejectedValue(error) }),
+    );
+    expect(
+      await screen.findByText('You do not have permission to see this'),
+    ).toBeInTheDocument();
+  });
+
+  it('renders only the rows in view with 10,000 records', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      makeRecord({
+        id: `m${i}`,
+        number: `INC${100000 + i}`,
+        state: 'in_progress',
+        openedAt: new Date(now - i * 60_000).toISOString(),
+      }),
+    );
+    await renderInTestApp(
+      <TimelineView records={many} days={90} onDaysChange={() => {}} />,
+    );
+    expect(
+      screen.getByText(
+        '10,000 of 10,000 records (open only: switch it off to see history)',
+      ),
+    ).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'ITSM records' });
+    expect(table).toHaveAttribute('aria-rowcount', '10000');
+    expect(within(table).getAllByRole('row').length).toBeLessThan(40);
+  });
+});

@@ -1,0 +1,155 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { InfoCard, Progress } from '@backstage/core-components';
+import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Drawer from '@mui/material/Drawer';
+import Typography from '@mui/material/Typography';
+import {
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useState,
+} from 'react';
+import { ItsmErrorPanel, NoSourceState } from '../common';
+import { RecordDetails } from './RecordDetails';
+import { RecordList } from './RecordList';
+import { TimelineChart } from './TimelineChart';
+import { TimelineFilterBar } from './TimelineFilterBar';
+import {
+  applyFilters,
+  buildTimeline,
+  DEFAULT_FILTERS,
+  TimelineFilters,
+} from './timelineModel';
+import { MAX_TIMELINE_RECORDS, useEntityRecords } from './useEntityRecords';
+
+/** The timeline for loaded records: filters, zoomable axis, list and details. */
+export function TimelineView(props: {
+  records: ItsmRecord[];
+  days: number;
+  onDaysChange: (days: number) => void;
+  truncated?: boolean;
+}) {
+  const { records, days } = props;
+  const [filters, setFilters] = useState<TimelineFilters>(DEFAULT_FILTERS);
+  const deferredFilters = useDeferredValue(filters);
+  const [selectedId, setSelectedId] = useState<string>();
+  const windowEnd = useMemo(() => Date.now(), []);
+  const windowStart = windowEnd - days * 24 * 3600 * 1000;
+  const [range, setRange] = useState<[number, number]>([
+    windowStart,
+    windowEnd,
+  ]);
+  useEffect(() => setRange([windowStart, windowEnd]), [windowStart, windowEnd]);
+
+  const items = useMemo(() => buildTimeline(records), [records]);
+  const sources = useMemo(
+    () => [...new Set(records.map(r => r.providerId))].sort(),
+    [records],
+  );
+  const filtered = useMemo(
+    () =>
+      applyFilters(records, deferredFilters).sort(
+        (a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt),
+      ),
+    [records, deferredFilters],
+  );
+  const select = useCallback((id: string) => setSelectedId(id), []);
+  const selected = selectedId ? items.get(selectedId) : undefined;
+
+  return (
+    <Box>
+      <TimelineFilterBar
+        filters={filters}
+        sources={sources}
+        days={days}
+        onDaysChange={props.onDaysChange}
+        onChange={setFilters}
+      />
+      {props.truncated && (
+        <Alert severity="info" sx={{ mb: 1 }}>
+          Showing the newest {MAX_TIMELINE_RECORDS.toLocaleString()} records of
+          this window; narrow the window to see all.
+        </Alert>
+      )}
+      <TimelineChart
+        records={filtered}
+        items={items}
+        windowStart={windowStart}
+        windowEnd={windowEnd}
+        range={range}
+        onRangeChange={setRange}
+        selectedId={selectedId}
+        onSelect={select}
+      />
+      <Typography variant="body2" color="text.secondary" sx={{ my: 1 }}>
+        {filtered.length.toLocaleString()} of {records.length.toLocaleString()}{' '}
+        records
+        {filters.openOnly ? ' (open only: switch it off to see history)' : ''}
+      </Typography>
+      <RecordList
+        records={filtered}
+        items={items}
+        selectedId={selectedId}
+        onSelect={select}
+      />
+      <Drawer
+        anchor="right"
+        open={Boolean(selected)}
+        onClose={() => setSelectedId(undefined)}
+      >
+        {selected && (
+          <RecordDetails
+            item={selected}
+            onClose={() => setSelectedId(undefined)}
+            onSelect={select}
+          />
+        )}
+      </Drawer>
+    </Box>
+  );
+}
+
+/** Incidents, changes, problems and requests of an entity on one time axis. */
+export function ItsmTimeline(props: { entityRef: string }) {
+  const [days, setDays] = useState(90);
+  const { value, loading, error } = useEntityRecords(props.entityRef, days);
+
+  let content: JSX.Element;
+  if (loading) {
+    content = <Progress />;
+  } else if (error) {
+    content = (
+      <ItsmErrorPanel error={error} title="Could not load ITSM records" />
+    );
+  } else if (!value?.anyMapped) {
+    content = <NoSourceState entityRef={props.entityRef} />;
+  } else {
+    content = (
+      <TimelineView
+        records={value.records}
+        days={days}
+        onDaysChange={setDays}
+        truncated={value.truncated}
+      />
+    );
+  }
+  return <InfoCard title="Incidents, changes and problems">{content}</InfoCard>;
+}

@@ -1,0 +1,233 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { Link } from '@backstage/core-components';
+import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
+import CloseIcon from '@mui/icons-material/Close';
+import OpenInNewIcon from '@mui/icons-material/OpenInNew';
+import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import Divider from '@mui/material/Divider';
+import IconButton from '@mui/material/IconButton';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import { formatDuration, formatInstant } from '../common';
+import type { TimelineItem } from './timelineModel';
+
+function slaColour(sla: { breached: boolean; stage: string }) {
+  if (sla.breached) return 'error' as const;
+  return sla.stage === 'completed'
+    ? ('success' as const)
+    : ('default' as const);
+}
+
+function Field(props: { label: string; children: React.ReactNode }) {
+  return (
+    <TableRow>
+      <TableCell
+        component="th"
+        scope="row"
+        sx={{ width: 170, color: 'text.secondary', py: 0.5 }}
+      >
+        {props.label}
+      </TableCell>
+      <TableCell sx={{ py: 0.5 }}>{props.children}</TableCell>
+    </TableRow>
+  );
+}
+
+function RecordLinks(props: {
+  title: string;
+  records: ItsmRecord[];
+  onSelect: (id: string) => void;
+}) {
+  if (props.records.length === 0) return null;
+  return (
+    <Box sx={{ mt: 2 }}>
+      <Typography variant="subtitle2">{props.title}</Typography>
+      <Stack direction="row" gap={1} flexWrap="wrap" sx={{ mt: 0.5 }}>
+        {props.records.map(r => (
+          <Chip
+            key={r.id}
+            size="small"
+            label={`${r.number ?? r.externalId}: ${r.title}`}
+            onClick={() => props.onSelect(r.id)}
+          />
+        ))}
+      </Stack>
+    </Box>
+  );
+}
+
+/** Everything about one record, with its links and a way to the source. */
+export function RecordDetails(props: {
+  item: TimelineItem;
+  onClose: () => void;
+  onSelect: (id: string) => void;
+}) {
+  const { record } = props.item;
+  const restore =
+    record.resolvedAt ?? record.closedAt
+      ? (Date.parse((record.resolvedAt ?? record.closedAt)!) -
+          Date.parse(record.openedAt)) /
+        1000
+      : null;
+  return (
+    <Box
+      role="region"
+      aria-label={`Details of ${record.number ?? record.externalId}`}
+      sx={{ p: 2, width: 480 }}
+    >
+      <Stack direction="row" alignItems="flex-start" gap={1}>
+        <Box sx={{ flex: 1 }}>
+          <Typography variant="overline">
+            {record.kind}
+            {record.priority ? ` · P${record.priority}` : ''} ·{' '}
+            {record.providerId}
+          </Typography>
+          <Typography variant="h6">
+            {record.number ?? record.externalId}: {record.title}
+          </Typography>
+        </Box>
+        <IconButton aria-label="Close details" onClick={props.onClose}>
+          <CloseIcon />
+        </IconButton>
+      </Stack>
+      {record.url && (
+        <Link to={record.url} externalLinkIcon>
+          Open in the source system <OpenInNewIcon fontSize="inherit" />
+        </Link>
+      )}
+      <Divider sx={{ my: 1.5 }} />
+      <Table size="small">
+        <TableBody>
+          <Field label="State">{record.state.replace('_', ' ')}</Field>
+          <Field label="Opened">{formatInstant(record.openedAt)}</Field>
+          {record.acknowledgedAt && (
+            <Field label="Acknowledged">
+              {formatInstant(record.acknowledgedAt)}
+            </Field>
+          )}
+          {record.resolvedAt && (
+            <Field label="Resolved">{formatInstant(record.resolvedAt)}</Field>
+          )}
+          {record.closedAt && (
+            <Field label="Closed">{formatInstant(record.closedAt)}</Field>
+          )}
+          {restore !== null && restore >= 0 && (
+            <Field
+              label={record.kind === 'request' ? 'Fulfilled in' : 'Restored in'}
+            >
+              {formatDuration(restore)}
+            </Field>
+          )}
+          {record.impactStart && (
+            <Field label="Impact">
+              {formatInstant(record.impactStart)} –{' '}
+              {formatInstant(record.impactEnd)}
+            </Field>
+          )}
+          {record.changeType && (
+            <Field label="Change type">{record.changeType}</Field>
+          )}
+          {record.actualStart && (
+            <Field label="Implemented">
+              {formatInstant(record.actualStart)} –{' '}
+              {formatInstant(record.actualEnd)}
+            </Field>
+          )}
+          {record.outcome && (
+            <Field label="Outcome">{record.outcome.replace(/_/g, ' ')}</Field>
+          )}
+          {record.assignmentGroup && (
+            <Field label="Assignment group">{record.assignmentGroup}</Field>
+          )}
+          {record.assignee && <Field label="Assignee">{record.assignee}</Field>}
+          {record.reopenCount > 0 && (
+            <Field label="Reopened">{record.reopenCount} times</Field>
+          )}
+          {record.causedByChange && (
+            <Field label="Caused by">
+              {record.causedByChange.id ? (
+                <Chip
+                  size="small"
+                  color="warning"
+                  label={`${record.causedByChange.number}: ${record.causedByChange.title}`}
+                  onClick={() => props.onSelect(record.causedByChange!.id!)}
+                />
+              ) : (
+                `${record.causedByChange.externalId} (not loaded)`
+              )}
+            </Field>
+          )}
+          {record.problem && (
+            <Field label="Problem">
+              {record.problem.number ?? record.problem.externalId}
+              {record.problem.title ? `: ${record.problem.title}` : ''}
+            </Field>
+          )}
+          <Field label="Entities">{record.entityRefs.join(', ') || '–'}</Field>
+        </TableBody>
+      </Table>
+      {record.slas.length > 0 && (
+        <Box sx={{ mt: 2 }}>
+          <Typography variant="subtitle2">SLAs</Typography>
+          {record.slas.map(sla => (
+            <Stack
+              key={`${sla.name}-${sla.startAt}`}
+              direction="row"
+              gap={1}
+              alignItems="center"
+              sx={{ mt: 0.5 }}
+            >
+              <Chip
+                size="small"
+                color={slaColour(sla)}
+                label={sla.breached ? 'breached' : sla.stage.replace('_', ' ')}
+              />
+              <Typography variant="body2">
+                {sla.name} ({sla.kind}
+                {sla.targetSeconds
+                  ? `, target ${formatDuration(sla.targetSeconds)}`
+                  : ''}
+                )
+              </Typography>
+            </Stack>
+          ))}
+        </Box>
+      )}
+      <RecordLinks
+        title="Incidents this change caused"
+        records={props.item.caused}
+        onSelect={props.onSelect}
+      />
+      <RecordLinks
+        title="Suspect changes (ended in the 4 hours before)"
+        records={props.item.suspects}
+        onSelect={props.onSelect}
+      />
+      <RecordLinks
+        title="Incidents this change is a suspect for"
+        records={props.item.suspectFor}
+        onSelect={props.onSelect}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,228 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type {
+  ItsmRecord,
+  ItsmRecordKind,
+} from '@backstage-itsm/plugin-itsm-common';
+import Box from '@mui/material/Box';
+import Slider from '@mui/material/Slider';
+import Typography from '@mui/material/Typography';
+import { DateTime } from 'luxon';
+import { memo, useMemo } from 'react';
+import {
+  CartesianGrid,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import {
+  KIND_LABELS,
+  KIND_LANES,
+  recordColour,
+  TimelineItem,
+} from './timelineModel';
+
+interface Point {
+  x: number;
+  y: number;
+  id: string;
+  fill: string;
+  label: string;
+  selected: boolean;
+}
+
+const KINDS: ItsmRecordKind[] = ['incident', 'change', 'problem', 'request'];
+const LANE_NAMES = Object.fromEntries(
+  KINDS.map(k => [KIND_LANES[k], KIND_LABELS[k]]),
+);
+
+function Dot(props: { cx?: number; cy?: number; payload?: Point }) {
+  const { cx, cy, payload } = props;
+  if (cx === undefined || cy === undefined || !payload) return null;
+  return (
+    <circle
+      cx={cx}
+      cy={cy}
+      r={payload.selected ? 7 : 4}
+      fill={payload.fill}
+      stroke={payload.selected ? '#000' : 'none'}
+      strokeWidth={2}
+      style={{ cursor: 'pointer' }}
+    />
+  );
+}
+
+function formatTick(ms: number) {
+  return DateTime.fromMillis(ms).toFormat('d LLL');
+}
+
+/**
+ * Records on one time axis, a lane per kind, coloured by kind and priority.
+ * The range slider zooms; changes are joined to the incidents they caused.
+ */
+export const TimelineChart = memo(function TimelineChartImpl(props: {
+  records: ItsmRecord[];
+  items: Map<string, TimelineItem>;
+  windowStart: number;
+  windowEnd: number;
+  range: [number, number];
+  onRangeChange: (range: [number, number]) => void;
+  selectedId?: string;
+  onSelect: (id: string) => void;
+}) {
+  const {
+    records,
+    items,
+    windowStart,
+    windowEnd,
+    range,
+    selectedId,
+    onSelect,
+  } = props;
+
+  const byKind = useMemo(() => {
+    const result = new Map<ItsmRecordKind, Point[]>();
+    for (const record of records) {
+      const at = Date.parse(record.openedAt);
+      if (at < range[0] || at > range[1]) continue;
+      const list = result.get(record.kind) ?? [];
+      list.push({
+        x: at,
+        y: KIND_LANES[record.kind],
+        id: record.id,
+        fill: recordColour(record),
+        label: `${record.number ?? ''} ${record.title}`,
+        selected: record.id === selectedId,
+      });
+      result.set(record.kind, list);
+    }
+    return result;
+  }, [records, range, selectedId]);
+
+  const links = useMemo(() => {
+    const segments: Array<{ key: string; from: number; to: number }> = [];
+    for (const record of records) {
+      if (record.kind !== 'change') continue;
+      for (const incident of items.get(record.id)?.caused ?? []) {
+        segments.push({
+          key: `${record.id}-${incident.id}`,
+          from: Date.parse(record.openedAt),
+          to: Date.parse(incident.openedAt),
+        });
+      }
+    }
+    return segments.filter(s => s.to >= range[0] && s.from <= range[1]);
+  }, [records, items, range]);
+
+  return (
+    <Box>
+      <Box sx={{ height: 220 }} data-testid="itsm-timeline-chart">
+        <ResponsiveContainer width="100%" height="100%">
+          <ScatterChart margin={{ top: 10, right: 20, bottom: 10, left: 10 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis
+              type="number"
+              dataKey="x"
+              domain={range}
+              allowDataOverflow
+              tickFormatter={formatTick}
+              scale="time"
+            />
+            <YAxis
+              type="number"
+              dataKey="y"
+              domain={[-0.5, 3.5]}
+              ticks={[0, 1, 2, 3]}
+              tickFormatter={(v: number) => LANE_NAMES[v] ?? ''}
+              width={80}
+            />
+            <Tooltip
+              cursor={false}
+              content={({ payload }) => {
+                const point = payload?.[0]?.payload as Point | undefined;
+                if (!point) return null;
+                return (
+                  <Box
+                    sx={{
+                      bgcolor: 'background.paper',
+                      p: 1,
+                      boxShadow: 2,
+                      maxWidth: 320,
+                    }}
+                  >
+                    <Typography variant="body2">{point.label}</Typography>
+                    <Typography variant="caption">
+                      {DateTime.fromMillis(point.x).toLocaleString(
+                        DateTime.DATETIME_MED,
+                      )}
+                    </Typography>
+                  </Box>
+                );
+              }}
+            />
+            {links.map(link => (
+              <ReferenceLine
+                key={link.key}
+                segment={[
+                  { x: link.from, y: KIND_LANES.change },
+                  { x: link.to, y: KIND_LANES.incident },
+                ]}
+                stroke="#e65100"
+                strokeDasharray="4 2"
+                ifOverflow="hidden"
+              />
+            ))}
+            {KINDS.map(kind => (
+              <Scatter
+                key={kind}
+                name={KIND_LABELS[kind]}
+                data={byKind.get(kind) ?? []}
+                shape={<Dot />}
+                isAnimationActive={false}
+                onClick={(point: { payload?: Point }) =>
+                  point.payload && onSelect(point.payload.id)
+                }
+              />
+            ))}
+          </ScatterChart>
+        </ResponsiveContainer>
+      </Box>
+      <Box sx={{ px: 12 }}>
+        <Slider
+          aria-label="Zoom the time axis"
+          getAriaLabel={i =>
+            i === 0 ? 'Start of the visible range' : 'End of the visible range'
+          }
+          value={range}
+          min={windowStart}
+          max={windowEnd}
+          step={60 * 60 * 1000}
+          onChange={(_e, value) =>
+            props.onRangeChange(value as [number, number])
+          }
+          valueLabelDisplay="auto"
+          valueLabelFormat={formatTick}
+          size="small"
+        />
+      </Box>
+    </Box>
+  );
+});

@@ -1,0 +1,187 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type {
+  ItsmRecord,
+  ItsmRecordKind,
+} from '@backstage-itsm/plugin-itsm-common';
+
+/** How long before an incident a completed change counts as a suspect. */
+export const SUSPECT_WINDOW_MS = 4 * 60 * 60 * 1000;
+
+const OPEN_STATES = new Set(['new', 'in_progress', 'on_hold']);
+
+export interface TimelineFilters {
+  kinds: ItsmRecordKind[];
+  states: string[];
+  priorities: number[];
+  sources: string[];
+  text: string;
+  openOnly: boolean;
+  /** Only changes with outcome failed or successful_with_issues. */
+  failedChangesOnly: boolean;
+}
+
+export const DEFAULT_FILTERS: TimelineFilters = {
+  kinds: [],
+  states: [],
+  priorities: [],
+  sources: [],
+  text: '',
+  openOnly: true,
+  failedChangesOnly: false,
+};
+
+export function isOpen(record: ItsmRecord): boolean {
+  return OPEN_STATES.has(record.state);
+}
+
+export function isFailedChange(record: ItsmRecord): boolean {
+  return (
+    record.kind === 'change' &&
+    (record.outcome === 'failed' || record.outcome === 'successful_with_issues')
+  );
+}
+
+/** When the change's work ended: actual end, else closed, else planned end. */
+export function changeEnd(record: ItsmRecord): number | undefined {
+  const iso = record.actualEnd ?? record.closedAt ?? record.plannedEnd;
+  return iso ? Date.parse(iso) : undefined;
+}
+
+export interface TimelineItem {
+  record: ItsmRecord;
+  at: number;
+  /** Incidents this change caused (by the source's link). */
+  caused: ItsmRecord[];
+  /** For an incident: changes that ended in the hours before it opened. */
+  suspects: ItsmRecord[];
+  /** For a change: incidents it is a suspect for. */
+  suspectFor: ItsmRecord[];
+}
+
+/**
+ * Indexes records once: links from changes to the incidents they caused, and
+ * suspect changes (ended within {@link SUSPECT_WINDOW_MS} before an incident
+ * opened). O(n log n): changes sorted by end, incidents binary-searched.
+ */
+export function buildTimeline(
+  records: ItsmRecord[],
+): Map<string, TimelineItem> {
+  const items = new Map<string, TimelineItem>();
+  for (const record of records) {
+    items.set(record.id, {
+      record,
+      at: Date.parse(record.openedAt),
+      caused: [],
+      suspects: [],
+      suspectFor: [],
+    });
+  }
+  const changes = records
+    .filter(r => r.kind === 'change' && r.outcome !== 'cancelled')
+    .map(r => ({ record: r, end: changeEnd(r) }))
+    .filter(
+      (c): c is { record: ItsmRecord; end: number } => c.end !== undefined,
+    )
+    .sort((a, b) => a.end - b.end);
+  const ends = changes.map(c => c.end);
+
+  for (const record of records) {
+    if (record.kind !== 'incident') continue;
+    const linked = record.causedByChange?.id;
+    if (linked && items.has(linked)) {
+      items.get(linked)!.caused.push(record);
+    }
+    const opened = Date.parse(record.openedAt);
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid] < opened - SUSPECT_WINDOW_MS) lo = mid + 1;
+      else hi = mid;
+    }
+    const incident = items.get(record.id)!;
+    for (let i = lo; i < ends.length && ends[i] <= opened; i++) {
+      const change = changes[i].record;
+      if (change.id === linked) continue;
+      incident.suspects.push(change);
+      items.get(change.id)!.suspectFor.push(record);
+    }
+  }
+  return items;
+}
+
+export function applyFilters(
+  records: ItsmRecord[],
+  filters: TimelineFilters,
+): ItsmRecord[] {
+  const text = filters.text.trim().toLowerCase();
+  return records.filter(r => {
+    if (filters.openOnly && !isOpen(r)) return false;
+    if (filters.kinds.length && !filters.kinds.includes(r.kind)) return false;
+    if (filters.states.length && !filters.states.includes(r.state))
+      return false;
+    if (
+      filters.priorities.length &&
+      (r.priority === null || !filters.priorities.includes(r.priority))
+    ) {
+      return false;
+    }
+    if (filters.sources.length && !filters.sources.includes(r.providerId))
+      return false;
+    if (filters.failedChangesOnly && !isFailedChange(r)) return false;
+    if (text) {
+      const haystack = `${r.number ?? ''} ${r.title} ${r.assignee ?? ''} ${
+        r.assignmentGroup ?? ''
+      }`.toLowerCase();
+      if (!haystack.includes(text)) return false;
+    }
+    return true;
+  });
+}
+
+/** The colour of a record on the timeline: hue by kind, darker for higher priority. */
+export function recordColour(record: ItsmRecord): string {
+  const p = record.priority ?? 4;
+  switch (record.kind) {
+    case 'incident':
+      return (
+        ['#b71c1c', '#d32f2f', '#ef5350', '#ef9a9a', '#ffcdd2'][p - 1] ??
+        '#ef9a9a'
+      );
+    case 'change':
+      return isFailedChange(record) ? '#e65100' : '#1565c0';
+    case 'problem':
+      return '#6a1b9a';
+    default:
+      return '#2e7d32';
+  }
+}
+
+export const KIND_LANES: Record<ItsmRecordKind, number> = {
+  incident: 3,
+  change: 2,
+  problem: 1,
+  request: 0,
+};
+
+export const KIND_LABELS: Record<ItsmRecordKind, string> = {
+  incident: 'Incidents',
+  change: 'Changes',
+  problem: 'Problems',
+  request: 'Requests',
+};

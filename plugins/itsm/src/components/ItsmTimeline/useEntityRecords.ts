@@ -1,0 +1,62 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { useApi } from '@backstage/core-plugin-api';
+import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { itsmApiRef } from '../../api';
+
+/** Most records the timeline loads for one window. */
+export const MAX_TIMELINE_RECORDS = 10_000;
+const PAGE_SIZE = 500;
+
+export interface EntityRecords {
+  records: ItsmRecord[];
+  /** More records exist in the window than were loaded. */
+  truncated: boolean;
+  /** Whether any record at all maps to the entity (any time). */
+  anyMapped: boolean;
+}
+
+/** All records of an entity whose life overlaps the last `days` days, newest first. */
+export function useEntityRecords(entityRef: string, days: number) {
+  const api = useApi(itsmApiRef);
+  return useAsyncRetry(async (): Promise<EntityRecords> => {
+    const from = new Date(Date.now() - days * 24 * 3600 * 1000).toISOString();
+    const records: ItsmRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.getRecords({
+        entityRef,
+        from,
+        limit: PAGE_SIZE,
+        cursor,
+      });
+      records.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && records.length < MAX_TIMELINE_RECORDS);
+    let anyMapped = records.length > 0;
+    if (!anyMapped) {
+      anyMapped =
+        (await api.getRecords({ entityRef, limit: 1 })).items.length > 0;
+    }
+    return {
+      records: records.slice(0, MAX_TIMELINE_RECORDS),
+      truncated: Boolean(cursor) || records.length > MAX_TIMELINE_RECORDS,
+      anyMapped,
+    };
+  }, [api, entityRef, days]);
+}

@@ -1,0 +1,49 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+
+const SEVERITY = {
+  healthy: 'success',
+  degraded: 'warning',
+  unhealthy: 'error',
+} as const;
+const LABEL = {
+  healthy: 'Healthy',
+  degraded: 'Degraded',
+  unhealthy: 'Unhealthy',
+} as const;
+
+/** The health verdict from the entity's targets, with its reasons. */
+export function HealthVerdict(props: {
+  health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+}) {
+  if (!props.health) return null;
+  const { verdict, reasons } = props.health;
+  return (
+    <Alert
+      severity={SEVERITY[verdict]}
+      sx={{ mb: 2 }}
+      data-testid="itsm-health-verdict"
+    >
+      <AlertTitle>{LABEL[verdict]}</AlertTitle>
+      {reasons.length > 0
+        ? reasons.join('; ')
+        : 'Every metric with a target meets it.'}
+    </Alert>
+  );
+}

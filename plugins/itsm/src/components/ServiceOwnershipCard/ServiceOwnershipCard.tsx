@@ -1,0 +1,270 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { InfoCard, Link, Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import type {
+  ItsmOwnership,
+  ItsmOwnershipContact,
+  ItsmOwnershipSourceFacts,
+} from '@backstage-itsm/plugin-itsm-common';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import Divider from '@mui/material/Divider';
+import Grid from '@mui/material/Grid';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { itsmApiRef } from '../../api';
+import { ItsmErrorPanel } from '../common';
+import { HealthVerdict } from './HealthVerdict';
+
+function Contact(props: { contact: ItsmOwnershipContact }) {
+  const { contact } = props;
+  let name: React.ReactNode = contact.name;
+  if (contact.entityRef) {
+    name = <EntityRefLink entityRef={contact.entityRef} title={contact.name} />;
+  } else if (contact.url) {
+    name = <Link to={contact.url}>{contact.name}</Link>;
+  }
+  return (
+    <Typography variant="body2" component="span">
+      {name}
+      {contact.email && (
+        <>
+          {' '}
+          <Link to={`mailto:${contact.email}`}>{contact.email}</Link>
+        </>
+      )}
+    </Typography>
+  );
+}
+
+function Section(props: { title: string; children: React.ReactNode }) {
+  return (
+    <Box sx={{ mb: 2 }}>
+      <Typography variant="overline" color="text.secondary">
+        {props.title}
+      </Typography>
+      <Box>{props.children}</Box>
+    </Box>
+  );
+}
+
+function OnCall(props: { sources: ItsmOwnershipSourceFacts[] }) {
+  const withOnCall = props.sources.filter(
+    s => s.onCall?.length || s.escalationPolicy,
+  );
+  if (withOnCall.length === 0) {
+    return (
+      <Typography variant="body2" color="text.secondary">
+        No on-call source maps to this entity (add a pagerduty.com/service-id
+        annotation).
+      </Typography>
+    );
+  }
+  return (
+    <>
+      {withOnCall.map(source => (
+        <Box key={source.sourceId} sx={{ mb: 1 }}>
+          <Stack direction="row" gap={1} alignItems="center" flexWrap="wrap">
+            <Typography variant="body2" fontWeight={600}>
+              Now:
+            </Typography>
+            {(source.onCall ?? []).map(c => (
+              <Contact key={`${c.name}-${c.email}`} contact={c} />
+            ))}
+            {source.url && <Link to={source.url}>{source.sourceName}</Link>}
+          </Stack>
+          {source.escalationPolicy && (
+            <Box sx={{ mt: 0.5 }}>
+              <Typography variant="caption" color="text.secondary">
+                Escalation:{' '}
+                {source.escalationPolicy.url ? (
+                  <Link to={source.escalationPolicy.url}>
+                    {source.escalationPolicy.name}
+                  </Link>
+                ) : (
+                  source.escalationPolicy.name
+                )}
+              </Typography>
+              <Box component="ol" sx={{ m: 0, pl: 3 }}>
+                {source.escalationPolicy.levels.map(level => (
+                  <li key={level.level}>
+                    <Typography variant="body2" component="span">
+                      {level.targets.map(t => t.name).join(', ') || '–'}
+                      {level.delayMinutes !== undefined && (
+                        <Typography variant="caption" color="text.secondary">
+                          {' '}
+                          (after {level.delayMinutes} min)
+                        </Typography>
+                      )}
+                    </Typography>
+                  </li>
+                ))}
+              </Box>
+            </Box>
+          )}
+        </Box>
+      ))}
+    </>
+  );
+}
+
+/** The ownership card's body for loaded data. */
+export function ServiceOwnershipView(props: {
+  ownership: ItsmOwnership;
+  health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+}) {
+  const { ownership } = props;
+  const cmdb = ownership.sources.filter(
+    s => s.owner || s.supportGroup || s.criticality,
+  );
+  return (
+    <Box>
+      <HealthVerdict health={props.health} />
+      {ownership.drift.length > 0 && (
+        <Alert
+          severity="warning"
+          sx={{ mb: 2 }}
+          data-testid="itsm-ownership-drift"
+        >
+          Ownership drift: {ownership.drift.map(d => d.message).join('; ')}.
+        </Alert>
+      )}
+      <Grid container spacing={2}>
+        <Grid item xs={12} md={6}>
+          <Section title="Owner">
+            {ownership.owner ? (
+              <>
+                <Typography variant="body1">
+                  <EntityRefLink
+                    entityRef={ownership.owner.entityRef}
+                    title={ownership.owner.title}
+                  />
+                </Typography>
+                {ownership.owner.email && (
+                  <Link to={`mailto:${ownership.owner.email}`}>
+                    {ownership.owner.email}
+                  </Link>
+                )}
+                <Stack
+                  direction="row"
+                  gap={0.5}
+                  flexWrap="wrap"
+                  sx={{ mt: 0.5 }}
+                >
+                  {ownership.owner.members.map(m => (
+                    <Chip
+                      key={m.entityRef ?? m.name}
+                      size="small"
+                      label={m.name}
+                    />
+                  ))}
+                </Stack>
+              </>
+            ) : (
+              <Typography variant="body2" color="text.secondary">
+                No owner in the catalog.
+              </Typography>
+            )}
+          </Section>
+          <Section title="Support">
+            <Typography variant="body2">
+              Hours: {ownership.supportHours ?? 'not set'} · Tier:{' '}
+              {ownership.tier ?? 'not set'}
+            </Typography>
+            {ownership.escalationContact && (
+              <Typography variant="body2">
+                Escalation contact: {ownership.escalationContact}
+              </Typography>
+            )}
+          </Section>
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <Section title="On call">
+            <OnCall sources={ownership.sources} />
+          </Section>
+          <Section title="CMDB">
+            {cmdb.length === 0 ? (
+              <Typography variant="body2" color="text.secondary">
+                No CMDB record maps to this entity.
+              </Typography>
+            ) : (
+              cmdb.map(s => (
+                <Box key={s.sourceId}>
+                  {s.owner && (
+                    <Typography variant="body2">
+                      Owner: <Contact contact={s.owner} />
+                    </Typography>
+                  )}
+                  {s.supportGroup && (
+                    <Typography variant="body2">
+                      Support group: <Contact contact={s.supportGroup} />
+                    </Typography>
+                  )}
+                  {s.criticality && (
+                    <Typography variant="body2">
+                      Criticality: {s.criticality}
+                    </Typography>
+                  )}
+                  {s.url && <Link to={s.url}>Open in {s.sourceName}</Link>}
+                </Box>
+              ))
+            )}
+          </Section>
+        </Grid>
+      </Grid>
+      {ownership.sourceErrors.length > 0 && (
+        <>
+          <Divider sx={{ my: 1 }} />
+          <Typography variant="caption" color="text.secondary">
+            Not answering:{' '}
+            {ownership.sourceErrors.map(e => e.sourceId).join(', ')}
+          </Typography>
+        </>
+      )}
+    </Box>
+  );
+}
+
+/** Who owns, supports and is on call for an entity, and whether it is healthy. */
+export function ServiceOwnershipCard(props: { entityRef: string }) {
+  const api = useApi(itsmApiRef);
+  const { value, loading, error } = useAsync(async () => {
+    const [ownership, metrics] = await Promise.all([
+      api.getOwnership(props.entityRef),
+      // The verdict is a bonus: the card stands without it.
+      api.getMetrics({ entityRef: props.entityRef }).catch(() => undefined),
+    ]);
+    return { ownership, health: metrics?.health };
+  }, [api, props.entityRef]);
+
+  let content: JSX.Element;
+  if (loading) content = <Progress />;
+  else if (error)
+    content = <ItsmErrorPanel error={error} title="Could not load ownership" />;
+  else
+    content = (
+      <ServiceOwnershipView
+        ownership={value!.ownership}
+        health={value!.health}
+      />
+    );
+  return <InfoCard title="Service ownership">{content}</InfoCard>;
+}

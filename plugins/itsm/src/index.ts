@@ -1,0 +1,31 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/**
+ * Backstage ITSM frontend: service ownership, outcome metrics and the
+ * incident & change timeline of catalog entities. The new frontend system's
+ * plugin is the default export of `@backstage-itsm/plugin-itsm/alpha`.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  itsmPlugin,
+  EntityServiceOwnershipCard,
+  EntityItsmTimelineContent,
+} from './plugin';
+export { timelineRouteRef } from './routes';
+export * from './api';
