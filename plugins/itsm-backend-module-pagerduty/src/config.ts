@@ -1,0 +1,234 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+
+/** The config key that holds the PagerDuty accounts, keyed by id. */
+export const PAGERDUTY_CONFIG_KEY = 'itsm.providers.pagerduty';
+
+/** PagerDuty's REST API. */
+export const DEFAULT_BASE_URL = 'https://api.pagerduty.com';
+/** PagerDuty's largest page (`limit`). */
+export const MAX_PAGE_SIZE = 100;
+/** Seconds one request may take, response body included. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** How far each incremental run reaches back before its watermark. */
+export const DEFAULT_OVERLAP_SECONDS = 120;
+/** Days of history the first run reads when `since` is not set. */
+export const DEFAULT_HISTORY_DAYS = 365;
+/** Incidents whose details (log entries, related changes) are read at once. */
+export const DEFAULT_CONCURRENCY = 4;
+/** Incidents up to this priority get their related change events read. */
+export const DEFAULT_CAUSED_BY_CHANGE_MAX_PRIORITY = 2;
+/** Correlation reasons that make a related change event the cause. */
+export const DEFAULT_CAUSED_BY_CHANGE_REASONS = ['cause'];
+
+/** One `itsm.providers.pagerduty.<id>` block, read and checked. */
+export interface PagerDutyAccountConfig {
+  /** The config key, e.g. `main`. */
+  key: string;
+  /** The provider and ownership source id, `pagerduty:<key>`. */
+  id: string;
+  /** The full config path of the block, for messages. */
+  configPath: string;
+  token: string;
+  /** Without a trailing slash. */
+  baseUrl: string;
+  schedule?: SchedulerServiceTaskScheduleDefinition;
+  /** Start of history on the first run (UTC ISO); undefined: 365 days before it. */
+  since?: string;
+  pageSize: number;
+  timeoutMs: number;
+  overlapMs: number;
+  concurrency: number;
+  /** Only these services (incidents, change events, ownership); undefined: all. */
+  serviceIds?: string[];
+  causedByChange: { maxPriority: number; reasons: string[] };
+}
+
+const ISO_WITH_ZONE =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+function invalid(path: string, reason: string): never {
+  throw new InputError(`Invalid config at ${path}: ${reason}`);
+}
+
+function readInteger(
+  c: Config,
+  key: string,
+  prefix: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  // getOptionalNumber names the full key when the value is not a number.
+  const value = c.getOptionalNumber(key);
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    invalid(
+      `${prefix}.${key}`,
+      `must be an integer from ${min} to ${max}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads `itsm.providers.pagerduty.<id>` blocks. Every mistake throws, naming
+ * the key at fault, so a broken config fails the backend's start instead of
+ * a sync hours later.
+ */
+export function readPagerDutyConfigs(config: Config): PagerDutyAccountConfig[] {
+  const root = config.getOptionalConfig(PAGERDUTY_CONFIG_KEY);
+  if (!root) {
+    return [];
+  }
+  return root.keys().map(key => {
+    const prefix = `${PAGERDUTY_CONFIG_KEY}.${key}`;
+    const c = root.getConfig(key);
+
+    // getString names the full key in its own errors (missing, wrong type).
+    const token = c.getString('token');
+    if (token.trim() === '') {
+      invalid(`${prefix}.token`, 'must not be empty');
+    }
+
+    const rawBaseUrl = c.getOptionalString('baseUrl') ?? DEFAULT_BASE_URL;
+    let baseUrl: URL;
+    try {
+      baseUrl = new URL(rawBaseUrl);
+    } catch {
+      return invalid(`${prefix}.baseUrl`, `'${rawBaseUrl}' is not a URL`);
+    }
+    if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
+      invalid(`${prefix}.baseUrl`, 'must be an http(s) URL');
+    }
+
+    let since: string | undefined;
+    const rawSince = c.getOptionalString('since');
+    if (rawSince !== undefined) {
+      const ms = Date.parse(rawSince);
+      if (!ISO_WITH_ZONE.test(rawSince) || Number.isNaN(ms)) {
+        invalid(
+          `${prefix}.since`,
+          `'${rawSince}' is not an ISO 8601 instant with a zone, e.g. 2025-01-01T00:00:00Z`,
+        );
+      }
+      since = new Date(ms).toISOString();
+    }
+
+    const pageSize = readInteger(
+      c,
+      'pageSize',
+      prefix,
+      MAX_PAGE_SIZE,
+      1,
+      MAX_PAGE_SIZE,
+    );
+    const timeoutSeconds = readInteger(
+      c,
+      'timeoutSeconds',
+      prefix,
+      DEFAULT_TIMEOUT_SECONDS,
+      1,
+      3600,
+    );
+    const overlapSeconds = readInteger(
+      c,
+      'overlapSeconds',
+      prefix,
+      DEFAULT_OVERLAP_SECONDS,
+      0,
+      86400,
+    );
+    const concurrency = readInteger(
+      c,
+      'concurrency',
+      prefix,
+      DEFAULT_CONCURRENCY,
+      1,
+      16,
+    );
+
+    let serviceIds: string[] | undefined;
+    if (c.has('serviceIds')) {
+      serviceIds = c.getStringArray('serviceIds').map(s => s.trim());
+      serviceIds.forEach((id, index) => {
+        if (id === '') {
+          invalid(`${prefix}.serviceIds[${index}]`, 'must not be empty');
+        }
+      });
+      if (serviceIds.length === 0) {
+        invalid(
+          `${prefix}.serviceIds`,
+          'must list at least one service id; leave it out to read every service',
+        );
+      }
+    }
+
+    const caused = c.getOptionalConfig('causedByChange');
+    const causedByChange = {
+      maxPriority: caused
+        ? readInteger(
+            caused,
+            'maxPriority',
+            `${prefix}.causedByChange`,
+            DEFAULT_CAUSED_BY_CHANGE_MAX_PRIORITY,
+            0,
+            5,
+          )
+        : DEFAULT_CAUSED_BY_CHANGE_MAX_PRIORITY,
+      reasons: caused?.getOptionalStringArray('reasons') ?? [
+        ...DEFAULT_CAUSED_BY_CHANGE_REASONS,
+      ],
+    };
+
+    let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
+    if (c.has('schedule')) {
+      try {
+        schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
+          c.getConfig('schedule'),
+        );
+      } catch (error) {
+        // InputError appends "; caused by <error>" to the message.
+        throw new InputError(`Invalid config at ${prefix}.schedule`, error);
+      }
+    }
+
+    return {
+      key,
+      id: `pagerduty:${key}`,
+      configPath: prefix,
+      token,
+      baseUrl: baseUrl.toString().replace(/\/+$/, ''),
+      schedule,
+      since,
+      pageSize,
+      timeoutMs: timeoutSeconds * 1000,
+      overlapMs: overlapSeconds * 1000,
+      concurrency,
+      serviceIds,
+      causedByChange,
+    };
+  });
+}

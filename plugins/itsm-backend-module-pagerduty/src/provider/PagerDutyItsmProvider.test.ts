@@ -1,0 +1,754 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { registerMswTestHooks } from '@backstage/backend-test-utils';
+import { HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { PagerDutyClient, PagerDutyIncident } from '../client';
+import {
+  BASE_URL,
+  FakePagerDuty,
+  makeChangeEvent,
+  makeIncident,
+  makeLogEntry,
+  stall,
+  TOKEN,
+} from '../__testUtils__/fakePagerDuty';
+import { runSync } from '../__testUtils__/runSync';
+import incidentsFixture from '../__fixtures__/pagerduty-incidents.json';
+import logEntriesFixture from '../__fixtures__/pagerduty-log_entries.json';
+import changeEventsFixture from '../__fixtures__/pagerduty-change-events-list.json';
+import relatedFixture from '../__fixtures__/pagerduty-incident-related-change-events.json';
+import {
+  PagerDutyItsmProvider,
+  PagerDutyItsmProviderOptions,
+} from './PagerDutyItsmProvider';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const T0 = Date.parse('2026-03-10T00:00:00Z');
+const SERVICE = { id: 'PSVC001', type: 'service_reference', summary: 'Mail' };
+const OTHER_SERVICE = { id: 'PSVC002', type: 'service_reference' };
+
+let fake: FakePagerDuty;
+let clock: number;
+
+beforeEach(() => {
+  fake = new FakePagerDuty();
+  clock = T0;
+  server.use(...fake.handlers());
+});
+
+function provider(
+  options: Partial<PagerDutyItsmProviderOptions> & {
+    token?: string;
+    timeoutMs?: number;
+  } = {},
+) {
+  const { token, timeoutMs, ...rest } = options;
+  return new PagerDutyItsmProvider({
+    id: 'pagerduty:main',
+    client: new PagerDutyClient({
+      accountId: 'pagerduty:main',
+      configPath: 'itsm.providers.pagerduty.main',
+      baseUrl: BASE_URL,
+      token: token ?? TOKEN,
+      timeoutMs: timeoutMs ?? 5000,
+    }),
+    since: '2026-01-01T00:00:00Z',
+    pageSize: 2,
+    overlapMs: 120_000,
+    concurrency: 2,
+    causedByChange: { maxPriority: 2, reasons: ['cause'] },
+    now: () => clock,
+    ...rest,
+  });
+}
+
+/** Five incidents of early March with their log entries, three change events. */
+function seed() {
+  const incidents = [
+    makeIncident({
+      id: 'PINC001',
+      incident_number: 1,
+      title: 'Mail is down',
+      created_at: '2026-03-01T10:00:00Z',
+      status: 'resolved',
+      priority: { id: 'PP1', type: 'priority_reference', summary: 'P1' },
+      urgency: 'high',
+      service: SERVICE,
+      resolved_at: '2026-03-01T11:00:00Z',
+      updated_at: '2026-03-01T11:00:00Z',
+      last_status_change_at: '2026-03-01T11:00:00Z',
+      assignments: [],
+    }),
+    makeIncident({
+      id: 'PINC002',
+      incident_number: 2,
+      created_at: '2026-03-02T10:00:00Z',
+      status: 'acknowledged',
+      priority: null,
+      urgency: 'low',
+      service: SERVICE,
+    }),
+    makeIncident({
+      id: 'PINC003',
+      incident_number: 3,
+      created_at: '2026-03-03T10:00:00Z',
+      status: 'triggered',
+      priority: null,
+      urgency: 'high',
+      service: OTHER_SERVICE,
+    }),
+    makeIncident({
+      id: 'PINC004',
+      incident_number: 4,
+      created_at: '2026-03-04T10:00:00Z',
+      status: 'triggered',
+      priority: { id: 'PP3', type: 'priority_reference', summary: 'P3' },
+      urgency: 'high',
+      service: SERVICE,
+    }),
+    makeIncident({
+      id: 'PINC005',
+      incident_number: 5,
+      created_at: '2026-03-05T10:00:00Z',
+      status: 'triggered',
+      priority: { id: 'PP5', type: 'priority_reference', summary: 'P5' },
+      urgency: 'low',
+      service: SERVICE,
+    }),
+  ];
+  fake.incidents.push(...incidents);
+  for (const incident of incidents) {
+    fake.logEntries.push(
+      makeLogEntry('trigger_log_entry', incident, incident.created_at!),
+    );
+  }
+  fake.logEntries.push(
+    makeLogEntry('acknowledge_log_entry', incidents[0], '2026-03-01T10:05:00Z'),
+    makeLogEntry('resolve_log_entry', incidents[0], '2026-03-01T11:00:00Z'),
+    makeLogEntry('acknowledge_log_entry', incidents[1], '2026-03-02T10:30:00Z'),
+  );
+  fake.changeEvents.push(
+    makeChangeEvent({
+      id: 'CHG001',
+      timestamp: '2026-03-01T09:30:00Z',
+      services: [SERVICE],
+    }),
+    makeChangeEvent({
+      id: 'CHG002',
+      timestamp: '2026-03-02T09:30:00Z',
+      services: [SERVICE, OTHER_SERVICE],
+    }),
+    makeChangeEvent({
+      id: 'CHG003',
+      timestamp: '2026-03-03T09:30:00Z',
+      services: [OTHER_SERVICE],
+    }),
+  );
+  return incidents;
+}
+
+const ids = (records: Array<{ externalId: string }>) =>
+  records.map(r => r.externalId).sort();
+
+describe('PagerDutyItsmProvider', () => {
+  it('reads every incident and change event over several pages on the first run', async () => {
+    seed();
+    const run = await runSync(provider(), null);
+
+    expect(run.error).toBeUndefined();
+    expect(run.invalid).toEqual([]);
+    expect(ids(run.records)).toEqual([
+      'CHG001',
+      'CHG002',
+      'CHG003',
+      'PINC001',
+      'PINC002',
+      'PINC003',
+      'PINC004',
+      'PINC005',
+    ]);
+
+    // The window holding the five incidents is read in pages of two.
+    const pages = fake
+      .requestsTo('/incidents')
+      .filter(u => u.searchParams.get('until') === '2026-03-10T00:00:00Z');
+    expect(pages.map(u => u.searchParams.get('offset'))).toEqual([
+      '0',
+      '2',
+      '4',
+    ]);
+    expect(pages.map(u => u.searchParams.get('total'))).toEqual([
+      'true',
+      null,
+      null,
+    ]);
+    for (const u of fake.requestsTo('/incidents')) {
+      expect(u.searchParams.get('limit')).toBe('2');
+      expect(u.searchParams.get('sort_by')).toBe('created_at:asc');
+      expect(u.searchParams.get('time_zone')).toBe('UTC');
+      expect(u.searchParams.getAll('statuses[]')).toEqual([
+        'triggered',
+        'acknowledged',
+        'resolved',
+      ]);
+      expect(u.searchParams.get('since')).toMatch(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      );
+    }
+    // Windows tile history from `since` to now, without gaps.
+    const windows = fake
+      .requestsTo('/incidents')
+      .filter(u => u.searchParams.get('offset') === '0')
+      .map(u => [u.searchParams.get('since'), u.searchParams.get('until')]);
+    expect(windows[0][0]).toBe('2026-01-01T00:00:00Z');
+    expect(windows[windows.length - 1][1]).toBe('2026-03-10T00:00:00Z');
+    windows.slice(1).forEach(([since], i) => expect(since).toBe(windows[i][1]));
+    // The first run has nothing to update yet.
+    expect(fake.requestsTo('/log_entries')).toEqual([]);
+
+    const cursor = JSON.parse(run.cursor!);
+    expect(cursor).toEqual({
+      v: 1,
+      updates: { from: '2026-03-10T00:00:00Z' },
+      incidents: { from: '2026-03-10T00:00:00Z' },
+      changes: { from: '2026-03-10T00:00:00Z' },
+    });
+  });
+
+  it('normalises incidents: states, priorities, instants from log entries, mapping', async () => {
+    seed();
+    const run = await runSync(provider(), null);
+    const byId = new Map(run.records.map(r => [r.externalId, r]));
+
+    expect(byId.get('PINC001')).toMatchObject({
+      kind: 'incident',
+      number: '#1',
+      title: 'Mail is down',
+      url: 'https://subdomain.pagerduty.com/incidents/PINC001',
+      state: 'resolved',
+      priority: 1,
+      openedAt: '2026-03-01T10:00:00.000Z',
+      acknowledgedAt: '2026-03-01T10:05:00.000Z',
+      resolvedAt: '2026-03-01T11:00:00.000Z',
+      assignmentGroup: 'Another Escalation Policy',
+      sourceUpdatedAt: '2026-03-01T11:00:00.000Z',
+      mappings: [{ annotation: 'pagerduty.com/service-id', value: 'PSVC001' }],
+    });
+    expect(byId.get('PINC002')).toMatchObject({
+      state: 'in_progress',
+      priority: 4, // no priority, urgency low
+      acknowledgedAt: '2026-03-02T10:30:00.000Z',
+      resolvedAt: null,
+      sourceUpdatedAt: '2026-03-02T10:30:00.000Z', // its last log entry
+    });
+    expect(byId.get('PINC003')).toMatchObject({
+      state: 'new',
+      priority: 2, // no priority, urgency high
+      acknowledgedAt: null,
+    });
+    expect(byId.get('PINC004')?.priority).toBe(3);
+    expect(byId.get('PINC005')?.priority).toBe(5);
+    expect((byId.get('PINC001')?.payload as PagerDutyIncident).id).toBe(
+      'PINC001',
+    );
+  });
+
+  it('takes the first acknowledge and the resolve from the log entries of a resolved incident', async () => {
+    // PagerDuty clears assignments and acknowledgements on resolve; the log
+    // (fixture: ack, unack by timeout, escalate, resolve) keeps them.
+    const incident = makeIncident({
+      ...incidentsFixture.incidents[0],
+      id: 'P31FVLZ',
+      incident_number: 12,
+      created_at: '2013-03-06T20:28:46Z',
+      updated_at: '2013-03-06T21:33:15Z',
+      last_status_change_at: '2013-03-06T21:33:15Z',
+      resolved_at: '2013-03-06T21:33:15Z',
+      status: 'resolved',
+      priority: null,
+      service: { id: 'P4672E4', type: 'service_reference' },
+    });
+    fake.incidents.push(incident);
+    fake.logEntries.push(...logEntriesFixture.log_entries);
+    clock = Date.parse('2013-03-07T00:00:00Z');
+
+    const run = await runSync(
+      provider({ since: '2013-03-06T00:00:00Z' }),
+      null,
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.records).toEqual([
+      expect.objectContaining({
+        externalId: 'P31FVLZ',
+        state: 'resolved',
+        priority: 2, // no priority on the account, urgency high
+        openedAt: '2013-03-06T20:28:46.000Z',
+        acknowledgedAt: '2013-03-06T20:29:30.000Z', // first ack, not the one after the timeout
+        resolvedAt: '2013-03-06T21:33:15.000Z',
+        assignee: 'Bob Smith', // the last escalation
+        assignmentGroup: 'Default',
+        mappings: [
+          { annotation: 'pagerduty.com/service-id', value: 'P4672E4' },
+        ],
+      }),
+    ]);
+  });
+
+  it('picks up an incident updated since the last run through the account log entries', async () => {
+    const incidents = seed();
+    const first = await runSync(provider(), null);
+    expect(first.error).toBeUndefined();
+
+    // After the first run: PINC003 (created a week ago) is acknowledged,
+    // and a new incident arrives.
+    Object.assign(incidents[2], {
+      status: 'acknowledged',
+      updated_at: '2026-03-10T01:00:00Z',
+      last_status_change_at: '2026-03-10T01:00:00Z',
+    });
+    fake.logEntries.push(
+      makeLogEntry(
+        'acknowledge_log_entry',
+        incidents[2],
+        '2026-03-10T01:00:00Z',
+      ),
+    );
+    const created = makeIncident({
+      id: 'PINC006',
+      incident_number: 6,
+      created_at: '2026-03-10T02:00:00Z',
+      service: SERVICE,
+    });
+    fake.incidents.push(created);
+    fake.logEntries.push(
+      makeLogEntry('trigger_log_entry', created, '2026-03-10T02:00:00Z'),
+    );
+    fake.requests.length = 0;
+    clock = Date.parse('2026-03-10T03:00:00Z');
+
+    const second = await runSync(provider(), first.cursor);
+    expect(second.error).toBeUndefined();
+    expect(second.invalid).toEqual([]);
+
+    const updated = second.records.find(r => r.externalId === 'PINC003');
+    expect(updated).toMatchObject({
+      state: 'in_progress',
+      acknowledgedAt: '2026-03-10T01:00:00.000Z',
+      sourceUpdatedAt: '2026-03-10T01:00:00.000Z',
+    });
+    expect(second.records.map(r => r.externalId)).toContain('PINC006');
+    // Untouched incidents are not read again.
+    expect(second.records.map(r => r.externalId)).not.toContain('PINC001');
+
+    const [logRequest] = fake.requestsTo('/log_entries');
+    expect(logRequest.searchParams.get('since')).toBe('2026-03-09T23:58:00Z'); // 2 min overlap
+    expect(logRequest.searchParams.get('until')).toBe('2026-03-10T03:00:00Z');
+    expect(fake.requestsTo('/incidents/PINC003')).toHaveLength(1);
+    expect(JSON.parse(second.cursor!)).toEqual({
+      v: 1,
+      updates: { from: '2026-03-10T03:00:00Z' },
+      incidents: { from: '2026-03-10T03:00:00Z' },
+      changes: { from: '2026-03-10T03:00:00Z' },
+    });
+  });
+
+  it('fails a 429 with status and retryAfterMs from ratelimit-reset', async () => {
+    seed();
+    let limited = false;
+    fake.fault = (_req, url) => {
+      if (url.pathname === '/incidents' && !limited) {
+        limited = true;
+        return HttpResponse.json(
+          { error: { message: 'Rate Limit Exceeded', code: 2020 } },
+          {
+            status: 429,
+            headers: {
+              'ratelimit-limit': '960',
+              'ratelimit-remaining': '0',
+              'ratelimit-reset': '7',
+            },
+          },
+        );
+      }
+      return undefined;
+    };
+    const run = await runSync(provider(), null);
+    expect(run.error).toMatchObject({
+      name: 'PagerDutyRequestError',
+      status: 429,
+      retryable: true,
+      retryAfterMs: 7000,
+    });
+    expect(String(run.error)).toMatch(
+      /pagerduty:main: GET \/incidents was rate limited/,
+    );
+
+    // The engine waits and runs again from the last committed cursor.
+    const retry = await runSync(provider(), run.cursor);
+    expect(retry.error).toBeUndefined();
+    expect(ids(retry.records)).toHaveLength(8);
+  });
+
+  it('resumes after a 5xx from the last yielded cursor, without loss or duplicates', async () => {
+    seed();
+    let failed = false;
+    fake.fault = (_req, url) => {
+      if (
+        url.pathname === '/incidents' &&
+        url.searchParams.get('offset') === '4' &&
+        !failed
+      ) {
+        failed = true;
+        return HttpResponse.json(
+          { error: { message: 'Internal Server Error' } },
+          { status: 503 },
+        );
+      }
+      return undefined;
+    };
+    const first = await runSync(provider(), null);
+    expect(first.error).toMatchObject({ status: 503 });
+    expect((first.error as { retryable?: boolean }).retryable).toBeUndefined();
+    expect(ids(first.records)).toEqual([
+      'PINC001',
+      'PINC002',
+      'PINC003',
+      'PINC004',
+    ]);
+    expect(JSON.parse(first.cursor!).incidents).toEqual({
+      from: expect.any(String),
+      window: { until: '2026-03-10T00:00:00Z', offset: 4 },
+    });
+
+    // The engine's retry: the same provider, from the committed cursor.
+    clock += 60_000;
+    fake.requests.length = 0;
+    const second = await runSync(provider(), first.cursor);
+    expect(second.error).toBeUndefined();
+    const [resumed] = fake.requestsTo('/incidents');
+    expect(resumed.searchParams.get('offset')).toBe('4');
+    expect(resumed.searchParams.get('until')).toBe('2026-03-10T00:00:00Z');
+
+    const all = [...first.records, ...second.records].map(r => r.externalId);
+    expect(all.sort()).toEqual([
+      'CHG001',
+      'CHG002',
+      'CHG003',
+      'PINC001',
+      'PINC002',
+      'PINC003',
+      'PINC004',
+      'PINC005',
+    ]);
+  });
+
+  it('keeps the batches before a page that fails halfway, and resumes at that page', async () => {
+    seed();
+    let broken = false;
+    fake.fault = (_req, url) => {
+      if (
+        url.pathname === '/incidents' &&
+        url.searchParams.get('offset') === '2' &&
+        !broken
+      ) {
+        broken = true;
+        // Half a page, then the connection drops.
+        const stream = new ReadableStream({
+          start(controller) {
+            controller.enqueue(
+              new TextEncoder().encode('{"incidents":[{"id":"PINC003",'),
+            );
+            controller.error(new Error('socket hang up'));
+          },
+        });
+        return new HttpResponse(stream, {
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return undefined;
+    };
+    const first = await runSync(provider(), null);
+    expect(first.error).toMatchObject({
+      name: 'PagerDutyRequestError',
+      retryable: true,
+    });
+    expect(ids(first.records)).toEqual(['PINC001', 'PINC002']);
+    expect(JSON.parse(first.cursor!).incidents.window).toEqual({
+      until: '2026-03-10T00:00:00Z',
+      offset: 2,
+    });
+
+    const second = await runSync(provider(), first.cursor);
+    expect(second.error).toBeUndefined();
+    expect(ids(second.records)).toEqual([
+      'CHG001',
+      'CHG002',
+      'CHG003',
+      'PINC003',
+      'PINC004',
+      'PINC005',
+    ]);
+  });
+
+  it('fails a request that times out as retryable', async () => {
+    seed();
+    fake.fault = async (req, url) => {
+      if (url.pathname === '/change_events') {
+        await stall(req, 2000);
+        return HttpResponse.json({ change_events: [], more: false });
+      }
+      return undefined;
+    };
+    const run = await runSync(provider({ timeoutMs: 100 }), null);
+    expect(run.error).toMatchObject({
+      name: 'PagerDutyRequestError',
+      retryable: true,
+    });
+    expect(String(run.error)).toMatch(
+      /pagerduty:main: GET \/change_events timed out/,
+    );
+    // Incidents were committed before the change events timed out.
+    expect(ids(run.records)).toHaveLength(5);
+  });
+
+  it('stops when the run is aborted, without calling it retryable', async () => {
+    seed();
+    const controller = new AbortController();
+    fake.fault = async (req, url) => {
+      if (url.pathname === '/change_events') {
+        controller.abort(new Error('task timed out'));
+        await stall(req, 2000);
+      }
+      return undefined;
+    };
+    const run = await runSync(provider(), null, controller.signal);
+    expect(String(run.error)).toMatch(/task timed out/);
+    expect((run.error as { retryable?: boolean }).retryable).toBeUndefined();
+  });
+
+  it('refuses a rejected token without retrying, naming the account and the key', async () => {
+    seed();
+    const run = await runSync(provider({ token: 'wrong' }), null);
+    expect(run.error).toMatchObject({ status: 401, retryable: false });
+    expect(String(run.error)).toMatch(/pagerduty:main/);
+    expect(String(run.error)).toMatch(
+      /itsm\.providers\.pagerduty\.main\.token/,
+    );
+    expect(fake.requests).toHaveLength(1);
+    expect(run.cursor).toBeNull();
+  });
+
+  it('yields malformed incidents for the engine to dead-letter, naming the field', async () => {
+    const good = makeIncident({
+      id: 'PGOOD01',
+      created_at: '2026-03-01T00:00:00Z',
+      service: SERVICE,
+    });
+    const missingCreatedAt: PagerDutyIncident = { ...good, id: 'PBAD001' };
+    delete missingCreatedAt.created_at;
+    // Sanitised real capture: its id is blank.
+    const blankId = incidentsFixture.incidents[0];
+    fake.fault = (_req, url) =>
+      url.pathname === '/incidents' && url.searchParams.get('offset') === '0'
+        ? HttpResponse.json({
+            incidents:
+              url.searchParams.get('since') === '2026-01-01T00:00:00Z'
+                ? [good, missingCreatedAt, blankId]
+                : [],
+            limit: 100,
+            offset: 0,
+            total: 3,
+            more: false,
+          })
+        : undefined;
+
+    const run = await runSync(provider({ pageSize: 100 }), null);
+    expect(run.error).toBeUndefined();
+    expect(ids(run.records)).toEqual(['PGOOD01']);
+    expect(run.invalid).toHaveLength(2);
+    const [bad, blank] = run.invalid;
+    expect(bad.paths).toEqual(['openedAt']);
+    expect(bad.reason).toMatch(/^openedAt: /);
+    expect(blank.paths).toEqual(['externalId']);
+    // Nothing was asked about an incident without an id.
+    expect(fake.requestsTo(/^\/incidents\/.+/).map(u => u.pathname)).toEqual(
+      expect.arrayContaining(['/incidents/PGOOD01/log_entries']),
+    );
+    expect(fake.requestsTo('/incidents//log_entries')).toEqual([]);
+  });
+
+  it('turns change events into closed changes mapped to each service', async () => {
+    fake.changeEvents.push(
+      ...changeEventsFixture.change_events,
+      makeChangeEvent({
+        id: 'CHGEMERG',
+        timestamp: '2020-07-17T09:00:00Z',
+        custom_details: { change_type: 'Emergency' },
+        services: [SERVICE, OTHER_SERVICE],
+      }),
+    );
+    clock = Date.parse('2020-07-18T00:00:00Z');
+    const run = await runSync(
+      provider({ since: '2020-07-17T00:00:00Z' }),
+      null,
+    );
+    expect(run.invalid).toEqual([]);
+    const byId = new Map(run.records.map(r => [r.externalId, r]));
+    expect(byId.get('01BBYA6PEVW6A852BUO6QYUE7O')).toMatchObject({
+      kind: 'change',
+      title: 'Build Success - Increase snapshot create timeout to 30 seconds',
+      url: 'https://acme.pagerduty.dev/build/2',
+      state: 'closed',
+      changeType: 'normal',
+      outcome: null,
+      openedAt: '2020-07-17T08:42:58.000Z',
+      actualStart: '2020-07-17T08:42:58.000Z',
+      actualEnd: '2020-07-17T08:42:58.000Z',
+      closedAt: '2020-07-17T08:42:58.000Z',
+      sourceUpdatedAt: '2020-07-17T08:42:58.000Z',
+      mappings: [{ annotation: 'pagerduty.com/service-id', value: 'PEYSGRV' }],
+    });
+    expect(byId.get('CHGEMERG')).toMatchObject({
+      changeType: 'emergency',
+      mappings: [
+        { annotation: 'pagerduty.com/service-id', value: 'PSVC001' },
+        { annotation: 'pagerduty.com/service-id', value: 'PSVC002' },
+      ],
+    });
+    // Change events refuse fractional or zoned times: ours are plain UTC seconds.
+    for (const u of fake.requestsTo('/change_events')) {
+      expect(u.searchParams.get('since')).toMatch(/:\d\dZ$/);
+    }
+  });
+
+  describe('causedByChange', () => {
+    function seedRelated(reasons: string[]) {
+      const incidents = seed();
+      const events = relatedFixture.change_events.map((e, i) => ({
+        ...e,
+        correlation_reason: { reason: reasons[i] },
+      }));
+      fake.related.set('PINC001', events);
+      return incidents;
+    }
+
+    it('stays null for PagerDuty correlation reasons, which do not say "caused"', async () => {
+      seed();
+      fake.related.set('PINC001', relatedFixture.change_events);
+      const run = await runSync(provider(), null);
+      const p1 = run.records.find(r => r.externalId === 'PINC001');
+      expect(p1?.causedByChange).toBeNull();
+      expect(
+        fake.requestsTo('/incidents/PINC001/related_change_events'),
+      ).toHaveLength(1);
+    });
+
+    it('links the change correlated with reason "cause"', async () => {
+      seedRelated(['most_recent', 'cause']);
+      const run = await runSync(provider(), null);
+      expect(
+        run.records.find(r => r.externalId === 'PINC001')?.causedByChange,
+      ).toBe('01BBYA6PDIXPL8KO1HPIUL9CZN');
+    });
+
+    it('honours configured reasons', async () => {
+      seedRelated(['most_recent', 'intelligent']);
+      const run = await runSync(
+        provider({
+          causedByChange: { maxPriority: 2, reasons: ['intelligent'] },
+        }),
+        null,
+      );
+      expect(
+        run.records.find(r => r.externalId === 'PINC001')?.causedByChange,
+      ).toBe('01BBYA6PDIXPL8KO1HPIUL9CZN');
+    });
+
+    it('only asks about P1/P2 incidents', async () => {
+      seed();
+      await runSync(provider(), null);
+      expect(
+        fake
+          .requestsTo(/related_change_events$/)
+          .map(u => u.pathname)
+          .sort(),
+      ).toEqual([
+        '/incidents/PINC001/related_change_events', // P1
+        '/incidents/PINC003/related_change_events', // urgency high -> 2
+      ]);
+      fake.requests.length = 0;
+      await runSync(
+        provider({ causedByChange: { maxPriority: 0, reasons: ['cause'] } }),
+        null,
+      );
+      expect(fake.requestsTo(/related_change_events$/)).toEqual([]);
+    });
+  });
+
+  it('walks smaller time windows to stay under the offset cap', async () => {
+    fake.maxOffset = 10;
+    for (let i = 0; i < 25; i++) {
+      const incident = makeIncident({
+        id: `PMANY${String(i).padStart(3, '0')}`,
+        created_at: new Date(
+          Date.parse('2026-03-09T00:00:00Z') + i * 60_000,
+        ).toISOString(),
+        service: SERVICE,
+        urgency: 'low',
+      });
+      fake.incidents.push(incident);
+    }
+    const run = await runSync(provider({ pageSize: 4, maxOffset: 10 }), null);
+    expect(run.error).toBeUndefined();
+    expect(run.records).toHaveLength(25);
+    expect(new Set(run.records.map(r => r.externalId)).size).toBe(25);
+    for (const u of fake.requestsTo('/incidents')) {
+      expect(
+        Number(u.searchParams.get('offset')) +
+          Number(u.searchParams.get('limit')),
+      ).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('reads only the configured services', async () => {
+    seed();
+    const run = await runSync(provider({ serviceIds: ['PSVC002'] }), null);
+    expect(ids(run.records)).toEqual(['CHG002', 'CHG003', 'PINC003']);
+    for (const u of fake.requestsTo('/incidents')) {
+      expect(u.searchParams.getAll('service_ids[]')).toEqual(['PSVC002']);
+    }
+  });
+
+  it('starts over, with a warning, from a cursor that is not its own', async () => {
+    seed();
+    const run = await runSync(provider(), '{"offset":3}');
+    expect(run.error).toBeUndefined();
+    expect(run.records).toHaveLength(8);
+    expect(run.logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/not a PagerDuty cursor/),
+    );
+  });
+
+  it('defaults the start of history to 365 days before the first run', async () => {
+    await runSync(provider({ since: undefined }), null);
+    const [first] = fake.requestsTo('/incidents');
+    expect(first.searchParams.get('since')).toBe('2025-03-10T00:00:00Z');
+  });
+});

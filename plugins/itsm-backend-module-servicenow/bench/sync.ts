@@ -1,0 +1,422 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/**
+ * Benchmark of one full sync (not a test): a local node:http server,
+ * started in a child process so its data does not count in our memory,
+ * simulates a ServiceNow instance with 50,000 incidents, 10,000 changes and
+ * their task_sla rows; the provider reads all of it page by page while this
+ * process validates every yielded record with the ingestion schema.
+ *
+ *   yarn bench   # node --require @backstage/cli/config/nodeTransform.cjs bench/sync.ts
+ *
+ * Options: --incidents N --changes N --page-size N
+ */
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  describeValidationError,
+  itsmRecordInputSchema,
+} from '@backstage-itsm/plugin-itsm-common';
+import { FakeRow, FakeServiceNow } from '../src/__testUtils__/FakeServiceNow';
+import { ServiceNowClient, ServiceNowItsmProvider } from '../src/lib';
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+const INCIDENTS = option('incidents', 50_000);
+const CHANGES = option('changes', 10_000);
+const PAGE_SIZE = option('page-size', 500);
+const BASE_TIME = Date.parse('2025-01-01T00:00:00Z');
+
+/** A small deterministic random generator (mulberry32). */
+function random(seed: number) {
+  let a = seed;
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function id(prefix: string, n: number): string {
+  return `${prefix}${String(n).padStart(32 - prefix.length, '0')}`;
+}
+
+/** A logger that prints warnings and errors only. */
+const logger: LoggerService = {
+  debug: () => {},
+  info: () => {},
+  warn: message => process.stderr.write(`warn: ${message}\n`),
+  error: message => process.stderr.write(`error: ${message}\n`),
+  child: () => logger,
+};
+
+/** The simulated instance's data. */
+function buildInstance(): FakeServiceNow {
+  const rnd = random(42);
+  const pick = <T>(list: readonly T[]): T =>
+    list[Math.floor(rnd() * list.length)];
+  const fake = new FakeServiceNow({ baseUrl: 'http://127.0.0.1' });
+  const groups = Array.from({ length: 20 }, (_, i) => ({
+    sys_id: id('9', i),
+    name: `Group ${i}`,
+  }));
+  fake.put('sys_user_group', groups);
+  fake.put(
+    'sys_user',
+    Array.from({ length: 50 }, (_, i) => ({
+      sys_id: id('8', i),
+      name: `User ${i}`,
+    })),
+  );
+  fake.put(
+    'cmdb_ci_service',
+    Array.from({ length: 200 }, (_, i) => ({
+      sys_id: id('7', i),
+      name: `Service ${i}`,
+    })),
+  );
+  fake.put('contract_sla', [
+    {
+      sys_id: id('6', 1),
+      name: 'Incident response',
+      target: 'response',
+      duration: '1970-01-01 01:00:00',
+    },
+    {
+      sys_id: id('6', 2),
+      name: 'Incident resolution',
+      target: 'resolution',
+      duration: '1970-01-01 08:00:00',
+    },
+    {
+      sys_id: id('6', 3),
+      name: 'Change implementation',
+      target: 'resolution',
+      duration: '1970-01-02 00:00:00',
+    },
+  ]);
+  const slas: FakeRow[] = [];
+  let slaCount = 0;
+  const sla = (
+    task: string,
+    definition: string,
+    start: number,
+    end: number | undefined,
+    updated: number,
+  ) => {
+    const breached = rnd() < 0.1;
+    slas.push({
+      sys_id: id('5', ++slaCount),
+      task,
+      sla: definition,
+      stage:
+        end === undefined
+          ? pick(['in_progress', 'paused'])
+          : pick(['completed', 'completed', 'cancelled']),
+      has_breached: String(breached),
+      start_time: stamp(start),
+      end_time: end === undefined ? '' : stamp(end),
+      planned_end_time: stamp(start + 8 * 3600_000),
+      business_duration: stamp(Math.round(rnd() * 8 * 3600) * 1000),
+      sys_updated_on: stamp(updated),
+    });
+  };
+
+  const incidents: FakeRow[] = [];
+  let clock = BASE_TIME;
+  for (let i = 1; i <= INCIDENTS; i++) {
+    // Every tenth row shares its second with the one before.
+    if (i % 10 !== 0) clock += 1000 + Math.floor(rnd() * 60_000);
+    const opened = clock - Math.floor(rnd() * 86_400_000);
+    const state = pick(['1', '2', '3', '6', '7', '7', '7', '8']);
+    const resolved = ['6', '7'].includes(state) ? clock - 60_000 : undefined;
+    const sysId = id('a', i);
+    incidents.push({
+      sys_id: sysId,
+      number: `INC${String(i).padStart(7, '0')}`,
+      short_description: `Incident ${i}: service degraded`,
+      state,
+      priority: pick(['1', '2', '3', '3', '4', '4', '5']),
+      opened_at: stamp(opened),
+      sys_created_on: stamp(opened),
+      resolved_at: resolved ? stamp(resolved) : '',
+      closed_at: state === '7' ? stamp(clock) : '',
+      sys_updated_on: stamp(clock),
+      assignment_group: pick(groups).sys_id,
+      assigned_to: rnd() < 0.8 ? id('8', Math.floor(rnd() * 50)) : '',
+      cmdb_ci: id('7', Math.floor(rnd() * 200)),
+      business_service: rnd() < 0.5 ? id('7', Math.floor(rnd() * 200)) : '',
+      caused_by: rnd() < 0.05 ? id('c', 1 + Math.floor(rnd() * CHANGES)) : '',
+      problem_id: '',
+      reopen_count: rnd() < 0.05 ? '1' : '0',
+      sys_class_name: 'incident',
+    });
+    sla(sysId, id('6', 1), opened, opened + 1800_000, clock);
+    sla(sysId, id('6', 2), opened, resolved, clock);
+  }
+  fake.put('incident', incidents);
+
+  const changes: FakeRow[] = [];
+  clock = BASE_TIME;
+  for (let i = 1; i <= CHANGES; i++) {
+    clock += 1000 + Math.floor(rnd() * 300_000);
+    const state = pick(['-5', '-4', '-2', '-1', '0', '3', '3', '3', '4']);
+    const start = clock - 7200_000;
+    const sysId = id('c', i);
+    changes.push({
+      sys_id: sysId,
+      number: `CHG${String(i).padStart(7, '0')}`,
+      short_description: `Change ${i}: deploy release`,
+      state,
+      priority: pick(['2', '3', '4']),
+      type: pick(['standard', 'standard', 'normal', 'emergency']),
+      close_code:
+        state === '3'
+          ? pick([
+              'successful',
+              'successful',
+              'successful_issues',
+              'unsuccessful',
+            ])
+          : '',
+      opened_at: stamp(start - 86_400_000),
+      sys_created_on: stamp(start - 86_400_000),
+      start_date: stamp(start),
+      end_date: stamp(start + 3600_000),
+      work_start: ['0', '3'].includes(state) ? stamp(start) : '',
+      work_end: ['0', '3'].includes(state) ? stamp(start + 3000_000) : '',
+      closed_at: ['3', '4'].includes(state) ? stamp(clock) : '',
+      sys_updated_on: stamp(clock),
+      assignment_group: pick(groups).sys_id,
+      assigned_to: '',
+      cmdb_ci: id('7', Math.floor(rnd() * 200)),
+      business_service: '',
+      sys_class_name: 'change_request',
+    });
+    sla(sysId, id('6', 3), start, state === '3' ? clock : undefined, clock);
+  }
+  fake.put('change_request', changes);
+  fake.declare('problem', [
+    'number',
+    'short_description',
+    'state',
+    'priority',
+    'opened_at',
+    'sys_created_on',
+    'closed_at',
+    'sys_updated_on',
+    'assignment_group',
+    'assigned_to',
+    'cmdb_ci',
+    'business_service',
+    'resolved_at',
+    'reopen_count',
+  ]);
+  fake.put('task_sla', slas);
+  return fake;
+}
+
+/** Child process: the simulated instance. */
+function serve() {
+  const started = Date.now();
+  const fake = buildInstance();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', chunk => chunks.push(chunk));
+    req.on('end', () => {
+      const response = fake.handle({
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+        headers: {
+          get: (name: string) =>
+            (req.headers[name.toLowerCase()] as string | undefined) ?? null,
+        },
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(response.status, response.headers);
+      res.end(response.body);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    process.send!({
+      type: 'ready',
+      port: (server.address() as AddressInfo).port,
+      rows: {
+        incident: fake.rows('incident').length,
+        change_request: fake.rows('change_request').length,
+        task_sla: fake.rows('task_sla').length,
+      },
+      setupMs: Date.now() - started,
+    });
+  });
+  // Never outlive the benchmark, however it ends.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type === 'stats') {
+      const byKind: Record<string, number> = {};
+      for (const { url } of fake.requests) {
+        const table = url.pathname.replace('/api/now/table/', '');
+        const query = url.searchParams.get('sysparm_query') ?? '';
+        let kind = 'pages';
+        if (url.searchParams.get('sysparm_limit') === '1')
+          kind = 'field checks';
+        else if (query.startsWith('taskIN')) kind = 'SLA lookups';
+        else if (query.startsWith('sys_idIN')) kind = 'tasks by id';
+        byKind[`${table} ${kind}`] = (byKind[`${table} ${kind}`] ?? 0) + 1;
+      }
+      process.send!({ type: 'stats', total: fake.requests.length, byKind });
+    }
+  });
+}
+
+interface Ready {
+  type: 'ready';
+  port: number;
+  rows: Record<string, number>;
+  setupMs: number;
+}
+
+async function main() {
+  const child = fork(__filename, ['--server', ...process.argv.slice(2)], {
+    execArgv: process.execArgv,
+    stdio: 'inherit',
+  });
+  const next = <T extends { type: string }>(type: string) =>
+    new Promise<T>(resolve => {
+      const listener = (message: T) => {
+        if (message?.type === type) {
+          child.off('message', listener);
+          resolve(message);
+        }
+      };
+      child.on('message', listener);
+    });
+  try {
+    await measure(child, next, await next<Ready>('ready'));
+  } finally {
+    child.kill();
+  }
+}
+
+async function measure(
+  child: ReturnType<typeof fork>,
+  next: <T extends { type: string }>(type: string) => Promise<T>,
+  ready: Ready,
+) {
+  const rssBefore = process.memoryUsage().rss;
+
+  const client = new ServiceNowClient({
+    instance: 'servicenow:bench',
+    baseUrl: `http://127.0.0.1:${ready.port}`,
+    auth: { type: 'basic', username: 'bench', password: 'bench' },
+    timeoutMs: 30_000,
+  });
+  const provider = new ServiceNowItsmProvider({
+    id: 'servicenow:bench',
+    client,
+    pageSize: PAGE_SIZE,
+  });
+
+  let records = 0;
+  let batches = 0;
+  let failures = 0;
+  let slas = 0;
+  let peakRss = 0;
+  const failureSamples: string[] = [];
+  const started = process.hrtime.bigint();
+  for await (const batch of provider.sync({
+    cursor: null,
+    signal: new AbortController().signal,
+    logger,
+  })) {
+    batches++;
+    for (const item of batch.records ?? []) {
+      records++;
+      const result = itsmRecordInputSchema.safeParse(item);
+      if (result.success) {
+        slas += result.data.slas.length;
+      } else {
+        failures++;
+        if (failureSamples.length < 5)
+          failureSamples.push(describeValidationError(result.error));
+      }
+    }
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+  child.send({ type: 'stats' });
+  const stats = await next<{
+    type: 'stats';
+    total: number;
+    byKind: Record<string, number>;
+  }>('stats');
+
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const lines = [
+    `ServiceNow sync benchmark (page size ${PAGE_SIZE})`,
+    `instance:      ${ready.rows.incident} incidents, ${ready.rows.change_request} changes, ${ready.rows.task_sla} task_sla rows (built in ${ready.setupMs} ms, separate process)`,
+    `records:       ${records} yielded in ${batches} batches, ${slas} SLAs attached`,
+    `validation:    ${failures} failures${
+      failureSamples.length ? `: ${failureSamples.join(' | ')}` : ''
+    }`,
+    `duration:      ${seconds.toFixed(2)} s`,
+    `throughput:    ${Math.round(records / seconds)} records/s`,
+    `requests:      ${client.requestCount} (server saw ${stats.total})`,
+    ...Object.entries(stats.byKind).map(
+      ([kind, count]) => `  ${kind}: ${count}`,
+    ),
+    `pages:         ${
+      (stats.byKind['incident pages'] ?? 0) +
+      (stats.byKind['change_request pages'] ?? 0) +
+      (stats.byKind['problem pages'] ?? 0) +
+      (stats.byKind['task_sla pages'] ?? 0)
+    } table pages, ${batches} batches`,
+    `memory:        peak RSS ${mb(
+      process.resourceUsage().maxRSS * 1024,
+    )} (maxRSS); RSS before sync ${mb(
+      rssBefore,
+    )}, highest sampled during sync ${mb(peakRss)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (
+    failures > 0 ||
+    records !== ready.rows.incident + ready.rows.change_request
+  ) {
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv.includes('--server')) {
+  serve();
+} else {
+  main().catch(error => {
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { http, HttpResponse } from 'msw';
+import type { FakeServiceNow } from './FakeServiceNow';
+
+/** msw handlers that serve every request to the fake's base URL from the fake. */
+export function fakeServiceNowHandlers(fake: FakeServiceNow) {
+  return [
+    http.all(`${fake.baseUrl}/*`, async ({ request }) => {
+      const response = fake.handle({
+        method: request.method,
+        url: new URL(request.url),
+        headers: request.headers,
+        body: request.method === 'GET' ? undefined : await request.text(),
+      });
+      return new HttpResponse(response.body, {
+        status: response.status,
+        headers: response.headers,
+      });
+    }),
+  ];
+}
