@@ -497,13 +497,25 @@ export class DatabaseItsmStore implements ItsmStore {
     }
 
     const byExternalId = new Map(candidates.map(c => [c.row.external_id, c]));
-    const ids = written.map(w => w.id).sort();
-    for (const table of [
-      TABLE_SLAS,
-      TABLE_RECORD_MAPPINGS,
-      TABLE_RECORD_ENTITIES,
-    ]) {
-      await tx(table).whereIn('record_id', ids).delete();
+    // Only rows that were updated have child rows to replace; new ones don't.
+    // PostgreSQL says which were inserted; SQLite has a single writer, so the
+    // read above is still true.
+    const replacedIds = written
+      .filter(w =>
+        w.inserted === undefined ? stored.has(w.external_id) : !w.inserted,
+      )
+      .map(w => w.id)
+      .sort();
+    if (replacedIds.length > 0) {
+      for (const table of [
+        TABLE_SLAS,
+        TABLE_RECORD_MAPPINGS,
+        TABLE_RECORD_ENTITIES,
+      ]) {
+        for (const batch of chunk(replacedIds, LOOKUP_CHUNK_SIZE)) {
+          await tx(table).whereIn('record_id', batch).delete();
+        }
+      }
     }
     const slas: SlasRow[] = [];
     const mappings: RecordMappingsRow[] = [];
@@ -534,7 +546,9 @@ export class DatabaseItsmStore implements ItsmStore {
   private async insertRecordRows(
     tx: Knex.Transaction,
     rows: RecordsRow[],
-  ): Promise<Array<Pick<RecordsRow, 'id' | 'external_id'>>> {
+  ): Promise<
+    Array<Pick<RecordsRow, 'id' | 'external_id'> & { inserted?: boolean }>
+  > {
     const newer = `??.source_updated_at < excluded.source_updated_at
       or (??.source_updated_at = excluded.source_updated_at
           and ??.content_hash <> excluded.content_hash)`;
@@ -549,7 +563,7 @@ export class DatabaseItsmStore implements ItsmStore {
          on conflict (provider_id, external_id) do update set
            ${RECORD_MERGE_COLUMNS.map(() => '?? = excluded.??').join(', ')}
          where ${newer}
-         returning id, external_id`,
+         returning id, external_id, (xmax = 0) as inserted`,
         [
           TABLE_RECORDS,
           ...columns,
@@ -881,7 +895,10 @@ function recordIdsWhere(
  * node yields a condition, so `not` of an empty group stays correct: an
  * empty `allOf` matches everything, an empty `anyOf` nothing.
  */
-function applyFilter(builder: Knex.QueryBuilder, filter: RecordFilter): void {
+export function applyFilter(
+  builder: Knex.QueryBuilder,
+  filter: RecordFilter,
+): void {
   if ('allOf' in filter) {
     const children: RecordFilter[] = filter.allOf;
     if (children.length === 0) {
