@@ -37,6 +37,9 @@ backend.add(import('./permissionPolicy'));
 // the demo data generated into examples/itsm-data.
 backend.add(import('@backstage-itsm/plugin-itsm-backend'));
 backend.add(import('@backstage-itsm/plugin-itsm-backend-module-file'));
+// Vendor connectors: each registers nothing until itsm.providers.<vendor> is configured.
+backend.add(import('@backstage-itsm/plugin-itsm-backend-module-servicenow'));
+backend.add(import('@backstage-itsm/plugin-itsm-backend-module-pagerduty'));
 
 // Search over the catalog (Postgres engine in production, Lunr in memory otherwise).
 backend.add(import('@backstage/plugin-search-backend'));

@@ -21,7 +21,10 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { itsmProvidersExtensionPoint } from '@backstage-itsm/plugin-itsm-node';
+import {
+  itsmOwnershipSourcesExtensionPoint,
+  itsmProvidersExtensionPoint,
+} from '@backstage-itsm/plugin-itsm-node';
 import { InMemoryItsmProvider } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import request from 'supertest';
 import { change, fixtureEntities, incident } from './__fixtures__/records';
@@ -43,8 +46,27 @@ describe('itsmPlugin', () => {
           moduleId: 'test-provider',
           register(reg) {
             reg.registerInit({
-              deps: { itsm: itsmProvidersExtensionPoint },
-              async init({ itsm }) {
+              deps: {
+                itsm: itsmProvidersExtensionPoint,
+                ownership: itsmOwnershipSourcesExtensionPoint,
+              },
+              async init({ itsm, ownership }) {
+                ownership.addOwnershipSource({
+                  id: 'oncall:test',
+                  getOwnershipFacts: async ({ entity }) =>
+                    entity.metadata.annotations?.['pagerduty.com/service-id']
+                      ? {
+                          sourceId: 'oncall:test',
+                          sourceName: 'Test on-call',
+                          onCall: [{ name: 'Priya Raman' }],
+                          escalationPolicy: {
+                            name: 'Platform escalation',
+                            levels: [],
+                          },
+                          asOf: '2026-11-23T10:00:00.000Z',
+                        }
+                      : undefined,
+                });
                 itsm.addProvider({
                   provider,
                   schedule: {
@@ -113,6 +135,26 @@ describe('itsmPlugin', () => {
     });
 
     await request(server).get('/api/itsm/health').expect(200, { status: 'ok' });
+    const ownership = await request(server)
+      .get('/api/itsm/ownership?entityRef=component:default/payments-api')
+      .set(service);
+    expect(ownership.status).toBe(200);
+    expect(ownership.body).toMatchObject({
+      entityRef: 'component:default/payments-api',
+      sources: [{ sourceId: 'oncall:test', onCall: [{ name: 'Priya Raman' }] }],
+      drift: [
+        expect.objectContaining({
+          field: 'onCallTeam',
+          sourceValue: 'Platform escalation',
+        }),
+      ],
+    });
+    await request(server).get('/api/itsm/ownership').set(service).expect(400);
+    await request(server)
+      .get('/api/itsm/ownership?entityRef=component:default/nope')
+      .set(service)
+      .expect(404);
+
     // Pushes are for services only.
     await request(server)
       .post('/api/itsm/ingest/push:tools')

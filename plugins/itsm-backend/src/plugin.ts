@@ -26,6 +26,10 @@ import {
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
 import {
+  ItsmMetric,
+  itsmMetricsExtensionPoint,
+  ItsmOwnershipSource,
+  itsmOwnershipSourcesExtensionPoint,
   ItsmProvider,
   ItsmProviderRegistration,
   itsmProvidersExtensionPoint,
@@ -34,6 +38,8 @@ import { DatabaseItsmStore } from './database/DatabaseItsmStore';
 import { EntityResolver } from './ingestion/EntityResolver';
 import { IngestionEngine } from './ingestion/IngestionEngine';
 import { readPushProviders } from './ingestion/readPushProviders';
+import { MetricsEngine } from './metrics/MetricsEngine';
+import { OwnershipService } from './ownership/OwnershipService';
 import {
   itsmRecordPermissionResourceRef,
   itsmRecordPermissionRules,
@@ -52,6 +58,18 @@ export const itsmPlugin = createBackendPlugin({
     env.registerExtensionPoint(itsmProvidersExtensionPoint, {
       addProvider(...providers) {
         registrations.push(...providers);
+      },
+    });
+    const ownershipSources: ItsmOwnershipSource[] = [];
+    env.registerExtensionPoint(itsmOwnershipSourcesExtensionPoint, {
+      addOwnershipSource(...sources) {
+        ownershipSources.push(...sources);
+      },
+    });
+    const metrics: ItsmMetric[] = [];
+    env.registerExtensionPoint(itsmMetricsExtensionPoint, {
+      addMetric(...added) {
+        metrics.push(...added);
       },
     });
 
@@ -110,7 +128,23 @@ export const itsmPlugin = createBackendPlugin({
           },
         });
 
-        httpRouter.use(await createRouter({ ...deps, store, engine }));
+        const metricsEngine = new MetricsEngine({
+          db: await database.getClient(),
+          metrics,
+          logger,
+        });
+        httpRouter.use(
+          await createRouter({
+            ...deps,
+            store,
+            engine,
+            metrics: metricsEngine,
+            ownership: new OwnershipService({
+              ...deps,
+              sources: ownershipSources,
+            }),
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -363,7 +363,9 @@ describe.each(databases.eachSupportedId())(
               },
             ),
           ),
-        ).rejects.toThrow();
+          // Matched on the message: the driver's error may come from another
+          // module realm when suites share a worker, and fail `toThrow()`.
+        ).rejects.toMatchObject({ message: expect.stringMatching(/null/i) });
         await expect(store.getCursor(P1)).resolves.toBe('c1');
         await expect(titleOf('a')).resolves.toBe('Record a');
         await expect(count('records')).resolves.toBe(1);

@@ -62,6 +62,22 @@ export function namesMatch(
     );
 }
 
+/** `spec.owner` as a full ref, for entities whose relations are not computed (yet). */
+function specOwnerRef(entity: Entity): string | undefined {
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  if (typeof owner !== 'string' || !owner) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 function contactOf(entity: Entity): ItsmOwnershipContact {
   const profile = (
     entity.spec as
@@ -109,9 +125,9 @@ export class OwnershipService {
     const ref = stringifyEntityRef(entity);
     const annotations = entity.metadata.annotations ?? {};
 
-    const ownerRef = entity.relations?.find(
-      r => r.type === RELATION_OWNED_BY,
-    )?.targetRef;
+    const ownerRef =
+      entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef ??
+      specOwnerRef(entity);
     const ownerEntity = ownerRef
       ? await this.#catalog.getEntityByRef(ownerRef, { credentials })
       : undefined;

@@ -39,6 +39,9 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
+import { bindMetricsRoutes } from '../metrics/metricsRouter';
+import type { MetricsEngine } from '../metrics/MetricsEngine';
+import type { OwnershipService } from '../ownership/OwnershipService';
 import { itsmRecordPermissionResourceRef } from '../permissions/rules';
 
 export interface RouterOptions {
@@ -50,6 +53,10 @@ export interface RouterOptions {
   auditor: AuditorService;
   catalog: CatalogService;
   logger: LoggerService;
+  /** Serves GET /metrics when given. */
+  metrics?: MetricsEngine;
+  /** Serves GET /ownership when given. */
+  ownership?: OwnershipService;
 }
 
 /** Most items one push may carry. */
@@ -343,6 +350,31 @@ export async function createRouter(
       throw error;
     }
   });
+
+  if (options.ownership) {
+    const ownership = options.ownership;
+    router.get('/ownership', async (req, res) => {
+      const { entityRef } = parse(
+        z
+          .object({ entityRef: z.string().min(1, 'entityRef is required') })
+          .strict(),
+        req.query,
+        'query',
+      );
+      const [ref] = await checkEntities(req, [entityRef]);
+      const credentials = await httpAuth.credentials(req);
+      res.json(await ownership.getOwnership(ref, credentials));
+    });
+  }
+
+  if (options.metrics) {
+    bindMetricsRoutes(router, {
+      engine: options.metrics,
+      catalog,
+      httpAuth,
+      readFilter,
+    });
+  }
 
   return router;
 }

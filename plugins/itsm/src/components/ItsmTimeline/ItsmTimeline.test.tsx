@@ -86,11 +86,9 @@ const goodChange = makeRecord({
 
 function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
   return {
-    getRecords: jest
-      .fn()
-      .mockResolvedValue({
-        items: [openIncident, failedChange, closedIncident, goodChange],
-      }),
+    getRecords: jest.fn().mockResolvedValue({
+      items: [openIncident, failedChange, closedIncident, goodChange],
+    }),
     getRecord: jest.fn(),
     getMetrics: jest.fn(),
     getOwnership: jest.fn(),

@@ -1,0 +1,186 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type {
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  describeValidationError,
+  ITSM_METRIC_BUCKETS,
+} from '@backstage-itsm/plugin-itsm-common';
+import type { Request, Router } from 'express';
+import { z } from 'zod';
+import type { RecordFilter } from '../database/ItsmStore';
+import { bucketWindows, MAX_BUCKETS } from './buckets';
+import type { MetricsEngine } from './MetricsEngine';
+import { resolveEntityScope } from './resolveEntityScope';
+
+/** The window when the query gives none: the last 30 days. */
+export const DEFAULT_WINDOW_MS = 30 * 24 * 3600_000;
+
+/** `a,b` or repeated `?x=a&x=b`: a list, without empties. */
+const list = z.union([z.string(), z.array(z.string())]).transform(v =>
+  (Array.isArray(v) ? v : [v])
+    .flatMap(s => s.split(','))
+    .map(s => s.trim())
+    .filter(Boolean),
+);
+
+/** ISO 8601 with `Z` or an offset, normalised to epoch ms (UTC). */
+const instantParam = z.iso
+  .datetime({ offset: true })
+  .transform(v => Date.parse(v));
+
+export const metricsQuerySchema = z
+  .object({
+    entityRef: z.string().min(1),
+    from: instantParam.optional(),
+    to: instantParam.optional(),
+    bucket: z.enum(ITSM_METRIC_BUCKETS).optional(),
+    metrics: list.optional(),
+    explain: z.string().min(1).optional(),
+  })
+  .strict();
+
+export interface MetricsRouteOptions {
+  engine: MetricsEngine;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+  /** The caller's permission filter (undefined: every record); throws on a deny. */
+  readFilter(req: Request): Promise<RecordFilter | undefined>;
+  /** Default Date.now. */
+  clock?: () => number;
+}
+
+function invalid(field: string, message: string): InputError {
+  return new InputError(`Invalid query: ${field}: ${message}`);
+}
+
+/** The window and metric ids of a query; throws InputError naming the field. */
+export function readMetricsQuery(
+  query: unknown,
+  metricIds: string[],
+  now: number,
+): {
+  entityRef: string;
+  from: number;
+  to: number;
+  bucket?: z.output<typeof metricsQuerySchema>['bucket'];
+  metricIds: string[];
+  explain?: string;
+} {
+  const parsed = metricsQuerySchema.safeParse(query);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid query: ${describeValidationError(parsed.error)}`,
+    );
+  }
+  const q = parsed.data;
+  let entityRef: string;
+  try {
+    entityRef = stringifyEntityRef(
+      parseEntityRef(q.entityRef, {
+        defaultKind: 'component',
+        defaultNamespace: 'default',
+      }),
+    );
+  } catch (error) {
+    throw new InputError(
+      `Invalid entityRef '${q.entityRef}': ${(error as Error).message}`,
+    );
+  }
+  const to = q.to ?? now;
+  const from = q.from ?? to - DEFAULT_WINDOW_MS;
+  if (from >= to) {
+    throw invalid('from', 'from must be before to');
+  }
+  const known = new Set(metricIds);
+  const ids = q.metrics ? [...new Set(q.metrics)] : metricIds;
+  const unknown = ids.filter(id => !known.has(id));
+  if (unknown.length > 0) {
+    throw invalid(
+      'metrics',
+      `unknown metric ${unknown
+        .map(id => `'${id}'`)
+        .join(', ')}; known: ${metricIds.join(', ')}`,
+    );
+  }
+  if (q.metrics && ids.length === 0) {
+    throw invalid('metrics', 'name at least one metric');
+  }
+  if (q.bucket && !bucketWindows({ from, to }, q.bucket)) {
+    throw invalid(
+      'bucket',
+      `a ${q.bucket} series of this window has more than ${MAX_BUCKETS} buckets; pick a larger bucket or a shorter window`,
+    );
+  }
+  if (q.explain !== undefined && !known.has(q.explain)) {
+    throw invalid(
+      'explain',
+      `unknown metric '${q.explain}'; known: ${metricIds.join(', ')}`,
+    );
+  }
+  return {
+    entityRef,
+    from,
+    to,
+    bucket: q.bucket,
+    metricIds: ids,
+    explain: q.explain,
+  };
+}
+
+/**
+ * `GET /metrics?entityRef=&from=&to=&bucket=&metrics=&explain=`: outcome
+ * metrics of an entity (rolled up for systems, domains and groups), over
+ * records the caller may read.
+ */
+export function bindMetricsRoutes(
+  router: Router,
+  options: MetricsRouteOptions,
+): void {
+  const { engine, catalog, httpAuth, readFilter } = options;
+  const clock = options.clock ?? (() => Date.now());
+
+  router.get('/metrics', async (req, res) => {
+    const now = clock();
+    const query = readMetricsQuery(req.query, engine.metricIds, now);
+    const filter = await readFilter(req);
+    const credentials: BackstageCredentials = await httpAuth.credentials(req);
+    const scope = await resolveEntityScope(
+      catalog,
+      query.entityRef,
+      credentials,
+    );
+    res.json(
+      await engine.getMetrics({
+        entity: scope.entity,
+        entityRef: scope.entityRef,
+        entityRefs: scope.entityRefs,
+        window: { from: query.from, to: query.to },
+        bucket: query.bucket,
+        metricIds: query.metricIds,
+        explain: query.explain,
+        filter,
+        now,
+      }),
+    );
+  });
+}

@@ -1,0 +1,402 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { ITSM_ANNOTATION_PREFIX } from './annotations';
+
+/**
+ * The outcome metrics the backend computes (DESIGN.md section 7), in the
+ * order the API lists them.
+ * @public
+ */
+export const ITSM_BUILTIN_METRIC_IDS = [
+  'incident_count',
+  'mtta',
+  'mttr',
+  'availability',
+  'mtbf',
+  'change_count',
+  'change_failure_rate',
+  'emergency_change_ratio',
+  'sla_attainment',
+  'reopen_rate',
+  'backlog',
+  'problem_backlog',
+  'csat',
+  'nps',
+  'fulfilment_time',
+] as const;
+
+/** @public */
+export type ItsmBuiltinMetricId = (typeof ITSM_BUILTIN_METRIC_IDS)[number];
+
+/** Bucket sizes of a metric series (UTC calendar days, ISO weeks, months). @public */
+export const ITSM_METRIC_BUCKETS = ['day', 'week', 'month'] as const;
+
+/** @public */
+export type ItsmMetricBucket = (typeof ITSM_METRIC_BUCKETS)[number];
+
+/**
+ * The unit of a metric value: `seconds` for durations, `ratio` for shares in
+ * 0..1, `count`, and `score` for NPS (-100..100).
+ * @public
+ */
+export type ItsmMetricUnit = 'seconds' | 'ratio' | 'count' | 'score';
+
+/** Which way a metric improves; `null` when neither (e.g. change count). @public */
+export type ItsmMetricDirection = 'lower_is_better' | 'higher_is_better';
+
+/**
+ * A metric against its target: `met`; `at_risk` when it misses the target by
+ * at most 10% (see the backend README for the exact rule); `breached`;
+ * `no_target` when the entity sets none; `no_data` when there is a target but
+ * the value is null (n = 0).
+ * @public
+ */
+export type ItsmMetricStatus =
+  | 'met'
+  | 'at_risk'
+  | 'breached'
+  | 'no_target'
+  | 'no_data';
+
+/**
+ * What a metric measures, served with every value so cards can show it on
+ * hover ("MTTR" means four different things across vendors).
+ * @public
+ */
+export interface ItsmMetricDefinition {
+  id: string;
+  title: string;
+  /** One or two sentences: which records, which instants, which statistic. */
+  description: string;
+  /** The instant a duration starts at, e.g. `opened_at`; null for non-durations. */
+  startEvent: string | null;
+  /** The instant a duration ends at, e.g. `resolved_at, else closed_at`. */
+  endEvent: string | null;
+  /** Calendar time or business hours; null when no clock is involved. */
+  clock: 'calendar' | 'business' | null;
+  /** The statistic `value` holds, e.g. `mean`, `count`, `share`. */
+  statistic: string;
+  unit: ItsmMetricUnit;
+  /** Null when the metric has no better direction (no target applies). */
+  direction: ItsmMetricDirection | null;
+  /** The annotation that sets the metric's target on an entity. */
+  targetAnnotation: string | null;
+}
+
+/** A value and the number of observations behind it. @public */
+export interface ItsmMetricCount {
+  /** Null when n is 0. */
+  value: number | null;
+  n: number;
+}
+
+/**
+ * Records left out of a metric because their data is inconsistent, e.g. a
+ * resolution before the opening (a negative duration is never averaged in).
+ * @public
+ */
+export interface ItsmMetricDataQuality {
+  /** Records whose duration or outage interval is negative: excluded. */
+  negativeDurations: number;
+  /** Records in a resolved or closed state without a resolution or closure instant: excluded (backlog). */
+  missingEndInstants?: number;
+}
+
+/** One metric of an entity over the window (GET /metrics). @public */
+export interface ItsmMetricValue {
+  /** The mean for durations, the count for counts and backlog, the share for ratios; null when n is 0. */
+  value: number | null;
+  /** Observations behind the value (records, SLAs, answers, outage incidents). */
+  n: number;
+  unit: ItsmMetricUnit;
+  /** Durations: the mean (same as value), and linear-interpolated percentiles. */
+  mean?: number | null;
+  /** Durations: the median; backlog: the median age in seconds. */
+  p50?: number | null;
+  p90?: number | null;
+  /** Breakdown: priority (incident_count, backlog), change type, SLA kind, scale. */
+  byKey?: Record<string, ItsmMetricCount>;
+  /** The entity's target, in the metric's unit, from its annotation. */
+  target?: number;
+  status?: ItsmMetricStatus;
+  /** The same metric over the previous window of equal length. */
+  previous?: ItsmMetricCount;
+  dataQuality?: ItsmMetricDataQuality;
+  /** sla_attainment only: SLAs still running but already past their breach time, now. */
+  breachingNow?: { n: number; byKey: Record<string, number> };
+  definition: ItsmMetricDefinition;
+}
+
+/** One bucket of a metric series. @public */
+export interface ItsmMetricSeriesPoint {
+  /** Start of the bucket (UTC), clipped to the window. */
+  start: string;
+  /** End of the bucket (exclusive), clipped to the window. */
+  end: string;
+  value: number | null;
+  n: number;
+}
+
+/** @public */
+export type ItsmHealthVerdict = 'healthy' | 'degraded' | 'unhealthy';
+
+/** An entity's health, judged from the metrics of the response against its targets. @public */
+export interface ItsmHealth {
+  verdict: ItsmHealthVerdict;
+  reasons: string[];
+}
+
+/** The records behind one metric over the window (`explain=<metricId>`). @public */
+export interface ItsmMetricExplanation {
+  metricId: string;
+  /** Records counted in n (for feedback: the records the answers are about). */
+  recordIds: string[];
+  /** The subset that makes a ratio's numerator or the notable part, with what it is. */
+  highlight?: { description: string; recordIds: string[] };
+  /** Records left out for data quality (negative durations, missing instants). */
+  excludedRecordIds?: string[];
+  /** Survey answers counted (csat, nps), since answers may name an entity without a record. */
+  feedbackIds?: string[];
+  /** True when a list was cut at its cap (1000 ids). */
+  truncated: boolean;
+}
+
+/** GET /metrics. @public */
+export interface ItsmMetricsResponse {
+  entityRef: string;
+  from: string;
+  to: string;
+  /** The previous window compared with, of equal length. */
+  previous: { from: string; to: string };
+  /** How many catalog entities the records were gathered from (1, or a rollup). */
+  scope: { entityCount: number };
+  metrics: Record<string, ItsmMetricValue>;
+  bucket?: ItsmMetricBucket;
+  series?: Record<string, ItsmMetricSeriesPoint[]>;
+  health: ItsmHealth;
+  explain?: ItsmMetricExplanation;
+  /** Annotations that could not be read (invalid targets, threshold). */
+  warnings: string[];
+}
+
+/**
+ * Priority at or above which (numerically at or below) an incident is an
+ * outage for availability and MTBF; default 2.
+ * @public
+ */
+export const ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD = `${ITSM_ANNOTATION_PREFIX}/outage-priority-threshold`;
+
+/**
+ * The annotation holding a metric's target: `backstage-itsm.io/<id with
+ * dashes>-target`, e.g. `backstage-itsm.io/mttr-target: 4h`.
+ * @public
+ */
+export function itsmMetricTargetAnnotation(metricId: string): string {
+  return `${ITSM_ANNOTATION_PREFIX}/${metricId.replace(/_/g, '-')}-target`;
+}
+
+type BuiltinDefinitionText = Omit<
+  ItsmMetricDefinition,
+  'id' | 'targetAnnotation'
+>;
+
+const duration = (
+  title: string,
+  description: string,
+  startEvent: string,
+  endEvent: string,
+): BuiltinDefinitionText => ({
+  title,
+  description,
+  startEvent,
+  endEvent,
+  clock: 'calendar',
+  statistic: 'mean (p50 and p90 beside it, linear-interpolated)',
+  unit: 'seconds',
+  direction: 'lower_is_better',
+});
+
+const BUILTIN_TEXTS: Record<ItsmBuiltinMetricId, BuiltinDefinitionText> = {
+  incident_count: {
+    title: 'Incidents',
+    description:
+      'Incidents opened in the window, cancelled ones excluded, split by priority.',
+    startEvent: null,
+    endEvent: null,
+    clock: null,
+    statistic: 'count',
+    unit: 'count',
+    direction: 'lower_is_better',
+  },
+  mtta: duration(
+    'Mean time to acknowledge',
+    'Incidents opened in the window that have been acknowledged, cancelled ones excluded: time from opening to acknowledgement.',
+    'opened_at',
+    'acknowledged_at',
+  ),
+  mttr: duration(
+    'Mean time to resolve',
+    'Incidents resolved in the window (resolution, else closure instant), cancelled ones excluded: time from opening to resolution.',
+    'opened_at',
+    'resolved_at, else closed_at',
+  ),
+  availability: {
+    title: 'Availability',
+    description:
+      '1 - (length of the union of outage intervals within the window) / (length of the window). An outage is a non-cancelled incident of priority at or above the outage threshold (default P2), from impact start (else opening) to impact end (else resolution, closure, or now); overlapping outages count once. n is the number of outage incidents overlapping the window; 1.0 when none does.',
+    startEvent: 'impact_start, else opened_at',
+    endEvent: 'impact_end, else resolved_at, else closed_at, else now',
+    clock: 'calendar',
+    statistic: 'share of the window without outage',
+    unit: 'ratio',
+    direction: 'higher_is_better',
+  },
+  mtbf: {
+    title: 'Mean time between failures',
+    description:
+      '(Length of the window - outage time) / number of outage incidents opened in the window.',
+    startEvent: null,
+    endEvent: null,
+    clock: 'calendar',
+    statistic: 'mean',
+    unit: 'seconds',
+    direction: 'higher_is_better',
+  },
+  change_count: {
+    title: 'Changes',
+    description:
+      'Changes completed in the window (actual end, else closure instant), cancelled ones excluded, split by change type.',
+    startEvent: null,
+    endEvent: 'actual_end, else closed_at',
+    clock: null,
+    statistic: 'count',
+    unit: 'count',
+    direction: null,
+  },
+  change_failure_rate: {
+    title: 'Change failure rate',
+    description:
+      'Of the changes completed in the window, the share that failed, succeeded with issues, or caused at least one incident that is not cancelled; each change counts once.',
+    startEvent: null,
+    endEvent: 'actual_end, else closed_at',
+    clock: null,
+    statistic: 'share',
+    unit: 'ratio',
+    direction: 'lower_is_better',
+  },
+  emergency_change_ratio: {
+    title: 'Emergency changes',
+    description:
+      'Of the changes completed in the window, the share of emergency changes.',
+    startEvent: null,
+    endEvent: 'actual_end, else closed_at',
+    clock: null,
+    statistic: 'share',
+    unit: 'ratio',
+    direction: 'lower_is_better',
+  },
+  sla_attainment: {
+    title: 'SLA attainment',
+    description:
+      "SLAs completed or breached with their end in the window: the share not breached, by the source's own breached flag (pauses and schedules applied there), per kind. Paused, running and cancelled SLAs are left out; running SLAs already past their breach time are reported as breaching now.",
+    startEvent: null,
+    endEvent: 'SLA end_at',
+    clock: 'business',
+    statistic: 'share',
+    unit: 'ratio',
+    direction: 'higher_is_better',
+  },
+  reopen_rate: {
+    title: 'Reopen rate',
+    description:
+      'Of the incidents resolved in the window, the share reopened at least once.',
+    startEvent: null,
+    endEvent: 'resolved_at, else closed_at',
+    clock: null,
+    statistic: 'share',
+    unit: 'ratio',
+    direction: 'lower_is_better',
+  },
+  backlog: {
+    title: 'Incident backlog',
+    description:
+      'Incidents open at the end of the window (opened before it, not resolved, closed or cancelled by then), split by priority; p50 is their median age.',
+    startEvent: 'opened_at',
+    endEvent: 'end of the window',
+    clock: 'calendar',
+    statistic: 'count (median age beside it)',
+    unit: 'count',
+    direction: 'lower_is_better',
+  },
+  problem_backlog: {
+    title: 'Problem backlog',
+    description:
+      'Problems open at the end of the window (opened before it, not resolved, closed or cancelled by then); p50 is their median age.',
+    startEvent: 'opened_at',
+    endEvent: 'end of the window',
+    clock: 'calendar',
+    statistic: 'count (median age beside it)',
+    unit: 'count',
+    direction: 'lower_is_better',
+  },
+  csat: {
+    title: 'Customer satisfaction',
+    description:
+      'Survey answers on the 1-5 scale given in the window: the share of 4 and 5.',
+    startEvent: null,
+    endEvent: null,
+    clock: null,
+    statistic: 'share',
+    unit: 'ratio',
+    direction: 'higher_is_better',
+  },
+  nps: {
+    title: 'Net promoter score',
+    description:
+      'Survey answers on the 0-10 scale given in the window: % of 9 and 10 minus % of 0 to 6, from -100 to 100.',
+    startEvent: null,
+    endEvent: null,
+    clock: null,
+    statistic: 'score',
+    unit: 'score',
+    direction: 'higher_is_better',
+  },
+  fulfilment_time: duration(
+    'Mean fulfilment time',
+    'Requests (service requests, HR cases, work orders) resolved in the window (resolution, else closure instant), cancelled ones excluded: time from opening to resolution.',
+    'opened_at',
+    'resolved_at, else closed_at',
+  ),
+};
+
+/** Definitions of the built-in metrics, as the API serves them. @public */
+export const ITSM_BUILTIN_METRIC_DEFINITIONS: Record<
+  ItsmBuiltinMetricId,
+  ItsmMetricDefinition
+> = Object.fromEntries(
+  ITSM_BUILTIN_METRIC_IDS.map(id => [
+    id,
+    {
+      id,
+      ...BUILTIN_TEXTS[id],
+      targetAnnotation:
+        BUILTIN_TEXTS[id].direction === null
+          ? null
+          : itsmMetricTargetAnnotation(id),
+    },
+  ]),
+) as Record<ItsmBuiltinMetricId, ItsmMetricDefinition>;
