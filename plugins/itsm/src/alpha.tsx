@@ -51,6 +51,18 @@ export const serviceOwnershipCard = EntityCardBlueprint.make({
 });
 
 /** @alpha */
+export const outcomeMetricsCard = EntityCardBlueprint.make({
+  name: 'outcome-metrics',
+  params: {
+    filter: 'kind:component,system,domain,group,api',
+    loader: () =>
+      import('./components/EntityOutcomeMetricsCard').then(m =>
+        compatWrapper(<m.EntityOutcomeMetricsCard />),
+      ),
+  },
+});
+
+/** @alpha */
 export const timelineContent = EntityContentBlueprint.make({
   name: 'timeline',
   params: {
@@ -71,5 +83,10 @@ export const timelineContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'itsm',
   info: { packageJson: () => import('../package.json') },
-  extensions: [itsmApi, serviceOwnershipCard, timelineContent],
+  extensions: [
+    itsmApi,
+    serviceOwnershipCard,
+    outcomeMetricsCard,
+    timelineContent,
+  ],
 });

@@ -25,6 +25,7 @@
 export {
   itsmPlugin,
   EntityServiceOwnershipCard,
+  EntityOutcomeMetricsCard,
   EntityItsmTimelineContent,
 } from './plugin';
 export { timelineRouteRef } from './routes';

@@ -56,6 +56,24 @@ export const EntityServiceOwnershipCard = itsmPlugin.provide(
   }),
 );
 
+/**
+ * Outcome metrics for a chosen window against targets, with the change from
+ * the previous window and trends; each number opens the records behind it.
+ * On systems, domains and groups the records of their parts are rolled up.
+ * @public
+ */
+export const EntityOutcomeMetricsCard = itsmPlugin.provide(
+  createComponentExtension({
+    name: 'EntityOutcomeMetricsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityOutcomeMetricsCard').then(
+          m => m.EntityOutcomeMetricsCard,
+        ),
+    },
+  }),
+);
+
 /** Incidents, changes and problems on one zoomable time axis, as an entity tab. @public */
 export const EntityItsmTimelineContent = itsmPlugin.provide(
   createRoutableExtension({

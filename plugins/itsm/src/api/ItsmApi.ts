@@ -16,6 +16,8 @@
 
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  ItsmMetricBucket,
+  ItsmMetricsResponse,
   ItsmOwnership,
   ItsmRecord,
   ItsmRecordKind,
@@ -39,49 +41,12 @@ export interface ItsmRecordsQuery {
   order?: 'asc' | 'desc';
 }
 
-/** One metric as GET /metrics serves it. @public */
-export interface ItsmMetricValue {
-  value: number | null;
-  n: number;
-  unit: string;
-  mean?: number | null;
-  p50?: number | null;
-  p90?: number | null;
-  byKey?: Record<string, { value: number | null; n: number }>;
-  target?: number | null;
-  status?: 'met' | 'at_risk' | 'breached' | 'no_target';
-  previous?: { value: number | null; n: number };
-  dataQuality?: { excluded: number; reason?: string };
-  definition?: {
-    title?: string;
-    start?: string;
-    end?: string;
-    clock?: string;
-    statistic?: string;
-    description?: string;
-  };
-}
-
-/** GET /metrics. @public */
-export interface ItsmMetricsResponse {
-  entityRef: string;
-  from: string;
-  to: string;
-  metrics: Record<string, ItsmMetricValue>;
-  series?: Record<
-    string,
-    Array<{ start: string; value: number | null; n: number }>
-  >;
-  health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
-  explain?: { metricId: string; recordIds: string[]; truncated?: boolean };
-}
-
 /** @public */
 export interface ItsmMetricsQuery {
   entityRef: string;
   from?: string;
   to?: string;
-  bucket?: 'day' | 'week' | 'month';
+  bucket?: ItsmMetricBucket;
   metrics?: string[];
   explain?: string;
 }

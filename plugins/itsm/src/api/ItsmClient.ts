@@ -17,17 +17,13 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  ItsmMetricsResponse,
   ItsmOwnership,
   ItsmRecord,
   ItsmRecordPage,
   ItsmSyncStatus,
 } from '@backstage-itsm/plugin-itsm-common';
-import type {
-  ItsmApi,
-  ItsmMetricsQuery,
-  ItsmMetricsResponse,
-  ItsmRecordsQuery,
-} from './ItsmApi';
+import type { ItsmApi, ItsmMetricsQuery, ItsmRecordsQuery } from './ItsmApi';
 
 type QueryValue = string | number | undefined | Array<string | number>;
 

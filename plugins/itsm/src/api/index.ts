@@ -15,11 +15,5 @@
  */
 
 export { itsmApiRef } from './ItsmApi';
-export type {
-  ItsmApi,
-  ItsmMetricValue,
-  ItsmMetricsQuery,
-  ItsmMetricsResponse,
-  ItsmRecordsQuery,
-} from './ItsmApi';
+export type { ItsmApi, ItsmMetricsQuery, ItsmRecordsQuery } from './ItsmApi';
 export { ItsmClient } from './ItsmClient';

@@ -17,7 +17,6 @@
 import { Link } from '@backstage/core-components';
 import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
 import CloseIcon from '@mui/icons-material/Close';
-import OpenInNewIcon from '@mui/icons-material/OpenInNew';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Divider from '@mui/material/Divider';
@@ -112,7 +111,7 @@ export function RecordDetails(props: {
       </Stack>
       {record.url && (
         <Link to={record.url} externalLinkIcon>
-          Open in the source system <OpenInNewIcon fontSize="inherit" />
+          Open in the source system
         </Link>
       )}
       <Divider sx={{ my: 1.5 }} />

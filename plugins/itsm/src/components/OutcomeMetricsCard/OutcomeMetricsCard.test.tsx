@@ -1,0 +1,156 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  ITSM_BUILTIN_METRIC_DEFINITIONS,
+  ItsmMetricsResponse,
+} from '@backstage-itsm/plugin-itsm-common';
+import { fireEvent, screen, within } from '@testing-library/react';
+import { makeRecord } from '../../__fixtures__/records';
+import { ItsmApi, itsmApiRef } from '../../api';
+import { OutcomeMetricsCard } from './OutcomeMetricsCard';
+
+const response: ItsmMetricsResponse = {
+  entityRef: 'component:default/payments-api',
+  from: '2026-10-24T00:00:00.000Z',
+  to: '2026-11-23T00:00:00.000Z',
+  previous: {
+    from: '2026-09-24T00:00:00.000Z',
+    to: '2026-10-24T00:00:00.000Z',
+  },
+  scope: { entityCount: 1 },
+  metrics: {
+    mttr: {
+      value: 15120,
+      n: 12,
+      unit: 'seconds',
+      mean: 15120,
+      p50: 7200,
+      p90: 36000,
+      target: 14400,
+      status: 'at_risk',
+      previous: { value: 18000, n: 9 },
+      definition: ITSM_BUILTIN_METRIC_DEFINITIONS.mttr,
+    },
+    availability: {
+      value: 0.9995,
+      n: 1,
+      unit: 'ratio',
+      target: 0.999,
+      status: 'met',
+      previous: { value: 0.998, n: 2 },
+      definition: ITSM_BUILTIN_METRIC_DEFINITIONS.availability,
+    },
+    csat: {
+      value: null,
+      n: 0,
+      unit: 'ratio',
+      definition: ITSM_BUILTIN_METRIC_DEFINITIONS.csat,
+    },
+  },
+  series: {
+    mttr: [
+      {
+        start: '2026-10-24T00:00:00.000Z',
+        end: '2026-10-31T00:00:00.000Z',
+        value: 20000,
+        n: 3,
+      },
+      {
+        start: '2026-10-31T00:00:00.000Z',
+        end: '2026-11-07T00:00:00.000Z',
+        value: 12000,
+        n: 4,
+      },
+    ],
+  },
+  health: { verdict: 'degraded', reasons: [] },
+  warnings: [],
+};
+
+function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
+  return {
+    getRecords: jest.fn(),
+    getRecord: jest.fn(async (id: string) =>
+      makeRecord({ id, number: `INC-${id}`, title: `Incident ${id}` }),
+    ),
+    getMetrics: jest.fn(async query =>
+      query.explain
+        ? {
+            ...response,
+            explain: {
+              metricId: 'mttr',
+              recordIds: ['a', 'b'],
+              truncated: false,
+            },
+          }
+        : response,
+    ),
+    getOwnership: jest.fn(),
+    getSyncStatus: jest.fn(),
+    ...overrides,
+  } as jest.Mocked<ItsmApi>;
+}
+
+describe('OutcomeMetricsCard', () => {
+  it('shows each metric with its target status, trend and n, and hides metrics without data', async () => {
+    const api = mockApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <OutcomeMetricsCard entityRef="component:default/payments-api" />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByTestId('itsm-metric-mttr')).toHaveTextContent(
+      '4h 12m',
+    );
+    expect(screen.getByText('p50 2h · p90 10h')).toBeInTheDocument();
+    expect(screen.getByText('−48m vs previous · n = 12')).toBeInTheDocument();
+    expect(screen.getByText('at risk: target 4h')).toBeInTheDocument();
+    expect(screen.getByTestId('itsm-metric-availability')).toHaveTextContent(
+      '99.95%',
+    );
+    expect(screen.getByText('met: target 99.9%')).toBeInTheDocument();
+    expect(screen.queryByTestId('itsm-metric-csat')).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/1 metrics without data hidden/),
+    ).toBeInTheDocument();
+    expect(api.getMetrics).toHaveBeenCalledWith(
+      expect.objectContaining({
+        entityRef: 'component:default/payments-api',
+        bucket: 'day',
+      }),
+    );
+  });
+
+  it('opens the records behind a number', async () => {
+    const api = mockApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <OutcomeMetricsCard entityRef="component:default/payments-api" />
+      </TestApiProvider>,
+    );
+    fireEvent.click(await screen.findByTestId('itsm-metric-mttr'));
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText('INC-a: Incident a'),
+    ).toBeInTheDocument();
+    expect(within(dialog).getByText('INC-b: Incident b')).toBeInTheDocument();
+    expect(api.getMetrics).toHaveBeenCalledWith(
+      expect.objectContaining({ explain: 'mttr', metrics: ['mttr'] }),
+    );
+  });
+});

@@ -1,0 +1,329 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { InfoCard, Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import type {
+  ItsmMetricBucket,
+  ItsmMetricSeriesPoint,
+  ItsmMetricsResponse,
+  ItsmMetricValue,
+} from '@backstage-itsm/plugin-itsm-common';
+import Box from '@mui/material/Box';
+import ButtonBase from '@mui/material/ButtonBase';
+import Chip from '@mui/material/Chip';
+import FormControl from '@mui/material/FormControl';
+import Grid from '@mui/material/Grid';
+import InputLabel from '@mui/material/InputLabel';
+import MenuItem from '@mui/material/MenuItem';
+import Select from '@mui/material/Select';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import { DateTime } from 'luxon';
+import { memo, useMemo, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { Line, LineChart, ResponsiveContainer, YAxis } from 'recharts';
+import { itsmApiRef } from '../../api';
+import { ItsmErrorPanel, NoSourceState } from '../common';
+import { definitionText, formatMetricValue, trendOf } from './formatMetric';
+import { MetricRecordsDialog } from './MetricRecordsDialog';
+
+const STATUS_COLOUR = {
+  met: 'success',
+  at_risk: 'warning',
+  breached: 'error',
+  no_target: 'default',
+  no_data: 'default',
+} as const;
+
+const TREND_COLOUR = {
+  better: 'success.main',
+  worse: 'error.main',
+  same: 'text.secondary',
+  unknown: 'text.secondary',
+};
+
+type WindowChoice = '30' | '90' | '365' | 'custom';
+
+function bucketFor(days: number): ItsmMetricBucket {
+  if (days <= 31) return 'day';
+  if (days <= 120) return 'week';
+  return 'month';
+}
+
+const Sparkline = memo(function SparklineImpl(props: {
+  points: ItsmMetricSeriesPoint[];
+}) {
+  const data = props.points.map(p => ({ x: p.start, y: p.value }));
+  if (data.filter(d => d.y !== null).length < 2)
+    return <Box sx={{ height: 36 }} />;
+  return (
+    <Box sx={{ height: 36 }} aria-hidden>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart
+          data={data}
+          margin={{ top: 4, bottom: 4, left: 0, right: 0 }}
+        >
+          <YAxis hide domain={['auto', 'auto']} />
+          <Line
+            type="monotone"
+            dataKey="y"
+            stroke="#1976d2"
+            strokeWidth={1.5}
+            dot={false}
+            connectNulls
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </Box>
+  );
+});
+
+function MetricTile(props: {
+  id: string;
+  metric: ItsmMetricValue;
+  series?: ItsmMetricSeriesPoint[];
+  onOpen: (id: string) => void;
+}) {
+  const { metric } = props;
+  const trend = trendOf(metric);
+  const status = metric.status ?? 'no_target';
+  return (
+    <ButtonBase
+      onClick={() => props.onOpen(props.id)}
+      aria-label={`${metric.definition.title}: ${formatMetricValue(
+        metric.value,
+        metric.unit,
+      )}, show the records behind it`}
+      sx={{
+        display: 'block',
+        width: '100%',
+        textAlign: 'left',
+        p: 1.5,
+        border: 1,
+        borderColor: 'divider',
+        borderRadius: 1,
+      }}
+    >
+      <Tooltip title={definitionText(metric)} placement="top">
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          noWrap
+          component="div"
+        >
+          {metric.definition.title}
+        </Typography>
+      </Tooltip>
+      <Typography variant="h5" data-testid={`itsm-metric-${props.id}`}>
+        {formatMetricValue(metric.value, metric.unit)}
+      </Typography>
+      {metric.unit === 'seconds' &&
+        metric.p50 !== undefined &&
+        metric.p50 !== null && (
+          <Typography variant="caption" color="text.secondary" component="div">
+            p50 {formatMetricValue(metric.p50, 'seconds')} · p90{' '}
+            {formatMetricValue(metric.p90, 'seconds')}
+          </Typography>
+        )}
+      <Typography
+        variant="caption"
+        sx={{ color: TREND_COLOUR[trend.trend] }}
+        component="div"
+      >
+        {trend.text} · n = {metric.n}
+      </Typography>
+      {props.series && <Sparkline points={props.series} />}
+      {status !== 'no_target' && (
+        <Chip
+          size="small"
+          color={STATUS_COLOUR[status]}
+          label={`${status.replace('_', ' ')}${
+            metric.target !== undefined
+              ? `: target ${formatMetricValue(metric.target, metric.unit)}`
+              : ''
+          }`}
+        />
+      )}
+    </ButtonBase>
+  );
+}
+
+/** The metric grid for a loaded response. */
+export function OutcomeMetricsView(props: {
+  response: ItsmMetricsResponse;
+  onOpen: (id: string) => void;
+}) {
+  const { response } = props;
+  const entries = Object.entries(response.metrics);
+  const shown = entries.filter(
+    ([, m]) => m.n > 0 || (m.status && m.status !== 'no_target'),
+  );
+  const hidden = entries.length - shown.length;
+  return (
+    <Box>
+      <Grid container spacing={1.5}>
+        {shown.map(([id, metric]) => (
+          <Grid item xs={12} sm={6} md={4} lg={3} key={id}>
+            <MetricTile
+              id={id}
+              metric={metric}
+              series={response.series?.[id]}
+              onOpen={props.onOpen}
+            />
+          </Grid>
+        ))}
+      </Grid>
+      <Typography
+        variant="caption"
+        color="text.secondary"
+        component="div"
+        sx={{ mt: 1 }}
+      >
+        {DateTime.fromISO(response.from).toLocaleString(DateTime.DATE_MED)} –{' '}
+        {DateTime.fromISO(response.to).toLocaleString(DateTime.DATE_MED)},
+        compared with the previous{' '}
+        {Math.round(
+          (Date.parse(response.to) - Date.parse(response.from)) / 86_400_000,
+        )}{' '}
+        days
+        {response.scope.entityCount > 1
+          ? ` · ${response.scope.entityCount} entities rolled up`
+          : ''}
+        {hidden > 0 ? ` · ${hidden} metrics without data hidden` : ''}
+        {response.warnings.length > 0
+          ? ` · ${response.warnings.join('; ')}`
+          : ''}
+      </Typography>
+    </Box>
+  );
+}
+
+/** Outcome metrics of an entity (or its rollup) for a window, against targets. */
+export function OutcomeMetricsCard(props: { entityRef: string }) {
+  const api = useApi(itsmApiRef);
+  const [choice, setChoice] = useState<WindowChoice>('30');
+  const [custom, setCustom] = useState({
+    from: DateTime.now().minus({ days: 30 }).toISODate()!,
+    to: DateTime.now().toISODate()!,
+  });
+  const [openMetric, setOpenMetric] = useState<string>();
+
+  const window = useMemo(() => {
+    if (choice === 'custom') {
+      const from = DateTime.fromISO(custom.from).startOf('day');
+      const to = DateTime.fromISO(custom.to).plus({ days: 1 }).startOf('day');
+      return {
+        from: from.toISO()!,
+        to: to.toISO()!,
+        days: Math.max(1, to.diff(from, 'days').days),
+      };
+    }
+    const days = Number(choice);
+    const to = DateTime.now();
+    return { from: to.minus({ days }).toISO()!, to: to.toISO()!, days };
+  }, [choice, custom]);
+
+  const { value, loading, error } = useAsync(
+    () =>
+      api.getMetrics({
+        entityRef: props.entityRef,
+        from: window.from,
+        to: window.to,
+        bucket: bucketFor(window.days),
+      }),
+    [api, props.entityRef, window],
+  );
+
+  let content: JSX.Element;
+  if (loading) content = <Progress />;
+  else if (error)
+    content = <ItsmErrorPanel error={error} title="Could not load metrics" />;
+  else if (
+    value &&
+    Object.values(value.metrics).every(m => m.n === 0) &&
+    value.metrics.availability?.value === null
+  ) {
+    content = <NoSourceState entityRef={props.entityRef} />;
+  } else
+    content = <OutcomeMetricsView response={value!} onOpen={setOpenMetric} />;
+
+  const open = openMetric && value?.metrics[openMetric];
+  return (
+    <InfoCard
+      title="Outcome metrics"
+      action={
+        <Stack
+          direction="row"
+          gap={1}
+          alignItems="center"
+          sx={{ pt: 1, pr: 1 }}
+        >
+          {choice === 'custom' && (
+            <>
+              <TextField
+                size="small"
+                type="date"
+                label="From"
+                value={custom.from}
+                onChange={e => setCustom(c => ({ ...c, from: e.target.value }))}
+                InputLabelProps={{ shrink: true }}
+              />
+              <TextField
+                size="small"
+                type="date"
+                label="To"
+                value={custom.to}
+                onChange={e => setCustom(c => ({ ...c, to: e.target.value }))}
+                InputLabelProps={{ shrink: true }}
+              />
+            </>
+          )}
+          <FormControl size="small" sx={{ minWidth: 130 }}>
+            <InputLabel id="itsm-metrics-window">Window</InputLabel>
+            <Select
+              labelId="itsm-metrics-window"
+              label="Window"
+              value={choice}
+              onChange={e => setChoice(e.target.value as WindowChoice)}
+            >
+              <MenuItem value="30">Last 30 days</MenuItem>
+              <MenuItem value="90">Last 90 days</MenuItem>
+              <MenuItem value="365">Last 365 days</MenuItem>
+              <MenuItem value="custom">Custom</MenuItem>
+            </Select>
+          </FormControl>
+        </Stack>
+      }
+    >
+      {content}
+      {open && (
+        <MetricRecordsDialog
+          open
+          onClose={() => setOpenMetric(undefined)}
+          entityRef={props.entityRef}
+          metricId={openMetric!}
+          title={open.definition.title}
+          from={window.from}
+          to={window.to}
+        />
+      )}
+    </InfoCard>
+  );
+}
