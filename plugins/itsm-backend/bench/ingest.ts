@@ -34,12 +34,12 @@ import type { ItsmRecordInput } from '@backstage-itsm/plugin-itsm-common';
 import { itsmRecordInputSchema } from '@backstage-itsm/plugin-itsm-common';
 import type { ItsmProvider } from '@backstage-itsm/plugin-itsm-node';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import knexFactory, { Knex } from 'knex';
+import { cpus, totalmem } from 'node:os';
+import type { Knex } from 'knex';
+import { openBenchDatabase } from './benchDatabase';
 import {
   DatabaseItsmStore,
+  PreparedRecord,
   prepareRecord,
 } from '../src/database/DatabaseItsmStore';
 import { EntityResolver } from '../src/ingestion/EntityResolver';
@@ -54,9 +54,6 @@ function arg(name: string, fallback: string) {
   return i >= 0 ? args[i + 1] : fallback;
 }
 
-const PG_URL =
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
-  'postgresql://postgres@127.0.0.1:5432';
 const START = Date.parse('2025-01-01T00:00:00Z');
 const SYSIDS = Array.from(
   { length: 50 },
@@ -130,44 +127,6 @@ const entities: Entity[] = SYSIDS.map((sysid, i) => ({
   spec: { owner: `team-${i % 5}` },
 }));
 
-async function openDatabase(
-  db: Db,
-): Promise<{ knex: Knex; cleanup: () => Promise<void> }> {
-  if (db === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'itsm-bench-'));
-    const knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: join(dir, 'itsm.sqlite') },
-      useNullAsDefault: true,
-    });
-    await knex.raw('PRAGMA journal_mode = WAL');
-    return {
-      knex,
-      cleanup: async () => {
-        await knex.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `itsm_bench_${process.pid}`;
-  const admin = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres` });
-  await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.raw(`CREATE DATABASE ${name}`);
-  const knex = knexFactory({
-    client: 'pg',
-    connection: `${PG_URL}/${name}`,
-    pool: { min: 1, max: 5 },
-  });
-  return {
-    knex,
-    cleanup: async () => {
-      await knex.destroy();
-      await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.destroy();
-    },
-  };
-}
-
 function insertChunks<T extends object>(
   trx: Knex.Transaction,
   table: string,
@@ -199,7 +158,7 @@ async function runRaw(
   };
   for (let start = 0; start < total; start += batch) {
     const now = Date.now();
-    const prepared = [];
+    const prepared: PreparedRecord[] = [];
     for (let i = start; i < Math.min(total, start + batch); i++) {
       // Same normalisation as the engine's input (parse), so the rows are identical.
       const parsed = itsmRecordInputSchema.parse(record(i));
@@ -319,7 +278,10 @@ async function runEngine(
 }
 
 async function child(db: Db, mode: Mode, total: number, batch: number) {
-  const { knex, cleanup } = await openDatabase(db);
+  const { knex, cleanup } = await openBenchDatabase(db, {
+    prefix: 'itsm-bench',
+    poolMax: 5,
+  });
   try {
     await DatabaseItsmStore.create({
       database: { getClient: async () => knex } as DatabaseService,

@@ -36,11 +36,10 @@ import { mockErrorHandler, mockServices } from '@backstage/backend-test-utils';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
-import knexFactory, { Knex } from 'knex';
-import { mkdtempSync, rmSync } from 'node:fs';
+import type { Knex } from 'knex';
+import { openBenchDatabase } from './benchDatabase';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
 import { DatabaseItsmStore } from '../src/database/DatabaseItsmStore';
 import type { IngestionEngine } from '../src/ingestion/IngestionEngine';
 import { MetricsEngine } from '../src/metrics/MetricsEngine';
@@ -55,9 +54,6 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? args[i + 1] : fallback;
 }
 
-const PG_URL =
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
-  'postgresql://postgres@127.0.0.1:5432';
 const DAY = 86_400_000;
 const START = Date.parse('2024-11-01T00:00:00Z');
 const SPAN = 730 * DAY;
@@ -87,44 +83,6 @@ function sizes(scale: number): Sizes {
 
 const componentRef = (c: number) => `component:default/svc-${c}`;
 const groupRef = (g: number) => `group:default/team-${g}`;
-
-async function openDatabase(
-  db: Db,
-): Promise<{ knex: Knex; cleanup: () => Promise<void> }> {
-  if (db === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'itsm-metrics-bench-'));
-    const knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: join(dir, 'itsm.sqlite') },
-      useNullAsDefault: true,
-    });
-    await knex.raw('PRAGMA journal_mode = WAL');
-    return {
-      knex,
-      cleanup: async () => {
-        await knex.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `itsm_metrics_bench_${process.pid}`;
-  const admin = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres` });
-  await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.raw(`CREATE DATABASE ${name}`);
-  const knex = knexFactory({
-    client: 'pg',
-    connection: `${PG_URL}/${name}`,
-    pool: { min: 2, max: 10 },
-  });
-  return {
-    knex,
-    cleanup: async () => {
-      await knex.destroy();
-      await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.destroy();
-    },
-  };
-}
 
 /** Bulk-loads the data set with INSERT ... SELECT over a generated series. */
 async function load(knex: Knex, db: Db, n: Sizes): Promise<void> {
@@ -292,7 +250,10 @@ function percentile(samples: number[], p: number): number {
 
 async function run(db: Db, scale: number) {
   const n = sizes(scale);
-  const { knex, cleanup } = await openDatabase(db);
+  const { knex, cleanup } = await openBenchDatabase(db, {
+    prefix: 'itsm-metrics-bench',
+    poolMax: 10,
+  });
   try {
     const store = await DatabaseItsmStore.create({
       database: mockServices.database({ knex, migrations: { skip: false } }),
