@@ -83,10 +83,13 @@ try {
     await page.goto(`${base}/catalog/default/component/ci-runners/itsm`);
     await page.waitForFunction(
       () => {
-        const table = document.querySelector('[aria-label="ITSM records"]');
+        const summary = /([\d,]+) of ([\d,]+) records/.exec(
+          document.body.innerText,
+        );
+        const loaded = summary ? Number(summary[2].replace(/,/g, '')) : 0;
         return (
-          Number(table?.getAttribute('aria-rowcount') ?? 0) >= 10_000 &&
-          table.querySelector('[role="row"]') &&
+          loaded >= 10_000 &&
+          document.querySelector('[aria-label="ITSM records"] [role="row"]') &&
           document.querySelector(
             '[data-testid="itsm-timeline-chart"] svg circle',
           )

@@ -22,7 +22,7 @@ import Box from '@mui/material/Box';
 import Slider from '@mui/material/Slider';
 import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
-import { memo, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import {
   CartesianGrid,
   ReferenceLine,
@@ -47,7 +47,13 @@ interface Point {
   fill: string;
   label: string;
   selected: boolean;
+  /** Records this dot stands for (more than one when the range is crowded). */
+  count: number;
 }
+
+/** Above this many records in view, dots are binned so the SVG stays small. */
+export const MAX_DOTS = 1500;
+const BINS_PER_LANE = 320;
 
 const KINDS: ItsmRecordKind[] = ['incident', 'change', 'problem', 'request'];
 const LANE_NAMES = Object.fromEntries(
@@ -61,7 +67,7 @@ function Dot(props: { cx?: number; cy?: number; payload?: Point }) {
     <circle
       cx={cx}
       cy={cy}
-      r={payload.selected ? 7 : 4}
+      r={(payload.selected ? 7 : 4) + Math.min(5, Math.log2(payload.count))}
       fill={payload.fill}
       stroke={payload.selected ? '#000' : 'none'}
       strokeWidth={2}
@@ -98,24 +104,60 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
     onSelect,
   } = props;
 
+  // The axis follows the slider lazily, so dragging stays smooth.
+  const view = useDeferredValue(range);
+
   const byKind = useMemo(() => {
+    const inView = records.filter(r => {
+      const at = Date.parse(r.openedAt);
+      return at >= view[0] && at <= view[1];
+    });
+    const binWidth = Math.max(1, (view[1] - view[0]) / BINS_PER_LANE);
     const result = new Map<ItsmRecordKind, Point[]>();
-    for (const record of records) {
+    const bins = new Map<string, { point: Point; best: ItsmRecord }>();
+    for (const record of inView) {
       const at = Date.parse(record.openedAt);
-      if (at < range[0] || at > range[1]) continue;
-      const list = result.get(record.kind) ?? [];
-      list.push({
+      const point: Point = {
         x: at,
         y: KIND_LANES[record.kind],
         id: record.id,
         fill: recordColour(record),
         label: `${record.number ?? ''} ${record.title}`,
         selected: record.id === selectedId,
-      });
-      result.set(record.kind, list);
+        count: 1,
+      };
+      if (inView.length <= MAX_DOTS) {
+        const list = result.get(record.kind) ?? [];
+        list.push(point);
+        result.set(record.kind, list);
+        continue;
+      }
+      // Crowded: one dot per bin and lane, coloured by its most urgent record.
+      const key = `${record.kind}:${Math.floor((at - view[0]) / binWidth)}`;
+      const bin = bins.get(key);
+      if (!bin) {
+        bins.set(key, { point, best: record });
+      } else {
+        bin.point.count++;
+        bin.point.label = `${bin.point.count} records`;
+        if (
+          (record.priority ?? 9) < (bin.best.priority ?? 9) ||
+          record.id === selectedId
+        ) {
+          bin.best = record;
+          bin.point.id = record.id;
+          bin.point.fill = recordColour(record);
+        }
+        bin.point.selected = bin.point.selected || record.id === selectedId;
+      }
+    }
+    for (const { point, best } of bins.values()) {
+      const list = result.get(best.kind) ?? [];
+      list.push(point);
+      result.set(best.kind, list);
     }
     return result;
-  }, [records, range, selectedId]);
+  }, [records, view, selectedId]);
 
   const links = useMemo(() => {
     const segments: Array<{ key: string; from: number; to: number }> = [];
@@ -129,8 +171,8 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
         });
       }
     }
-    return segments.filter(s => s.to >= range[0] && s.from <= range[1]);
-  }, [records, items, range]);
+    return segments.filter(s => s.to >= view[0] && s.from <= view[1]);
+  }, [records, items, view]);
 
   return (
     <Box>
@@ -141,7 +183,7 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
             <XAxis
               type="number"
               dataKey="x"
-              domain={range}
+              domain={view}
               allowDataOverflow
               tickFormatter={formatTick}
               scale="time"
