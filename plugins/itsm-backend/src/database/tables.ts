@@ -91,11 +91,8 @@ export const RECORD_INSTANT_COLUMNS = [
   'source_updated_at',
 ] as const satisfies ReadonlyArray<keyof RecordsRow>;
 
-/** The columns of `records` that an API read needs (no payload, no bookkeeping). */
-export const RECORD_READ_COLUMNS = [
-  'id',
-  'provider_id',
-  'external_id',
+/** The columns of `records` that hold the normalised record (no key, no bookkeeping). */
+const RECORD_CONTENT_COLUMNS = [
   'kind',
   'department',
   'number',
@@ -123,6 +120,14 @@ export const RECORD_READ_COLUMNS = [
   'source_updated_at',
 ] as const satisfies ReadonlyArray<keyof RecordsRow>;
 
+/** The columns of `records` that an API read needs (no payload, no bookkeeping). */
+export const RECORD_READ_COLUMNS = [
+  'id',
+  'provider_id',
+  'external_id',
+  ...RECORD_CONTENT_COLUMNS,
+] as const satisfies ReadonlyArray<keyof RecordsRow>;
+
 /** A row of `records` as read with RECORD_READ_COLUMNS. */
 export type RecordsReadRow = {
   [K in (typeof RECORD_READ_COLUMNS)[number]]: RecordsRow[K] extends number
@@ -134,31 +139,7 @@ export type RecordsReadRow = {
 
 /** The columns an upsert of `records` overwrites: all but the key, id and created_at. */
 export const RECORD_MERGE_COLUMNS = [
-  'kind',
-  'department',
-  'number',
-  'title',
-  'url',
-  'state',
-  'priority',
-  'opened_at',
-  'acknowledged_at',
-  'resolved_at',
-  'closed_at',
-  'impact_start',
-  'impact_end',
-  'change_type',
-  'planned_start',
-  'planned_end',
-  'actual_start',
-  'actual_end',
-  'outcome',
-  'caused_by_change',
-  'problem_id',
-  'reopen_count',
-  'assignment_group',
-  'assignee',
-  'source_updated_at',
+  ...RECORD_CONTENT_COLUMNS,
   'payload',
   'content_hash',
   'updated_at',
