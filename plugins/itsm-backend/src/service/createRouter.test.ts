@@ -138,7 +138,7 @@ describe('createRouter', () => {
         /^Invalid query: from: from must be before to/,
       ],
       ['limit=0', /^Invalid query: limit: /],
-      ['limit=501', /^Invalid query: limit: /],
+      ['limit=2001', /^Invalid query: limit: /],
       ['colour=red', /^Invalid query: .*colour/],
       ['entityRef=component:', /^Invalid entityRef 'component:'/],
     ])('answers 400 naming the field for %s', async (query, message) => {

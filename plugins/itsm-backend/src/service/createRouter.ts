@@ -93,7 +93,7 @@ const recordsQuerySchema = z
     from: instantParam.optional(),
     to: instantParam.optional(),
     q: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
+    limit: z.coerce.number().int().min(1).max(2000).default(50),
     cursor: z.string().max(1000).optional(),
     order: z.enum(['asc', 'desc']).default('desc'),
   })

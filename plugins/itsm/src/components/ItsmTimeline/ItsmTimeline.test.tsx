@@ -124,7 +124,7 @@ describe('ItsmTimeline', () => {
     expect(api.getRecords).toHaveBeenCalledWith(
       expect.objectContaining({
         entityRef: 'component:default/payments-api',
-        limit: 500,
+        limit: 2000,
       }),
     );
 
