@@ -21,12 +21,10 @@ import type {
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  describeValidationError,
-  ITSM_METRIC_BUCKETS,
-} from '@backstage-itsm/plugin-itsm-common';
+import { ITSM_METRIC_BUCKETS } from '@backstage-itsm/plugin-itsm-common';
 import type { Request, Router } from 'express';
 import { z } from 'zod';
+import { instantParam, listParam, parseInput } from '../service/validation';
 import type { RecordFilter } from '../database/ItsmStore';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
 import type { MetricsEngine } from './MetricsEngine';
@@ -35,26 +33,13 @@ import { resolveEntityScope } from './resolveEntityScope';
 /** The window when the query gives none: the last 30 days. */
 export const DEFAULT_WINDOW_MS = 30 * 24 * 3600_000;
 
-/** `a,b` or repeated `?x=a&x=b`: a list, without empties. */
-const list = z.union([z.string(), z.array(z.string())]).transform(v =>
-  (Array.isArray(v) ? v : [v])
-    .flatMap(s => s.split(','))
-    .map(s => s.trim())
-    .filter(Boolean),
-);
-
-/** ISO 8601 with `Z` or an offset, normalised to epoch ms (UTC). */
-const instantParam = z.iso
-  .datetime({ offset: true })
-  .transform(v => Date.parse(v));
-
 export const metricsQuerySchema = z
   .object({
     entityRef: z.string().min(1),
     from: instantParam.optional(),
     to: instantParam.optional(),
     bucket: z.enum(ITSM_METRIC_BUCKETS).optional(),
-    metrics: list.optional(),
+    metrics: listParam.optional(),
     explain: z.string().min(1).optional(),
   })
   .strict();
@@ -86,13 +71,7 @@ export function readMetricsQuery(
   metricIds: string[];
   explain?: string;
 } {
-  const parsed = metricsQuerySchema.safeParse(query);
-  if (!parsed.success) {
-    throw new InputError(
-      `Invalid query: ${describeValidationError(parsed.error)}`,
-    );
-  }
-  const q = parsed.data;
+  const q = parseInput(metricsQuerySchema, query, 'query');
   let entityRef: string;
   try {
     entityRef = stringifyEntityRef(

@@ -27,7 +27,6 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import {
-  describeValidationError,
   ITSM_RECORD_KINDS,
   ITSM_RECORD_STATES,
   itsmIngestPermission,
@@ -37,6 +36,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { instantParam, listParam, parseInput } from './validation';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import { bindMetricsRoutes } from '../metrics/metricsRouter';
@@ -62,24 +62,12 @@ export interface RouterOptions {
 /** Most items one push may carry. */
 export const MAX_INGEST_ITEMS = 5000;
 
-/** `a,b` or repeated `?x=a&x=b`: a list, without empties. */
-const list = z.union([z.string(), z.array(z.string())]).transform(v =>
-  (Array.isArray(v) ? v : [v])
-    .flatMap(s => s.split(','))
-    .map(s => s.trim())
-    .filter(Boolean),
-);
-
-const instantParam = z.iso
-  .datetime({ offset: true })
-  .transform(v => Date.parse(v));
-
 const recordsQuerySchema = z
   .object({
-    entityRef: list.optional(),
-    kind: list.pipe(z.array(z.enum(ITSM_RECORD_KINDS))).optional(),
-    state: list.pipe(z.array(z.enum(ITSM_RECORD_STATES))).optional(),
-    priority: list
+    entityRef: listParam.optional(),
+    kind: listParam.pipe(z.array(z.enum(ITSM_RECORD_KINDS))).optional(),
+    state: listParam.pipe(z.array(z.enum(ITSM_RECORD_STATES))).optional(),
+    priority: listParam
       .pipe(
         z.array(
           z
@@ -89,7 +77,7 @@ const recordsQuerySchema = z
         ),
       )
       .optional(),
-    providerId: list.optional(),
+    providerId: listParam.optional(),
     from: instantParam.optional(),
     to: instantParam.optional(),
     q: z.string().max(200).optional(),
@@ -117,20 +105,6 @@ const ingestBodySchema = z
       message: `at most ${MAX_INGEST_ITEMS} items per request`,
     },
   );
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  where: string,
-): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new InputError(
-      `Invalid ${where}: ${describeValidationError(parsed.error)}`,
-    );
-  }
-  return parsed.data;
-}
 
 /** The HTTP API of the itsm plugin (`/api/itsm`); see `src/schema/openapi.yaml`. */
 export async function createRouter(
@@ -209,7 +183,7 @@ export async function createRouter(
   });
 
   router.get('/records', async (req, res) => {
-    const query = parse(recordsQuerySchema, req.query, 'query');
+    const query = parseInput(recordsQuerySchema, req.query, 'query');
     const filter = await readFilter(req);
     const entityRefs = query.entityRef
       ? await checkEntities(req, query.entityRef)
@@ -265,7 +239,7 @@ export async function createRouter(
 
   router.get('/sync/:providerId/dead-letters', async (req, res) => {
     engine.getProvider(req.params.providerId);
-    const { limit } = parse(
+    const { limit } = parseInput(
       z
         .object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
         .strict(),
@@ -341,7 +315,7 @@ export async function createRouter(
         );
       }
       engine.getProvider(providerId);
-      const body = parse(ingestBodySchema, req.body ?? {}, 'body');
+      const body = parseInput(ingestBodySchema, req.body ?? {}, 'body');
       const result = await engine.ingest(providerId, body);
       await auditorEvent.success({ meta: { ...result } });
       res.json(result);
@@ -354,7 +328,7 @@ export async function createRouter(
   if (options.ownership) {
     const ownership = options.ownership;
     router.get('/ownership', async (req, res) => {
-      const { entityRef } = parse(
+      const { entityRef } = parseInput(
         z
           .object({ entityRef: z.string().min(1, 'entityRef is required') })
           .strict(),
