@@ -26,3 +26,4 @@ export * from './permissions';
 export * from './annotations';
 export * from './ownership';
 export * from './metrics';
+export * from './improvements';

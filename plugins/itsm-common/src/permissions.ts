@@ -19,6 +19,9 @@ import { createPermission } from '@backstage/plugin-permission-common';
 /** Resource type of ITSM records, for conditional decisions. @public */
 export const RESOURCE_TYPE_ITSM_RECORD = 'itsm-record';
 
+/** The resource type of continual-improvement items. @public */
+export const RESOURCE_TYPE_ITSM_IMPROVEMENT = 'itsm-improvement';
+
 /**
  * Reading ITSM records and anything derived from their details. A policy may
  * answer with conditions (department, owned-by) that the backend applies in
@@ -53,12 +56,45 @@ export const itsmImprovementCreatePermission = createPermission({
 export const itsmImprovementUpdatePermission = createPermission({
   name: 'itsm.improvement.update',
   attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_ITSM_IMPROVEMENT,
 });
 
 /** Deleting a continual-improvement item. @public */
 export const itsmImprovementDeletePermission = createPermission({
   name: 'itsm.improvement.delete',
   attributes: { action: 'delete' },
+  resourceType: RESOURCE_TYPE_ITSM_IMPROVEMENT,
+});
+
+/**
+ * Reading continual-improvement items. Conditional: the backend applies the
+ * policy's conditions (department, owner) in SQL. Items of confidential
+ * departments are sealed like their records.
+ * @public
+ */
+export const itsmImprovementReadPermission = createPermission({
+  name: 'itsm.improvement.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_ITSM_IMPROVEMENT,
+});
+
+/**
+ * Counting records into aggregate metrics (counts, durations, ratios) without
+ * seeing them. Conditional on `itsm-record` like `itsm.record.read`; a policy
+ * that allows it while sealing `itsm.record.read` lets people see how a
+ * confidential desk performs, never what its cases say.
+ * @public
+ */
+export const itsmMetricsReadPermission = createPermission({
+  name: 'itsm.metrics.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_ITSM_RECORD,
+});
+
+/** Holding a service review: saving a frozen snapshot of a period. @public */
+export const itsmReviewHoldPermission = createPermission({
+  name: 'itsm.review.hold',
+  attributes: { action: 'create' },
 });
 
 /** Every ITSM permission. @public */
@@ -69,4 +105,7 @@ export const itsmPermissions = [
   itsmImprovementCreatePermission,
   itsmImprovementUpdatePermission,
   itsmImprovementDeletePermission,
+  itsmImprovementReadPermission,
+  itsmMetricsReadPermission,
+  itsmReviewHoldPermission,
 ];

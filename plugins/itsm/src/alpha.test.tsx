@@ -22,6 +22,7 @@ import { makeRecord } from './__fixtures__/records';
 import type { ItsmApi } from './api';
 import { itsmApiRef } from './api';
 import { serviceOwnershipCard, timelineContent } from './alpha';
+import { mockItsmApi } from './__fixtures__/mockItsmApi';
 
 const component: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -37,7 +38,7 @@ const group: Entity = {
 };
 
 function api(): ItsmApi {
-  return {
+  return mockItsmApi({
     getRecords: jest.fn().mockResolvedValue({
       items: [makeRecord({ state: 'new', title: 'Checkout returns 502' })],
     }),
@@ -54,7 +55,7 @@ function api(): ItsmApi {
       drift: [],
     }),
     getSyncStatus: jest.fn(),
-  };
+  });
 }
 
 describe('alpha extensions', () => {

@@ -24,6 +24,14 @@ import type {
   ItsmRecordPage,
   ItsmRecordState,
   ItsmSyncStatus,
+  ItsmImprovement,
+  ItsmImprovementCreateRequest,
+  ItsmImprovementDetails,
+  ItsmImprovementList,
+  ItsmImprovementStatus,
+  ItsmImprovementUpdateRequest,
+  ItsmHoldReviewRequest,
+  ItsmServiceReview,
 } from '@backstage-itsm/plugin-itsm-common';
 
 /** Filters of GET /records. @public */
@@ -52,12 +60,53 @@ export interface ItsmMetricsQuery {
 }
 
 /** The ITSM backend, as the frontend reaches it. @public */
+/** Filters of `GET /improvements`. @public */
+export interface ItsmImprovementsQuery {
+  entityRef?: string;
+  ownerRef?: string;
+  status?: ItsmImprovementStatus[];
+  department?: string;
+  overdue?: boolean;
+  q?: string;
+  sort?: 'dueDate' | 'priority' | 'updatedAt' | 'createdAt' | 'title';
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The period of a service review: `period` (`2026-Q3`, `2026-10`) or an
+ * explicit `from`/`to`.
+ * @public
+ */
+export interface ItsmReviewQuery {
+  entityRef: string;
+  period?: string;
+  from?: string;
+  to?: string;
+}
+
+/** @public */
 export interface ItsmApi {
   getRecords(query: ItsmRecordsQuery): Promise<ItsmRecordPage>;
   getRecord(id: string): Promise<ItsmRecord>;
   getMetrics(query: ItsmMetricsQuery): Promise<ItsmMetricsResponse>;
   getOwnership(entityRef: string): Promise<ItsmOwnership>;
   getSyncStatus(): Promise<{ items: ItsmSyncStatus[] }>;
+  getImprovements(query: ItsmImprovementsQuery): Promise<ItsmImprovementList>;
+  getImprovement(id: string): Promise<ItsmImprovementDetails>;
+  createImprovement(
+    request: ItsmImprovementCreateRequest,
+  ): Promise<ItsmImprovement>;
+  updateImprovement(
+    id: string,
+    request: ItsmImprovementUpdateRequest,
+  ): Promise<ItsmImprovement>;
+  deleteImprovement(id: string): Promise<void>;
+  getReview(query: ItsmReviewQuery): Promise<ItsmServiceReview>;
+  /** The review as Markdown, the same numbers as the JSON. */
+  getReviewMarkdown(query: ItsmReviewQuery): Promise<string>;
+  holdReview(request: ItsmHoldReviewRequest): Promise<ItsmServiceReview>;
 }
 
 /** @public */

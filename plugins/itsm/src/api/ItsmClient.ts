@@ -22,10 +22,28 @@ import type {
   ItsmRecord,
   ItsmRecordPage,
   ItsmSyncStatus,
+  ItsmImprovement,
+  ItsmImprovementCreateRequest,
+  ItsmImprovementDetails,
+  ItsmImprovementList,
+  ItsmImprovementUpdateRequest,
+  ItsmHoldReviewRequest,
+  ItsmServiceReview,
 } from '@backstage-itsm/plugin-itsm-common';
-import type { ItsmApi, ItsmMetricsQuery, ItsmRecordsQuery } from './ItsmApi';
+import type {
+  ItsmApi,
+  ItsmImprovementsQuery,
+  ItsmMetricsQuery,
+  ItsmRecordsQuery,
+  ItsmReviewQuery,
+} from './ItsmApi';
 
-type QueryValue = string | number | undefined | Array<string | number>;
+type QueryValue =
+  | string
+  | number
+  | boolean
+  | undefined
+  | Array<string | number>;
 
 function toSearch(query: Record<string, QueryValue>): string {
   const params = new URLSearchParams();
@@ -71,12 +89,77 @@ export class ItsmClient implements ItsmApi {
     return this.#request('/sync');
   }
 
-  async #request<T>(path: string): Promise<T> {
+  getImprovements(query: ItsmImprovementsQuery): Promise<ItsmImprovementList> {
+    return this.#request(`/improvements${toSearch({ ...query })}`);
+  }
+
+  getImprovement(id: string): Promise<ItsmImprovementDetails> {
+    return this.#request(`/improvements/${encodeURIComponent(id)}`);
+  }
+
+  createImprovement(
+    request: ItsmImprovementCreateRequest,
+  ): Promise<ItsmImprovement> {
+    return this.#request('/improvements', { method: 'POST', body: request });
+  }
+
+  updateImprovement(
+    id: string,
+    request: ItsmImprovementUpdateRequest,
+  ): Promise<ItsmImprovement> {
+    return this.#request(`/improvements/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: request,
+    });
+  }
+
+  async deleteImprovement(id: string): Promise<void> {
+    await this.#fetch(`/improvements/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  getReview(query: ItsmReviewQuery): Promise<ItsmServiceReview> {
+    return this.#request(`/reviews${toSearch({ ...query })}`);
+  }
+
+  async getReviewMarkdown(query: ItsmReviewQuery): Promise<string> {
+    const response = await this.#fetch(
+      `/reviews${toSearch({ ...query, format: 'markdown' })}`,
+    );
+    return response.text();
+  }
+
+  holdReview(request: ItsmHoldReviewRequest): Promise<ItsmServiceReview> {
+    return this.#request('/reviews', { method: 'POST', body: request });
+  }
+
+  async #request<T>(
+    path: string,
+    init?: { method: string; body?: unknown },
+  ): Promise<T> {
+    const response = await this.#fetch(path, init);
+    return (await response.json()) as T;
+  }
+
+  async #fetch(
+    path: string,
+    init?: { method: string; body?: unknown },
+  ): Promise<Response> {
     const baseUrl = await this.#discoveryApi.getBaseUrl('itsm');
-    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`);
+    const response = await this.#fetchApi.fetch(
+      `${baseUrl}${path}`,
+      init && {
+        method: init.method,
+        ...(init.body !== undefined && {
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(init.body),
+        }),
+      },
+    );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

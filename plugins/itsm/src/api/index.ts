@@ -15,5 +15,11 @@
  */
 
 export { itsmApiRef } from './ItsmApi';
-export type { ItsmApi, ItsmMetricsQuery, ItsmRecordsQuery } from './ItsmApi';
+export type {
+  ItsmApi,
+  ItsmImprovementsQuery,
+  ItsmMetricsQuery,
+  ItsmRecordsQuery,
+  ItsmReviewQuery,
+} from './ItsmApi';
 export { ItsmClient } from './ItsmClient';

@@ -22,6 +22,7 @@ import userEvent from '@testing-library/user-event';
 import { makeRecord } from '../../__fixtures__/records';
 import { ItsmApi, itsmApiRef } from '../../api';
 import { ItsmTimeline, TimelineView } from './ItsmTimeline';
+import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
 
 const now = Date.now();
 const hoursAgo = (h: number) => new Date(now - h * 3600_000).toISOString();
@@ -85,7 +86,7 @@ const goodChange = makeRecord({
 });
 
 function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
-  return {
+  return mockItsmApi({
     getRecords: jest.fn().mockResolvedValue({
       items: [openIncident, failedChange, closedIncident, goodChange],
     }),
@@ -94,7 +95,7 @@ function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
     getOwnership: jest.fn(),
     getSyncStatus: jest.fn(),
     ...overrides,
-  } as jest.Mocked<ItsmApi>;
+  }) as jest.Mocked<ItsmApi>;
 }
 
 async function renderTimeline(api: ItsmApi) {

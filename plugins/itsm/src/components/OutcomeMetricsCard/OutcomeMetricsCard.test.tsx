@@ -23,6 +23,7 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import { makeRecord } from '../../__fixtures__/records';
 import { ItsmApi, itsmApiRef } from '../../api';
 import { OutcomeMetricsCard } from './OutcomeMetricsCard';
+import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
 
 const response: ItsmMetricsResponse = {
   entityRef: 'component:default/payments-api',
@@ -83,7 +84,7 @@ const response: ItsmMetricsResponse = {
 };
 
 function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
-  return {
+  return mockItsmApi({
     getRecords: jest.fn(),
     getRecord: jest.fn(async (id: string) =>
       makeRecord({ id, number: `INC-${id}`, title: `Incident ${id}` }),
@@ -103,7 +104,7 @@ function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
     getOwnership: jest.fn(),
     getSyncStatus: jest.fn(),
     ...overrides,
-  } as jest.Mocked<ItsmApi>;
+  }) as jest.Mocked<ItsmApi>;
 }
 
 describe('OutcomeMetricsCard', () => {

@@ -20,6 +20,7 @@ import type { ItsmOwnership } from '@backstage-itsm/plugin-itsm-common';
 import { screen } from '@testing-library/react';
 import { ItsmApi, itsmApiRef } from '../../api';
 import { ServiceOwnershipCard } from './ServiceOwnershipCard';
+import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
 
 const ownership: ItsmOwnership = {
   entityRef: 'component:default/payments-api',
@@ -76,7 +77,7 @@ const ownership: ItsmOwnership = {
 };
 
 function mockApi(overrides: Partial<ItsmApi> = {}): ItsmApi {
-  return {
+  return mockItsmApi({
     getRecords: jest.fn(),
     getRecord: jest.fn(),
     getMetrics: jest.fn().mockResolvedValue({
@@ -92,7 +93,7 @@ function mockApi(overrides: Partial<ItsmApi> = {}): ItsmApi {
     getOwnership: jest.fn().mockResolvedValue(ownership),
     getSyncStatus: jest.fn(),
     ...overrides,
-  };
+  });
 }
 
 async function renderCard(api: ItsmApi) {
