@@ -23,6 +23,22 @@ export const ANNOTATION_PAGERDUTY_SERVICE_ID = 'pagerduty.com/service-id';
 
 /** Prefix of this project's own annotations (service facts and targets). @public */
 export const ITSM_ANNOTATION_PREFIX = 'backstage-itsm.io';
+/**
+ * The service desk that serves an entity: `it` (default), `hr`,
+ * `facilities`, ... The frontend words records and picks metrics by it (a
+ * "case", fulfilment time); the backend seals improvements of confidential
+ * departments by it.
+ * @public
+ */
+export const ANNOTATION_ITSM_DEPARTMENT = `${ITSM_ANNOTATION_PREFIX}/department`;
+
+/**
+ * The value that replaces a field a module names as personal. It is written
+ * in place of the value before anything is stored or logged.
+ * @public
+ */
+export const ITSM_REDACTED = '[redacted]';
+
 /** Service tier, 1 (most critical) to 4. @public */
 export const ANNOTATION_ITSM_TIER = `${ITSM_ANNOTATION_PREFIX}/tier`;
 /** Support hours, e.g. `24x7` or `Mon-Fri 09:00-17:00 Europe/London`. @public */

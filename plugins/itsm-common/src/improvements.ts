@@ -14,7 +14,12 @@
  * limitations under the License.
  */
 
-import type { ItsmMetricDirection, ItsmMetricValue, ItsmHealth, ItsmMetricSeriesPoint } from './metrics';
+import type {
+  ItsmMetricDirection,
+  ItsmMetricValue,
+  ItsmHealth,
+  ItsmMetricSeriesPoint,
+} from './metrics';
 import type { ItsmRecordKind, ItsmRecordState } from './records';
 
 /** The lifecycle of a continual-improvement item. @public */
@@ -119,7 +124,12 @@ export interface ItsmImprovementProgress {
   /** The window `current` was measured over. */
   window: { from: string; to: string } | null;
   /** Weekly values over the last `sustainWeeks` weeks. */
-  weeks: Array<{ start: string; value: number | null; n: number; met: boolean | null }>;
+  weeks: Array<{
+    start: string;
+    value: number | null;
+    n: number;
+    met: boolean | null;
+  }>;
   /** Whether the due date has passed while the item is open. */
   overdue: boolean;
 }

@@ -17,3 +17,4 @@
 export * from './format';
 export { ItsmErrorPanel } from './ItsmErrorPanel';
 export { NoSourceState } from './NoSourceState';
+export * from './department';
