@@ -15,9 +15,14 @@
  */
 
 import { Link } from '@backstage/core-components';
+import type { Entity } from '@backstage/catalog-model';
+import { useAsyncEntity } from '@backstage/plugin-catalog-react';
 import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
+import AddTaskIcon from '@mui/icons-material/AddTask';
 import CloseIcon from '@mui/icons-material/Close';
+import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Divider from '@mui/material/Divider';
 import IconButton from '@mui/material/IconButton';
@@ -27,7 +32,11 @@ import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
+import { useState } from 'react';
 import { formatDuration, formatInstant } from '../common';
+import { ImprovementDialog } from '../Improvements/ImprovementDialog';
+import { entityOwnerRef } from '../Improvements/EntityImprovementsCard';
+import { daysFromToday } from '../Improvements/improvementModel';
 import type { TimelineItem } from './timelineModel';
 
 function slaColour(sla: { breached: boolean; stage: string }) {
@@ -75,11 +84,70 @@ function RecordLinks(props: {
   );
 }
 
+/**
+ * The entity of the entity page the timeline is on, if any. The timeline is
+ * also used outside entity pages, where there is no entity context: the hook
+ * below always makes the same context read and only its throw is caught.
+ */
+function useContextEntity(): Entity | undefined {
+  try {
+    return useAsyncEntity().entity;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens a prefilled improvement for an incident or problem. */
+function CreateImprovement(props: { record: ItsmRecord; ownerRef?: string }) {
+  const { record } = props;
+  const entity = useContextEntity();
+  const [open, setOpen] = useState(false);
+  const [created, setCreated] = useState<string>();
+  const ownerRef = props.ownerRef ?? (entity && entityOwnerRef(entity));
+  return (
+    <Box sx={{ mt: 1 }}>
+      <Button
+        size="small"
+        variant="outlined"
+        startIcon={<AddTaskIcon />}
+        onClick={() => setOpen(true)}
+      >
+        Create improvement
+      </Button>
+      {created && (
+        <Alert severity="success" sx={{ mt: 1 }}>
+          Improvement "{created}" created.
+        </Alert>
+      )}
+      <ImprovementDialog
+        open={open}
+        onClose={() => setOpen(false)}
+        onSaved={improvement => {
+          setOpen(false);
+          setCreated(improvement.title);
+        }}
+        initial={{
+          title: `${
+            record.kind === 'problem' ? 'Resolve problem' : 'Prevent recurrence'
+          }: ${record.title}`,
+          recordIds: [record.id],
+          entityRefs: record.entityRefs,
+          ownerRef: ownerRef ?? '',
+          dueDate: daysFromToday(30),
+          department: record.department,
+        }}
+      />
+    </Box>
+  );
+}
+
 /** Everything about one record, with its links and a way to the source. */
 export function RecordDetails(props: {
   item: TimelineItem;
   onClose: () => void;
   onSelect: (id: string) => void;
+  /** The owner new improvements are prefilled with; else the page entity's. */
+  ownerRef?: string;
 }) {
   const { record } = props.item;
   const restore =
@@ -113,6 +181,9 @@ export function RecordDetails(props: {
         <Link to={record.url} externalLinkIcon>
           Open in the source system
         </Link>
+      )}
+      {(record.kind === 'incident' || record.kind === 'problem') && (
+        <CreateImprovement record={record} ownerRef={props.ownerRef} />
       )}
       <Divider sx={{ my: 1.5 }} />
       <Table size="small">
