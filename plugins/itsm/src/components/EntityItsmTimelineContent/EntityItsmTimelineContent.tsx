@@ -16,10 +16,20 @@
 
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { entityDepartment } from '../common';
 import { ItsmTimeline } from '../ItsmTimeline';
 
-/** Entity tab: the entity's incidents, changes and problems on one time axis. @public */
+/**
+ * Entity tab: the entity's incidents, changes and problems on one time axis;
+ * cases or work orders for HR and facilities entities.
+ * @public
+ */
 export function EntityItsmTimelineContent() {
   const { entity } = useEntity();
-  return <ItsmTimeline entityRef={stringifyEntityRef(entity)} />;
+  return (
+    <ItsmTimeline
+      entityRef={stringifyEntityRef(entity)}
+      department={entityDepartment(entity)}
+    />
+  );
 }

@@ -16,15 +16,23 @@
 
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { entityDepartment } from '../common';
 import { OutcomeMetricsCard } from '../OutcomeMetricsCard';
 
 /**
  * Entity card: MTTA, MTTR, availability, change failure rate, SLA attainment,
  * CSAT/NPS and more for a window, against targets, with trends. On systems,
- * domains and groups the records of their parts are rolled up.
+ * domains and groups the records of their parts are rolled up. HR and
+ * facilities entities (`backstage-itsm.io/department`) show their own
+ * headline metrics, fulfilment time first.
  * @public
  */
 export function EntityOutcomeMetricsCard() {
   const { entity } = useEntity();
-  return <OutcomeMetricsCard entityRef={stringifyEntityRef(entity)} />;
+  return (
+    <OutcomeMetricsCard
+      entityRef={stringifyEntityRef(entity)}
+      department={entityDepartment(entity)}
+    />
+  );
 }

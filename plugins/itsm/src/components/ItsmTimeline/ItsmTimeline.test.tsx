@@ -222,4 +222,56 @@ describe('ItsmTimeline', () => {
     expect(table).toHaveAttribute('aria-rowcount', '10000');
     expect(within(table).getAllByRole('row').length).toBeLessThan(40);
   });
+
+  it("words an HR desk's records as cases and withholds redacted values", async () => {
+    const hrCase = makeRecord({
+      kind: 'request',
+      department: 'hr',
+      number: 'HRC0000812',
+      title: 'Onboarding for [redacted]: laptop not ready',
+      assignee: '[redacted]',
+      state: 'in_progress',
+      openedAt: hoursAgo(5),
+    });
+    await renderInTestApp(
+      <TimelineView records={[hrCase]} days={90} onDaysChange={() => {}} />,
+    );
+    const row = rows()[0];
+    expect(within(row).getByText(/^case · P3/)).toBeInTheDocument();
+    expect(within(row).getAllByTestId('itsm-redacted')).toHaveLength(2);
+    expect(row).not.toHaveTextContent('[redacted]');
+    expect(within(row).getByText(/Onboarding for/)).toBeInTheDocument();
+
+    fireEvent.mouseDown(screen.getByLabelText('Kind'));
+    const options = within(await screen.findByRole('listbox')).getAllByRole(
+      'option',
+    );
+    expect(options.map(o => o.textContent)).toEqual(['Cases']);
+    expect(screen.queryByLabelText('Failed changes')).not.toBeInTheDocument();
+  });
+
+  it("titles the timeline in the department's words", async () => {
+    const api = mockApi({
+      getRecords: jest.fn().mockResolvedValue({
+        items: [
+          makeRecord({
+            kind: 'request',
+            department: 'facilities',
+            state: 'new',
+            openedAt: hoursAgo(3),
+          }),
+        ],
+      }),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <ItsmTimeline
+          entityRef="component:default/building-services"
+          department="facilities"
+        />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText('Work orders')).toBeInTheDocument();
+    expect(screen.getByText(/^work order · P3/)).toBeInTheDocument();
+  });
 });

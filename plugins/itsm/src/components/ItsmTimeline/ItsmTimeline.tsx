@@ -36,7 +36,9 @@ import {
   applyFilters,
   buildTimeline,
   DEFAULT_FILTERS,
+  recordsDepartment,
   TimelineFilters,
+  timelineTitle,
 } from './timelineModel';
 import { MAX_TIMELINE_RECORDS, useEntityRecords } from './useEntityRecords';
 
@@ -46,8 +48,14 @@ export function TimelineView(props: {
   days: number;
   onDaysChange: (days: number) => void;
   truncated?: boolean;
+  /** The service desk whose words label kinds ("Cases"); from the records when not given. */
+  department?: string;
 }) {
   const { records, days } = props;
+  const department = useMemo(
+    () => props.department ?? recordsDepartment(records),
+    [props.department, records],
+  );
   const [filters, setFilters] = useState<TimelineFilters>(DEFAULT_FILTERS);
   const deferredFilters = useDeferredValue(filters);
   const [selectedId, setSelectedId] = useState<string>();
@@ -79,6 +87,7 @@ export function TimelineView(props: {
       <TimelineFilterBar
         filters={filters}
         sources={sources}
+        department={department}
         days={days}
         onDaysChange={props.onDaysChange}
         onChange={setFilters}
@@ -98,6 +107,7 @@ export function TimelineView(props: {
         onRangeChange={setRange}
         selectedId={selectedId}
         onSelect={select}
+        department={department}
       />
       <Typography variant="body2" color="text.secondary" sx={{ my: 1 }}>
         {filtered.length.toLocaleString()} of {records.length.toLocaleString()}{' '}
@@ -109,6 +119,7 @@ export function TimelineView(props: {
         items={items}
         selectedId={selectedId}
         onSelect={select}
+        department={department}
       />
       <Drawer
         anchor="right"
@@ -127,8 +138,14 @@ export function TimelineView(props: {
   );
 }
 
-/** Incidents, changes, problems and requests of an entity on one time axis. */
-export function ItsmTimeline(props: { entityRef: string }) {
+/**
+ * Incidents, changes, problems and requests of an entity on one time axis.
+ * `department` words them for HR ("cases") and facilities ("work orders").
+ */
+export function ItsmTimeline(props: {
+  entityRef: string;
+  department?: string;
+}) {
   const [days, setDays] = useState(90);
   const { value, loading, error } = useEntityRecords(props.entityRef, days);
 
@@ -148,8 +165,11 @@ export function ItsmTimeline(props: { entityRef: string }) {
         days={days}
         onDaysChange={setDays}
         truncated={value.truncated}
+        department={props.department}
       />
     );
   }
-  return <InfoCard title="Incidents, changes and problems">{content}</InfoCard>;
+  const department =
+    props.department ?? (value ? recordsDepartment(value.records) : 'it');
+  return <InfoCard title={timelineTitle(department)}>{content}</InfoCard>;
 }

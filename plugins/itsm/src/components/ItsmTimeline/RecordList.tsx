@@ -20,8 +20,8 @@ import Chip from '@mui/material/Chip';
 import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useRef } from 'react';
-import { formatRelative } from '../common';
-import { recordColour, TimelineItem } from './timelineModel';
+import { formatRelative, isRedacted, RedactedText } from '../common';
+import { kindNoun, recordColour, TimelineItem } from './timelineModel';
 
 const ROW_HEIGHT = 56;
 
@@ -30,6 +30,7 @@ const Row = memo(function RecordRow(props: {
   item?: TimelineItem;
   selected: boolean;
   onSelect: (id: string) => void;
+  department?: string;
 }) {
   const { record, item, selected } = props;
   return (
@@ -64,17 +65,32 @@ const Row = memo(function RecordRow(props: {
           {record.number ?? record.externalId}
         </Typography>
         <Typography variant="caption" color="text.secondary">
-          {record.kind}
+          {kindNoun(record.kind, props.department)}
           {record.priority ? ` · P${record.priority}` : ''}
         </Typography>
       </Box>
       <Box sx={{ flex: 1, minWidth: 0 }}>
-        <Typography variant="body2" noWrap title={record.title}>
-          {record.title}
+        <Typography
+          variant="body2"
+          noWrap
+          title={isRedacted(record.title) ? undefined : record.title}
+        >
+          <RedactedText value={record.title} />
         </Typography>
-        <Typography variant="caption" color="text.secondary" noWrap>
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          noWrap
+          component="div"
+        >
           {record.state.replace('_', ' ')} · opened{' '}
           {formatRelative(record.openedAt)} · {record.providerId}
+          {record.assignee && (
+            <>
+              {' '}
+              · <RedactedText value={record.assignee} />
+            </>
+          )}
         </Typography>
       </Box>
       {record.causedByChange && (
@@ -114,6 +130,8 @@ export function RecordList(props: {
   selectedId?: string;
   onSelect: (id: string) => void;
   height?: number;
+  /** Words the kinds ("case", "work order"). */
+  department?: string;
 }) {
   const parentRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -157,6 +175,7 @@ export function RecordList(props: {
                 item={props.items.get(record.id)}
                 selected={record.id === props.selectedId}
                 onSelect={props.onSelect}
+                department={props.department}
               />
             </Box>
           );

@@ -34,8 +34,8 @@ import {
   YAxis,
 } from 'recharts';
 import {
-  KIND_LABELS,
   KIND_LANES,
+  kindLabel,
   recordColour,
   TimelineItem,
 } from './timelineModel';
@@ -56,9 +56,6 @@ export const MAX_DOTS = 1500;
 const BINS_PER_LANE = 320;
 
 const KINDS: ItsmRecordKind[] = ['incident', 'change', 'problem', 'request'];
-const LANE_NAMES = Object.fromEntries(
-  KINDS.map(k => [KIND_LANES[k], KIND_LABELS[k]]),
-);
 
 function Dot(props: { cx?: number; cy?: number; payload?: Point }) {
   const { cx, cy, payload } = props;
@@ -93,6 +90,8 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
   onRangeChange: (range: [number, number]) => void;
   selectedId?: string;
   onSelect: (id: string) => void;
+  /** Names the lanes in the department's words ("Cases"). */
+  department?: string;
 }) {
   const {
     records,
@@ -102,7 +101,15 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
     range,
     selectedId,
     onSelect,
+    department,
   } = props;
+  const laneNames = useMemo(
+    () =>
+      Object.fromEntries(
+        KINDS.map(k => [KIND_LANES[k], kindLabel(k, department)]),
+      ),
+    [department],
+  );
 
   // The axis follows the slider lazily, so dragging stays smooth.
   const view = useDeferredValue(range);
@@ -193,7 +200,7 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
               dataKey="y"
               domain={[-0.5, 3.5]}
               ticks={[0, 1, 2, 3]}
-              tickFormatter={(v: number) => LANE_NAMES[v] ?? ''}
+              tickFormatter={(v: number) => laneNames[v] ?? ''}
               width={80}
             />
             <Tooltip
@@ -235,7 +242,7 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
             {KINDS.map(kind => (
               <Scatter
                 key={kind}
-                name={KIND_LABELS[kind]}
+                name={kindLabel(kind, department)}
                 data={byKind.get(kind) ?? []}
                 shape={<Dot />}
                 isAnimationActive={false}

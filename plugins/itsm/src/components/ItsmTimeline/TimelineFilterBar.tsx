@@ -15,8 +15,8 @@
  */
 
 import {
-  ITSM_RECORD_KINDS,
   ITSM_RECORD_STATES,
+  ItsmRecordKind,
 } from '@backstage-itsm/plugin-itsm-common';
 import FormControl from '@mui/material/FormControl';
 import FormControlLabel from '@mui/material/FormControlLabel';
@@ -26,7 +26,8 @@ import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
-import type { TimelineFilters } from './timelineModel';
+import { departmentTerms } from '../common';
+import { kindLabel, TimelineFilters } from './timelineModel';
 
 function MultiSelect<T extends string | number>(props: {
   label: string;
@@ -63,11 +64,15 @@ function MultiSelect<T extends string | number>(props: {
 export function TimelineFilterBar(props: {
   filters: TimelineFilters;
   sources: string[];
+  /** Words the kinds ("Cases", "Work orders") and offers the department's kinds. */
+  department?: string;
   days: number;
   onDaysChange: (days: number) => void;
   onChange: (filters: TimelineFilters) => void;
 }) {
   const { filters, onChange } = props;
+  const department = props.department ?? 'it';
+  const kinds: ItsmRecordKind[] = departmentTerms(department).kinds;
   return (
     <Stack
       direction="row"
@@ -91,9 +96,10 @@ export function TimelineFilterBar(props: {
       </FormControl>
       <MultiSelect
         label="Kind"
-        options={ITSM_RECORD_KINDS}
+        options={kinds}
         value={filters.kinds}
-        onChange={kinds => onChange({ ...filters, kinds })}
+        onChange={selected => onChange({ ...filters, kinds: selected })}
+        format={kind => kindLabel(kind, department)}
       />
       <MultiSelect
         label="State"
@@ -131,17 +137,19 @@ export function TimelineFilterBar(props: {
         }
         label="Open only"
       />
-      <FormControlLabel
-        control={
-          <Switch
-            checked={filters.failedChangesOnly}
-            onChange={(_e, failedChangesOnly) =>
-              onChange({ ...filters, failedChangesOnly })
-            }
-          />
-        }
-        label="Failed changes"
-      />
+      {kinds.includes('change') && (
+        <FormControlLabel
+          control={
+            <Switch
+              checked={filters.failedChangesOnly}
+              onChange={(_e, failedChangesOnly) =>
+                onChange({ ...filters, failedChangesOnly })
+              }
+            />
+          }
+          label="Failed changes"
+        />
+      )}
     </Stack>
   );
 }

@@ -18,6 +18,7 @@ import type {
   ItsmRecord,
   ItsmRecordKind,
 } from '@backstage-itsm/plugin-itsm-common';
+import { departmentTerms } from '../common';
 
 /** How long before an incident a completed change counts as a suspect. */
 export const SUSPECT_WINDOW_MS = 4 * 60 * 60 * 1000;
@@ -185,3 +186,37 @@ export const KIND_LABELS: Record<ItsmRecordKind, string> = {
   problem: 'Problems',
   request: 'Requests',
 };
+
+function capitalise(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/** A kind's label in a department's words: "Requests", "Cases", "Work orders". */
+export function kindLabel(kind: ItsmRecordKind, department = 'it'): string {
+  return capitalise(departmentTerms(department).noun(kind, 2));
+}
+
+/** A record's kind in a department's words, singular: "incident", "case". */
+export function kindNoun(kind: ItsmRecordKind, department = 'it'): string {
+  return departmentTerms(department).noun(kind, 1);
+}
+
+/**
+ * The department of a set of records when the caller does not know it: the
+ * one department all of them share, else `it`.
+ */
+export function recordsDepartment(records: ItsmRecord[]): string {
+  const departments = new Set(records.map(r => r.department || 'it'));
+  return departments.size === 1 ? [...departments][0] : 'it';
+}
+
+/** The timeline's title: "Incidents, changes and problems", or "Cases". */
+export function timelineTitle(department = 'it'): string {
+  const terms = departmentTerms(department);
+  const labels = terms.kinds
+    .filter(kind => kind !== 'request' || terms.kinds.length === 1)
+    .map(kind => terms.noun(kind, 2));
+  if (labels.length === 1) return capitalise(labels[0]);
+  const last = labels.pop();
+  return capitalise(`${labels.join(', ')} and ${last}`);
+}

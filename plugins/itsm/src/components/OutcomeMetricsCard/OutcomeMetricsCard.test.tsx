@@ -154,4 +154,68 @@ describe('OutcomeMetricsCard', () => {
       expect.objectContaining({ explain: 'mttr', metrics: ['mttr'] }),
     );
   });
+
+  it('shows an HR desk its own headline metrics, fulfilment time first and no MTTR', async () => {
+    const hr: ItsmMetricsResponse = {
+      ...response,
+      metrics: {
+        ...response.metrics,
+        fulfilment_time: {
+          value: 259200,
+          n: 41,
+          unit: 'seconds',
+          target: 345600,
+          status: 'met',
+          previous: { value: 345600, n: 37 },
+          definition: ITSM_BUILTIN_METRIC_DEFINITIONS.fulfilment_time,
+        },
+        backlog: {
+          value: 6,
+          n: 6,
+          unit: 'count',
+          definition: ITSM_BUILTIN_METRIC_DEFINITIONS.backlog,
+        },
+        sla_attainment: {
+          value: null,
+          n: 0,
+          unit: 'ratio',
+          definition: ITSM_BUILTIN_METRIC_DEFINITIONS.sla_attainment,
+        },
+      },
+    };
+    const api = mockApi({ getMetrics: jest.fn().mockResolvedValue(hr) });
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <OutcomeMetricsCard
+          entityRef="component:default/hr-onboarding"
+          department="hr"
+        />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByTestId('itsm-metric-fulfilment_time'),
+    ).toHaveTextContent('3d');
+    expect(screen.getByText('Mean fulfilment time')).toBeInTheDocument();
+    expect(screen.getByText('Case backlog')).toBeInTheDocument();
+    // A headline metric without data says so rather than disappearing.
+    expect(screen.getByTestId('itsm-metric-sla_attainment')).toHaveTextContent(
+      'no data',
+    );
+    expect(screen.queryByTestId('itsm-metric-mttr')).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId('itsm-metric-availability'),
+    ).not.toBeInTheDocument();
+    expect(screen.queryByText('Mean time to resolve')).not.toBeInTheDocument();
+    expect(
+      screen.getAllByTestId(/^itsm-metric-/).map(e => e.dataset.testid),
+    ).toEqual([
+      'itsm-metric-fulfilment_time',
+      'itsm-metric-sla_attainment',
+      'itsm-metric-backlog',
+      'itsm-metric-csat',
+    ]);
+    expect(
+      screen.getByText(/2 IT service metrics not shown/),
+    ).toBeInTheDocument();
+  });
 });

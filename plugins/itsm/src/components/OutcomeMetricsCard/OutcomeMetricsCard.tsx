@@ -40,6 +40,10 @@ import useAsync from 'react-use/esm/useAsync';
 import { Line, LineChart, ResponsiveContainer, YAxis } from 'recharts';
 import { itsmApiRef } from '../../api';
 import { ItsmErrorPanel, NoSourceState } from '../common';
+import {
+  departmentMetricTitle,
+  selectDepartmentMetrics,
+} from './departmentMetrics';
 import { definitionText, formatMetricValue, trendOf } from './formatMetric';
 import { MetricRecordsDialog } from './MetricRecordsDialog';
 
@@ -98,16 +102,18 @@ const Sparkline = memo(function SparklineImpl(props: {
 function MetricTile(props: {
   id: string;
   metric: ItsmMetricValue;
+  department?: string;
   series?: ItsmMetricSeriesPoint[];
   onOpen: (id: string) => void;
 }) {
   const { metric } = props;
   const trend = trendOf(metric);
   const status = metric.status ?? 'no_target';
+  const title = departmentMetricTitle(props.id, metric, props.department);
   return (
     <ButtonBase
       onClick={() => props.onOpen(props.id)}
-      aria-label={`${metric.definition.title}: ${formatMetricValue(
+      aria-label={`${title}: ${formatMetricValue(
         metric.value,
         metric.unit,
       )}, show the records behind it`}
@@ -128,7 +134,7 @@ function MetricTile(props: {
           noWrap
           component="div"
         >
-          {metric.definition.title}
+          {title}
         </Typography>
       </Tooltip>
       <Typography variant="h5" data-testid={`itsm-metric-${props.id}`}>
@@ -165,17 +171,21 @@ function MetricTile(props: {
   );
 }
 
-/** The metric grid for a loaded response. */
+/**
+ * The metric grid for a loaded response. With a department, its headline
+ * metrics come first and IT-only metrics are left out for HR and facilities.
+ */
 export function OutcomeMetricsView(props: {
   response: ItsmMetricsResponse;
   onOpen: (id: string) => void;
+  /** The service desk of the entity (`it`, `hr`, `facilities`); `it` by default. */
+  department?: string;
 }) {
   const { response } = props;
-  const entries = Object.entries(response.metrics);
-  const shown = entries.filter(
-    ([, m]) => m.n > 0 || (m.status && m.status !== 'no_target'),
+  const { shown, withoutData, notApplicable } = selectDepartmentMetrics(
+    response.metrics,
+    props.department,
   );
-  const hidden = entries.length - shown.length;
   return (
     <Box>
       <Grid container spacing={1.5}>
@@ -184,6 +194,7 @@ export function OutcomeMetricsView(props: {
             <MetricTile
               id={id}
               metric={metric}
+              department={props.department}
               series={response.series?.[id]}
               onOpen={props.onOpen}
             />
@@ -206,7 +217,10 @@ export function OutcomeMetricsView(props: {
         {response.scope.entityCount > 1
           ? ` · ${response.scope.entityCount} entities rolled up`
           : ''}
-        {hidden > 0 ? ` · ${hidden} metrics without data hidden` : ''}
+        {withoutData > 0 ? ` · ${withoutData} metrics without data hidden` : ''}
+        {notApplicable > 0
+          ? ` · ${notApplicable} IT service metrics not shown`
+          : ''}
         {response.warnings.length > 0
           ? ` · ${response.warnings.join('; ')}`
           : ''}
@@ -215,8 +229,15 @@ export function OutcomeMetricsView(props: {
   );
 }
 
-/** Outcome metrics of an entity (or its rollup) for a window, against targets. */
-export function OutcomeMetricsCard(props: { entityRef: string }) {
+/**
+ * Outcome metrics of an entity (or its rollup) for a window, against targets.
+ * `department` (from the entity's `backstage-itsm.io/department`) picks the
+ * headline metrics: fulfilment time for HR and facilities instead of MTTR.
+ */
+export function OutcomeMetricsCard(props: {
+  entityRef: string;
+  department?: string;
+}) {
   const api = useApi(itsmApiRef);
   const [choice, setChoice] = useState<WindowChoice>('30');
   const [custom, setCustom] = useState({
@@ -262,7 +283,13 @@ export function OutcomeMetricsCard(props: { entityRef: string }) {
   ) {
     content = <NoSourceState entityRef={props.entityRef} />;
   } else
-    content = <OutcomeMetricsView response={value!} onOpen={setOpenMetric} />;
+    content = (
+      <OutcomeMetricsView
+        response={value!}
+        onOpen={setOpenMetric}
+        department={props.department}
+      />
+    );
 
   const open = openMetric && value?.metrics[openMetric];
   return (
@@ -319,7 +346,7 @@ export function OutcomeMetricsCard(props: { entityRef: string }) {
           onClose={() => setOpenMetric(undefined)}
           entityRef={props.entityRef}
           metricId={openMetric!}
-          title={open.definition.title}
+          title={departmentMetricTitle(openMetric!, open, props.department)}
           from={window.from}
           to={window.to}
         />

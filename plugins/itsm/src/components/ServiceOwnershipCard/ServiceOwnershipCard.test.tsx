@@ -96,10 +96,13 @@ function mockApi(overrides: Partial<ItsmApi> = {}): ItsmApi {
   });
 }
 
-async function renderCard(api: ItsmApi) {
+async function renderCard(api: ItsmApi, department?: string) {
   await renderInTestApp(
     <TestApiProvider apis={[[itsmApiRef, api]]}>
-      <ServiceOwnershipCard entityRef="component:default/payments-api" />
+      <ServiceOwnershipCard
+        entityRef="component:default/payments-api"
+        department={department}
+      />
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
@@ -158,5 +161,25 @@ describe('ServiceOwnershipCard', () => {
     );
     expect((await screen.findAllByText(/boom/)).length).toBeGreaterThan(0);
     expect(screen.getByText(/Could not load ownership/)).toBeInTheDocument();
+  });
+
+  it('speaks of a service desk, not on-call and CMDB, for an HR entity', async () => {
+    await renderCard(
+      mockApi({
+        getOwnership: jest
+          .fn()
+          .mockResolvedValue({ ...ownership, sources: [], drift: [] }),
+      }),
+      'hr',
+    );
+    expect(await screen.findByText('Payments')).toBeInTheDocument();
+    expect(
+      screen.getByText('No on-duty rota maps to this service desk.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('No service desk record maps to this entity.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/pagerduty/)).not.toBeInTheDocument();
+    expect(screen.queryByText('CMDB')).not.toBeInTheDocument();
   });
 });

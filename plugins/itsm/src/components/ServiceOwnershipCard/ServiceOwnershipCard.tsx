@@ -66,15 +66,16 @@ function Section(props: { title: string; children: React.ReactNode }) {
   );
 }
 
-function OnCall(props: { sources: ItsmOwnershipSourceFacts[] }) {
+function OnCall(props: { sources: ItsmOwnershipSourceFacts[]; it: boolean }) {
   const withOnCall = props.sources.filter(
     s => s.onCall?.length || s.escalationPolicy,
   );
   if (withOnCall.length === 0) {
     return (
       <Typography variant="body2" color="text.secondary">
-        No on-call source maps to this entity (add a pagerduty.com/service-id
-        annotation).
+        {props.it
+          ? 'No on-call source maps to this entity (add a pagerduty.com/service-id annotation).'
+          : 'No on-duty rota maps to this service desk.'}
       </Typography>
     );
   }
@@ -126,12 +127,17 @@ function OnCall(props: { sources: ItsmOwnershipSourceFacts[] }) {
   );
 }
 
-/** The ownership card's body for loaded data. */
+/**
+ * The ownership card's body for loaded data. For an HR or facilities desk
+ * (`department`), the IT wording (on call, CMDB) gives way to its own.
+ */
 export function ServiceOwnershipView(props: {
   ownership: ItsmOwnership;
   health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+  department?: string;
 }) {
   const { ownership } = props;
+  const it = !props.department || props.department === 'it';
   const cmdb = ownership.sources.filter(
     s => s.owner || s.supportGroup || s.criticality,
   );
@@ -197,13 +203,15 @@ export function ServiceOwnershipView(props: {
           </Section>
         </Grid>
         <Grid item xs={12} md={6}>
-          <Section title="On call">
-            <OnCall sources={ownership.sources} />
+          <Section title={it ? 'On call' : 'On duty'}>
+            <OnCall sources={ownership.sources} it={it} />
           </Section>
-          <Section title="CMDB">
+          <Section title={it ? 'CMDB' : 'Service desk record'}>
             {cmdb.length === 0 ? (
               <Typography variant="body2" color="text.secondary">
-                No CMDB record maps to this entity.
+                {it
+                  ? 'No CMDB record maps to this entity.'
+                  : 'No service desk record maps to this entity.'}
               </Typography>
             ) : (
               cmdb.map(s => (
@@ -243,8 +251,14 @@ export function ServiceOwnershipView(props: {
   );
 }
 
-/** Who owns, supports and is on call for an entity, and whether it is healthy. */
-export function ServiceOwnershipCard(props: { entityRef: string }) {
+/**
+ * Who owns, supports and is on call for an entity, and whether it is healthy.
+ * `department` (`hr`, `facilities`) swaps the IT wording for the desk's own.
+ */
+export function ServiceOwnershipCard(props: {
+  entityRef: string;
+  department?: string;
+}) {
   const api = useApi(itsmApiRef);
   const { value, loading, error } = useAsync(async () => {
     const [ownership, metrics] = await Promise.all([
@@ -264,6 +278,7 @@ export function ServiceOwnershipCard(props: { entityRef: string }) {
       <ServiceOwnershipView
         ownership={value!.ownership}
         health={value!.health}
+        department={props.department}
       />
     );
   return <InfoCard title="Service ownership">{content}</InfoCard>;

@@ -18,3 +18,8 @@ export * from './format';
 export { ItsmErrorPanel } from './ItsmErrorPanel';
 export { NoSourceState } from './NoSourceState';
 export * from './department';
+export {
+  RedactedChip,
+  RedactedText,
+  REDACTED_EXPLANATION,
+} from './RedactedText';

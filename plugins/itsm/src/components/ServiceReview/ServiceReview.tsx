@@ -1,0 +1,459 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { Entity } from '@backstage/catalog-model';
+import { InfoCard, Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import type {
+  ItsmImprovementCreateRequest,
+  ItsmServiceReview,
+} from '@backstage-itsm/plugin-itsm-common';
+import DownloadIcon from '@mui/icons-material/Download';
+import LockIcon from '@mui/icons-material/Lock';
+import PrintIcon from '@mui/icons-material/Print';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import GlobalStyles from '@mui/material/GlobalStyles';
+import Grid from '@mui/material/Grid';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { DateTime } from 'luxon';
+import { ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import { itsmApiRef } from '../../api';
+import {
+  departmentTerms,
+  entityDepartment,
+  formatInstant,
+  ItsmErrorPanel,
+} from '../common';
+import {
+  headlineMetricIds,
+  selectDepartmentMetrics,
+} from '../OutcomeMetricsCard/departmentMetrics';
+import { HealthVerdict } from '../ServiceOwnershipCard/HealthVerdict';
+import { HoldReviewDialog } from './HoldReviewDialog';
+import {
+  formatPeriod,
+  lastCompleteQuarter,
+  nextReviewDueDate,
+  parsePeriod,
+  periodLabel,
+  ReviewPeriod,
+} from './period';
+import { PeriodPicker } from './PeriodPicker';
+import { ReviewDecisions } from './ReviewDecisions';
+import { ReviewImprovements } from './ReviewImprovements';
+import { ReviewMetricsTable, ReviewTrendCharts } from './ReviewMetrics';
+import {
+  FailedChangesTable,
+  OpenProblemsTable,
+  SlaBreachesTable,
+  WorstRecordsTable,
+} from './ReviewRecords';
+import {
+  downloadText,
+  isEmptyReview,
+  reviewFileName,
+  reviewOwnerRef,
+} from './reviewModel';
+
+/** Class of everything the printed review leaves out (buttons, pickers). */
+const NO_PRINT = 'itsm-review-no-print';
+
+/**
+ * Print and "Save as PDF": Backstage already hides its sidebar; this hides
+ * the header's buttons and tabs and the review's own controls, and keeps
+ * each section on one page where it fits.
+ */
+function PrintStyles() {
+  return (
+    <GlobalStyles
+      styles={{
+        '@media print': {
+          [`.${NO_PRINT}, nav[aria-label="sidebar nav"], header button, header [class*="rightItemsBox"], [class*="BackstageHeaderTabs"], [role="tablist"]`]:
+            { display: 'none !important' },
+          '.itsm-review-section': { breakInside: 'avoid' },
+          body: { background: '#fff' },
+        },
+      }}
+    />
+  );
+}
+
+function dateOf(iso: string, exclusiveEnd = false): string {
+  let at = DateTime.fromISO(iso, { zone: 'utc' });
+  if (exclusiveEnd) at = at.minus({ days: 1 });
+  return at.toLocaleString(DateTime.DATE_MED);
+}
+
+function Section(props: {
+  title: string;
+  subheader?: string;
+  children: ReactNode;
+}) {
+  return (
+    <Grid item xs={12}>
+      <InfoCard
+        title={props.title}
+        subheader={props.subheader}
+        className="itsm-review-section"
+      >
+        {props.children}
+      </InfoCard>
+    </Grid>
+  );
+}
+
+/** A loaded service review, every section from the one response. */
+export function ServiceReviewView(props: {
+  review: ItsmServiceReview;
+  department?: string;
+  /** Prefilled values of an action added from the review. */
+  actionDefaults: Partial<ItsmImprovementCreateRequest>;
+  onHold: () => void;
+  onDownload: () => void;
+  downloading?: boolean;
+}) {
+  const { review } = props;
+  const department = props.department ?? 'it';
+  const terms = departmentTerms(department);
+  const it = department === 'it';
+  const { shown } = selectDepartmentMetrics(review.metrics, department);
+  const headline = headlineMetricIds(review.metrics, department);
+  const cases = terms.noun('request', 2);
+  // Sections about kinds the desk does not work with appear only when they
+  // have something in them (an HR desk has no changes or problems).
+  const shows = (kind: 'incident' | 'change' | 'problem', count: number) =>
+    terms.kinds.includes(kind) || count > 0;
+
+  return (
+    <Box>
+      <Stack
+        direction="row"
+        gap={1}
+        flexWrap="wrap"
+        sx={{ mb: 2 }}
+        className={NO_PRINT}
+      >
+        {!review.held && (
+          <Button
+            variant="contained"
+            startIcon={<LockIcon />}
+            onClick={props.onHold}
+          >
+            Hold this review
+          </Button>
+        )}
+        <Button
+          variant="outlined"
+          startIcon={<DownloadIcon />}
+          onClick={props.onDownload}
+          disabled={props.downloading}
+        >
+          Download Markdown
+        </Button>
+        <Button
+          variant="outlined"
+          startIcon={<PrintIcon />}
+          onClick={() => window.print()}
+        >
+          Print / PDF
+        </Button>
+      </Stack>
+      {review.held && (
+        <Alert
+          severity="info"
+          icon={<LockIcon />}
+          sx={{ mb: 2 }}
+          data-testid="itsm-review-held"
+        >
+          <AlertTitle>
+            Held by{' '}
+            <EntityRefLink entityRef={review.held.heldBy} defaultKind="user" />{' '}
+            on {formatInstant(review.held.heldAt)}
+          </AlertTitle>
+          The numbers are frozen as they were when the review was held.
+        </Alert>
+      )}
+      <HealthVerdict health={review.health} />
+      {review.hiddenRecordCount > 0 && (
+        <Alert severity="info" sx={{ mb: 2 }} data-testid="itsm-review-hidden">
+          {review.hiddenRecordCount}{' '}
+          {review.hiddenRecordCount === 1 ? 'record' : 'records'} hidden by
+          permissions: the numbers count them, the lists leave them out.
+        </Alert>
+      )}
+      {isEmptyReview(review) && (
+        <Alert severity="info" sx={{ mb: 2 }}>
+          {it
+            ? 'No record of this entity falls in the period.'
+            : `No ${terms.noun('request')} of this entity falls in the period.`}
+        </Alert>
+      )}
+      <Grid container spacing={2}>
+        <Section
+          title="Metrics against targets"
+          subheader={`Compared with ${dateOf(review.previous.from)} – ${dateOf(
+            review.previous.to,
+            true,
+          )}`}
+        >
+          {shown.length === 0 ? (
+            <Typography variant="body2" color="text.secondary">
+              No metric has data in this period.
+            </Typography>
+          ) : (
+            <>
+              <ReviewMetricsTable metrics={shown} department={department} />
+              <ReviewTrendCharts
+                metrics={shown}
+                series={review.series}
+                headline={headline}
+                department={department}
+              />
+            </>
+          )}
+        </Section>
+        {shows('incident', review.worstIncidents.length) && (
+          <Section
+            title={`Worst ${terms.noun('incident', 2)}`}
+            subheader="P1s first, then the longest outages"
+          >
+            <WorstRecordsTable
+              records={review.worstIncidents}
+              terms={terms}
+              kind="incident"
+            />
+          </Section>
+        )}
+        {shows('change', review.failedChanges.length) && (
+          <Section
+            title={`Failed ${terms.noun('change', 2)}`}
+            subheader={`With the ${terms.noun('incident', 2)} they caused`}
+          >
+            <FailedChangesTable changes={review.failedChanges} terms={terms} />
+          </Section>
+        )}
+        <Section
+          title={
+            it
+              ? 'SLA breaches'
+              : `${cases.charAt(0).toUpperCase()}${cases.slice(
+                  1,
+                )} that breached their SLA`
+          }
+        >
+          <SlaBreachesTable
+            breaches={review.slaBreaches}
+            recordLabel={it ? 'Record' : terms.noun('request')}
+          />
+        </Section>
+        {shows('problem', review.openProblems.length) && (
+          <Section title={`Open ${terms.noun('problem', 2)}`}>
+            <OpenProblemsTable
+              problems={review.openProblems}
+              terms={terms}
+              periodEnd={review.period.to}
+            />
+          </Section>
+        )}
+        <Section
+          title="Improvements"
+          subheader="Due, overdue and completed, with their measured effect"
+        >
+          <ReviewImprovements review={review} />
+        </Section>
+        <Section title="Decisions and actions">
+          <ReviewDecisions
+            review={review}
+            actionDefaults={props.actionDefaults}
+          />
+        </Section>
+      </Grid>
+      <Typography
+        variant="caption"
+        color="text.secondary"
+        component="div"
+        sx={{ mt: 1 }}
+      >
+        Generated {formatInstant(review.generatedAt)}
+      </Typography>
+    </Box>
+  );
+}
+
+/**
+ * The service review of an entity or a team for a month or a quarter (the
+ * last complete quarter by default). The period lives in the URL
+ * (`?period=2026-Q3`), so a link opens the same review.
+ */
+export function ServiceReview(props: {
+  entityRef: string;
+  /** The catalog entity, when known: its department words the review and its owner owns new actions. */
+  entity?: Entity;
+}) {
+  const { entityRef, entity } = props;
+  const api = useApi(itsmApiRef);
+  const [searchParams, setSearchParams] = useSearchParams();
+  const periodParam = searchParams.get('period');
+  const requested = parsePeriod(periodParam) !== undefined;
+  const period = useMemo(
+    () => parsePeriod(periodParam) ?? lastCompleteQuarter(),
+    [periodParam],
+  );
+  const periodKey = formatPeriod(period);
+
+  const setPeriod = useCallback(
+    (next: ReviewPeriod, replace = false) =>
+      setSearchParams(
+        prev => {
+          const params = new URLSearchParams(prev);
+          params.set('period', formatPeriod(next));
+          return params;
+        },
+        { replace },
+      ),
+    [setSearchParams],
+  );
+  // Write the default period into the URL, so the link names it.
+  useEffect(() => {
+    if (!requested) setPeriod(period, true);
+  }, [requested, period, setPeriod]);
+
+  const { value, loading, error } = useAsync(
+    () => api.getReview({ entityRef, period: periodKey }),
+    [api, entityRef, periodKey],
+  );
+  const key = `${entityRef}|${periodKey}`;
+  const [held, setHeld] = useState<{
+    key: string;
+    review: ItsmServiceReview;
+  }>();
+  const review = held?.key === key ? held.review : value;
+
+  const [holding, setHolding] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  const [exportError, setExportError] = useState<Error>();
+
+  const download = async () => {
+    setDownloading(true);
+    setExportError(undefined);
+    try {
+      const markdown = await api.getReviewMarkdown({
+        entityRef,
+        period: periodKey,
+      });
+      downloadText(
+        markdown,
+        reviewFileName(entityRef, periodKey),
+        'text/markdown;charset=utf-8',
+      );
+    } catch (e) {
+      setExportError(e as Error);
+    } finally {
+      setDownloading(false);
+    }
+  };
+
+  const department = entityDepartment(entity);
+  const ownerRef = reviewOwnerRef(entityRef, entity);
+  const actionDefaults: Partial<ItsmImprovementCreateRequest> = {
+    entityRefs: [entityRef],
+    dueDate: nextReviewDueDate(period),
+    description: `Agreed at the ${periodLabel(period)} service review of ${
+      review?.entityTitle ?? entityRef
+    }.`,
+    ...(ownerRef ? { ownerRef } : {}),
+    ...(entity ? { department } : {}),
+  };
+
+  let content: JSX.Element;
+  if (loading && !review) content = <Progress />;
+  else if (error && !review)
+    content = (
+      <ItsmErrorPanel error={error} title="Could not load the service review" />
+    );
+  else if (!review) content = <Progress />;
+  else
+    content = (
+      <ServiceReviewView
+        review={review}
+        department={department}
+        actionDefaults={actionDefaults}
+        onHold={() => setHolding(true)}
+        onDownload={download}
+        downloading={downloading}
+      />
+    );
+
+  return (
+    <Box>
+      <PrintStyles />
+      <Stack
+        direction="row"
+        justifyContent="space-between"
+        alignItems="flex-start"
+        flexWrap="wrap"
+        gap={2}
+        sx={{ mb: 2 }}
+      >
+        <Box>
+          <Typography variant="h5" component="h2">
+            {review?.entityTitle ?? entityRef}
+          </Typography>
+          <Typography variant="body2" color="text.secondary">
+            Service review · {periodLabel(period)}
+            {review
+              ? ` (${dateOf(review.period.from)} – ${dateOf(
+                  review.period.to,
+                  true,
+                )}, UTC)`
+              : ''}
+          </Typography>
+        </Box>
+        <PeriodPicker period={period} onChange={next => setPeriod(next)} />
+      </Stack>
+      {exportError && (
+        <Alert
+          severity="error"
+          sx={{ mb: 2 }}
+          onClose={() => setExportError(undefined)}
+        >
+          Could not download the review: {exportError.message}
+        </Alert>
+      )}
+      {content}
+      {holding && (
+        <HoldReviewDialog
+          open
+          onClose={() => setHolding(false)}
+          onHeld={result => {
+            setHeld({ key, review: result });
+            setHolding(false);
+          }}
+          entityRef={entityRef}
+          period={periodKey}
+          periodLabel={periodLabel(period)}
+        />
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,497 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useLocation } from 'react-router-dom';
+import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
+import {
+  heldPaymentsReview,
+  hrReview,
+  paymentsReview,
+} from '../../__fixtures__/review';
+import { ItsmApi, itsmApiRef } from '../../api';
+import {
+  formatPeriod,
+  lastCompleteQuarter,
+  nextReviewDueDate,
+  parsePeriod,
+} from './period';
+import { ServiceReviewContent, ServiceReviewPage } from './ServiceReviewPage';
+
+const PAYMENTS = 'component:default/payments-api';
+
+// Whole-page renders with charts and several clicks: slow on a busy CI box.
+jest.setTimeout(30_000);
+
+function LocationProbe() {
+  const location = useLocation();
+  return <div data-testid="location">{location.search}</div>;
+}
+
+function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
+  return mockItsmApi({
+    getReview: jest.fn().mockResolvedValue(paymentsReview),
+    ...overrides,
+  }) as jest.Mocked<ItsmApi>;
+}
+
+async function renderPage(
+  api: ItsmApi,
+  route = `/review?entityRef=${encodeURIComponent(PAYMENTS)}&period=2026-Q3`,
+) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[itsmApiRef, api]]}>
+      <ServiceReviewPage />
+      <LocationProbe />
+    </TestApiProvider>,
+    {
+      routeEntries: [route],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
+  );
+}
+
+function section(title: string): HTMLElement {
+  const heading = screen.getByText(title);
+  return heading.closest('.itsm-review-section') as HTMLElement;
+}
+
+async function forbidden(): Promise<Error> {
+  const response = new Response(
+    JSON.stringify({
+      error: { name: 'NotAllowedError', message: 'no' },
+      request: { method: 'GET', url: '/reviews' },
+      response: { statusCode: 403 },
+    }),
+    { status: 403, headers: { 'content-type': 'application/json' } },
+  );
+  return ResponseError.fromResponse(response as any);
+}
+
+describe('ServiceReviewPage', () => {
+  it('renders every section of the review from one response', async () => {
+    const api = mockApi();
+    await renderPage(api);
+    expect(
+      await screen.findByRole('heading', { name: 'Payments API' }),
+    ).toBeInTheDocument();
+    expect(api.getReview).toHaveBeenCalledTimes(1);
+    expect(api.getReview).toHaveBeenCalledWith({
+      entityRef: PAYMENTS,
+      period: '2026-Q3',
+    });
+    expect(screen.getByTestId('itsm-review-period')).toHaveTextContent(
+      'Q3 2026',
+    );
+    expect(
+      screen.getByText(/Jul 1, 2026 – Sep 30, 2026, UTC/),
+    ).toBeInTheDocument();
+
+    // Health verdict and reasons.
+    expect(screen.getByTestId('itsm-health-verdict')).toHaveTextContent(
+      'Degraded',
+    );
+    expect(
+      screen.getByText(/Availability 99.71% is below the 99.9% target/),
+    ).toBeInTheDocument();
+
+    // Metrics against target and previous period; no-data metrics left out.
+    const mttr = screen.getByTestId('itsm-review-metric-mttr');
+    expect(within(mttr).getByText('Mean time to resolve')).toBeInTheDocument();
+    expect(within(mttr).getByText('4h 12m')).toBeInTheDocument();
+    expect(within(mttr).getByText('4h')).toBeInTheDocument();
+    expect(within(mttr).getByText('at risk')).toBeInTheDocument();
+    expect(within(mttr).getByText('5h')).toBeInTheDocument();
+    expect(within(mttr).getByText('−48m')).toHaveAttribute(
+      'data-trend',
+      'better',
+    );
+    const availability = screen.getByTestId('itsm-review-metric-availability');
+    expect(within(availability).getByText('breached')).toBeInTheDocument();
+    expect(within(availability).getByText('−0.2 pp')).toHaveAttribute(
+      'data-trend',
+      'worse',
+    );
+    expect(
+      screen.queryByTestId('itsm-review-metric-csat'),
+    ).not.toBeInTheDocument();
+    // Headline metrics first, in the department's order.
+    expect(
+      screen
+        .getAllByTestId(/^itsm-review-metric-/)
+        .map(row => row.dataset.testid),
+    ).toEqual([
+      'itsm-review-metric-incident_count',
+      'itsm-review-metric-mtta',
+      'itsm-review-metric-mttr',
+      'itsm-review-metric-availability',
+      'itsm-review-metric-change_failure_rate',
+      'itsm-review-metric-sla_attainment',
+      'itsm-review-metric-backlog',
+    ]);
+    // Trend charts of the headline metrics.
+    for (const id of ['incident_count', 'mttr', 'availability']) {
+      expect(screen.getByTestId(`itsm-review-trend-${id}`)).toBeInTheDocument();
+    }
+    expect(
+      screen.getByText('Mean time to resolve by week · target 4h'),
+    ).toBeInTheDocument();
+
+    // Worst incidents, linked to the source.
+    const worst = section('Worst incidents');
+    expect(within(worst).getByText('INC0010231').closest('a')).toHaveAttribute(
+      'href',
+      'https://northwind.service-now.com/nav_to.do?uri=incident.do?sys_id=1',
+    );
+    expect(
+      within(worst).getByText('Refunds take 10 minutes to confirm'),
+    ).toBeInTheDocument();
+    expect(within(worst).getByText('6h 30m')).toBeInTheDocument();
+
+    // Failed changes with the incidents they caused.
+    const failed = section('Failed changes');
+    expect(
+      within(failed).getByText('Deploy payment gateway 4.2'),
+    ).toBeInTheDocument();
+    expect(
+      within(failed).getByText(
+        'Card payments fail with 502 after gateway deploy',
+      ),
+    ).toBeInTheDocument();
+    expect(within(failed).getByText('(P1, 6h 30m)')).toBeInTheDocument();
+
+    // SLA breaches and open problems.
+    expect(
+      within(section('SLA breaches')).getByText('P1 resolution 4h'),
+    ).toBeInTheDocument();
+    expect(
+      within(section('Open problems')).getByText(
+        'Gateway connection pool exhausted under retry storms',
+      ),
+    ).toBeInTheDocument();
+
+    // Improvements with their measured effect.
+    const improvements = section('Improvements');
+    expect(
+      within(improvements).getByRole('table', { name: 'Overdue improvements' }),
+    ).toHaveTextContent('Runbook for gateway rollback');
+    expect(
+      within(improvements).getByText(
+        'Change failure rate: 20% → 12.5% (target 10%)',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(improvements).getByText(
+        'Mean time to acknowledge: 25m → 9m (target 15m)',
+      ),
+    ).toBeInTheDocument();
+    expect(within(improvements).getByText('sustained')).toBeInTheDocument();
+
+    // Hidden records, decisions, and the controls.
+    expect(screen.getByTestId('itsm-review-hidden')).toHaveTextContent(
+      '3 records hidden by permissions',
+    );
+    expect(
+      within(section('Decisions and actions')).getByText(/Not held yet/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Hold this review' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Print / PDF' }),
+    ).toBeInTheDocument();
+  });
+
+  it('moves between periods and keeps the choice in the URL', async () => {
+    const api = mockApi();
+    await renderPage(api);
+    await screen.findByRole('heading', { name: 'Payments API' });
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Previous period' }),
+    );
+    await waitFor(() =>
+      expect(api.getReview).toHaveBeenLastCalledWith({
+        entityRef: PAYMENTS,
+        period: '2026-Q2',
+      }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent('period=2026-Q2');
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      'entityRef=component%3Adefault%2Fpayments-api',
+    );
+
+    await userEvent.click(screen.getByRole('button', { name: 'Month' }));
+    await waitFor(() =>
+      expect(api.getReview).toHaveBeenLastCalledWith({
+        entityRef: PAYMENTS,
+        period: '2026-06',
+      }),
+    );
+    expect(screen.getByTestId('itsm-review-period')).toHaveTextContent(
+      'June 2026',
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent('period=2026-06');
+  });
+
+  it('opens the last complete quarter by default and names it in the URL', async () => {
+    const api = mockApi();
+    await renderPage(api, `/review?entityRef=${PAYMENTS}`);
+    const expected = formatPeriod(lastCompleteQuarter());
+    await waitFor(() =>
+      expect(api.getReview).toHaveBeenCalledWith({
+        entityRef: PAYMENTS,
+        period: expected,
+      }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      `period=${expected}`,
+    );
+  });
+
+  it('asks for an entity and opens the review of the one entered', async () => {
+    const api = mockApi();
+    await renderPage(api, '/review');
+    expect(screen.getByText('Choose an entity to review')).toBeInTheDocument();
+    expect(api.getReview).not.toHaveBeenCalled();
+    await userEvent.type(screen.getByLabelText('Entity'), 'payments-api');
+    await userEvent.click(screen.getByRole('button', { name: 'Open review' }));
+    expect(
+      await screen.findByRole('heading', { name: 'Payments API' }),
+    ).toBeInTheDocument();
+    expect(api.getReview).toHaveBeenCalledWith(
+      expect.objectContaining({ entityRef: PAYMENTS }),
+    );
+  });
+
+  it('shows who held the review, and the decisions taken', async () => {
+    await renderPage(
+      mockApi({ getReview: jest.fn().mockResolvedValue(heldPaymentsReview) }),
+    );
+    const banner = await screen.findByTestId('itsm-review-held');
+    expect(banner).toHaveTextContent(/Held by\s*priya.raman on/);
+    expect(banner).toHaveTextContent('The numbers are frozen');
+    expect(
+      screen.getByText(/Gateway deploys go canary-first from November/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Hold this review' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('holds the review with the decisions and then shows it held', async () => {
+    const api = mockApi({
+      holdReview: jest.fn().mockResolvedValue(heldPaymentsReview),
+    });
+    await renderPage(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Hold this review' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText('Hold the review of Q3 2026'),
+    ).toBeInTheDocument();
+    fireEvent.change(within(dialog).getByLabelText('Decisions and actions'), {
+      target: { value: 'Canary deploys from November.' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Hold review' }),
+    );
+    expect(api.holdReview).toHaveBeenCalledWith({
+      entityRef: PAYMENTS,
+      period: '2026-Q3',
+      decisions: 'Canary deploys from November.',
+    });
+    expect(await screen.findByTestId('itsm-review-held')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(api.getReview).toHaveBeenCalledTimes(1);
+  });
+
+  it('says so in the dialog when the user may not hold the review', async () => {
+    const api = mockApi({
+      holdReview: jest.fn().mockRejectedValue(await forbidden()),
+    });
+    await renderPage(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Hold this review' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Hold review' }),
+    );
+    expect(
+      await within(dialog).findByText(
+        'You do not have permission to hold reviews of this entity.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('downloads the review as Markdown', async () => {
+    const createObjectURL = jest.fn(() => 'blob:review');
+    const revokeObjectURL = jest.fn();
+    Object.assign(URL, { createObjectURL, revokeObjectURL });
+    const downloads: string[] = [];
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        downloads.push(this.download);
+      });
+    try {
+      const api = mockApi({
+        getReviewMarkdown: jest.fn().mockResolvedValue('# Payments API'),
+      });
+      await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Download Markdown' }),
+      );
+      await waitFor(() =>
+        expect(downloads).toEqual([
+          'service-review-component-default-payments-api-2026-Q3.md',
+        ]),
+      );
+      expect(api.getReviewMarkdown).toHaveBeenCalledWith({
+        entityRef: PAYMENTS,
+        period: '2026-Q3',
+      });
+      const blob = (createObjectURL.mock.calls[0] as unknown[])[0] as Blob;
+      expect(blob.type).toBe('text/markdown;charset=utf-8');
+      expect(revokeObjectURL).toHaveBeenCalledWith('blob:review');
+    } finally {
+      click.mockRestore();
+    }
+  });
+
+  it('leaves out the hidden-records note when nothing is hidden', async () => {
+    await renderPage(
+      mockApi({
+        getReview: jest
+          .fn()
+          .mockResolvedValue({ ...paymentsReview, hiddenRecordCount: 0 }),
+      }),
+    );
+    await screen.findByRole('heading', { name: 'Payments API' });
+    expect(screen.queryByTestId('itsm-review-hidden')).not.toBeInTheDocument();
+  });
+
+  it('says so when the user may not read the review', async () => {
+    await renderPage(
+      mockApi({ getReview: jest.fn().mockRejectedValue(await forbidden()) }),
+    );
+    expect(
+      await screen.findByText('You do not have permission to see this'),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('ServiceReviewContent', () => {
+  const hrEntity: Entity = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'hr-onboarding',
+      title: 'Employee onboarding',
+      annotations: { 'backstage-itsm.io/department': 'hr' },
+    },
+    spec: { type: 'service', owner: 'people-ops', lifecycle: 'production' },
+  };
+
+  async function renderContent(api: ItsmApi) {
+    return renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <EntityProvider entity={hrEntity}>
+          <ServiceReviewContent />
+        </EntityProvider>
+      </TestApiProvider>,
+      {
+        routeEntries: [
+          '/catalog/default/component/hr-onboarding/review?period=2026-Q3',
+        ],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      },
+    );
+  }
+
+  it('words an HR review in cases, with fulfilment time instead of MTTR', async () => {
+    const api = mockApi({ getReview: jest.fn().mockResolvedValue(hrReview) });
+    await renderContent(api);
+    expect(
+      await screen.findByRole('heading', { name: 'Employee onboarding' }),
+    ).toBeInTheDocument();
+    expect(api.getReview).toHaveBeenCalledWith({
+      entityRef: 'component:default/hr-onboarding',
+      period: '2026-Q3',
+    });
+    expect(
+      within(
+        screen.getByTestId('itsm-review-metric-fulfilment_time'),
+      ).getByText('Mean fulfilment time'),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('itsm-review-metric-backlog')).getByText(
+        'Case backlog',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Mean time to resolve')).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId('itsm-review-metric-mttr'),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId('itsm-review-metric-availability'),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByTestId('itsm-review-trend-fulfilment_time'),
+    ).toBeInTheDocument();
+    // Sections in the desk's words; no changes, problems or incidents.
+    const breaches = section('Cases that breached their SLA');
+    expect(within(breaches).getByText('Case')).toBeInTheDocument();
+    expect(within(breaches).getByTestId('itsm-redacted')).toBeInTheDocument();
+    expect(
+      within(breaches).queryByText(/\[redacted\]/),
+    ).not.toBeInTheDocument();
+    expect(screen.queryByText('Failed changes')).not.toBeInTheDocument();
+    expect(screen.queryByText('Open problems')).not.toBeInTheDocument();
+    expect(screen.queryByText('Worst incidents')).not.toBeInTheDocument();
+  });
+
+  it('adds an action owned by the entity owner, due before the next review', async () => {
+    const api = mockApi({ getReview: jest.fn().mockResolvedValue(hrReview) });
+    await renderContent(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Add action' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('New improvement')).toBeInTheDocument();
+    expect(within(dialog).getByLabelText(/^Owner/)).toHaveValue(
+      'group:default/people-ops',
+    );
+    expect(within(dialog).getByLabelText(/^Entities/)).toHaveValue(
+      'component:default/hr-onboarding',
+    );
+    expect(within(dialog).getByLabelText(/^Due date/)).toHaveValue(
+      nextReviewDueDate(parsePeriod('2026-Q3')!),
+    );
+  });
+});

@@ -1,0 +1,140 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { DateTime } from 'luxon';
+
+/** A review period: a calendar month or quarter, in UTC. */
+export interface ReviewPeriod {
+  kind: 'month' | 'quarter';
+  year: number;
+  /** The month (1-12) or the quarter (1-4). */
+  index: number;
+}
+
+/** Reads `2026-Q3` or `2026-10`; undefined for anything else. */
+export function parsePeriod(
+  value: string | null | undefined,
+): ReviewPeriod | undefined {
+  if (!value) return undefined;
+  const quarter = /^(\d{4})-Q([1-4])$/i.exec(value.trim());
+  if (quarter) {
+    return {
+      kind: 'quarter',
+      year: Number(quarter[1]),
+      index: Number(quarter[2]),
+    };
+  }
+  const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(value.trim());
+  if (month) {
+    return { kind: 'month', year: Number(month[1]), index: Number(month[2]) };
+  }
+  return undefined;
+}
+
+/** The API's form of a period: `2026-Q3`, `2026-10`. */
+export function formatPeriod(period: ReviewPeriod): string {
+  return period.kind === 'quarter'
+    ? `${period.year}-Q${period.index}`
+    : `${period.year}-${String(period.index).padStart(2, '0')}`;
+}
+
+/** The first instant of a period and the first instant after it, UTC. */
+export function periodRange(period: ReviewPeriod): {
+  from: DateTime;
+  to: DateTime;
+} {
+  const month =
+    period.kind === 'quarter' ? (period.index - 1) * 3 + 1 : period.index;
+  const from = DateTime.utc(period.year, month, 1);
+  return {
+    from,
+    to: from.plus(period.kind === 'quarter' ? { months: 3 } : { months: 1 }),
+  };
+}
+
+/** `Q3 2026`, `October 2026`. */
+export function periodLabel(period: ReviewPeriod): string {
+  if (period.kind === 'quarter') return `Q${period.index} ${period.year}`;
+  return periodRange(period).from.setLocale('en').toFormat('LLLL yyyy');
+}
+
+/** The period containing an instant. */
+export function periodOf(
+  kind: ReviewPeriod['kind'],
+  at: DateTime,
+): ReviewPeriod {
+  const utc = at.toUTC();
+  return {
+    kind,
+    year: utc.year,
+    index: kind === 'quarter' ? utc.quarter : utc.month,
+  };
+}
+
+/** The period `steps` periods later (earlier when negative). */
+export function shiftPeriod(period: ReviewPeriod, steps: number): ReviewPeriod {
+  const { from } = periodRange(period);
+  const shifted = from.plus(
+    period.kind === 'quarter' ? { months: 3 * steps } : { months: steps },
+  );
+  return periodOf(period.kind, shifted);
+}
+
+/** The default review: the last quarter that has ended. */
+export function lastCompleteQuarter(
+  now: DateTime = DateTime.utc(),
+): ReviewPeriod {
+  return shiftPeriod(periodOf('quarter', now), -1);
+}
+
+/**
+ * The same stretch of time as the other kind: a quarter becomes its last
+ * month, a month the quarter it belongs to.
+ */
+export function convertPeriod(
+  period: ReviewPeriod,
+  kind: ReviewPeriod['kind'],
+): ReviewPeriod {
+  if (period.kind === kind) return period;
+  if (kind === 'quarter') {
+    return { kind, year: period.year, index: Math.ceil(period.index / 3) };
+  }
+  return { kind, year: period.year, index: period.index * 3 };
+}
+
+/** Whether a period has started (a review of the future has nothing to say). */
+export function hasStarted(
+  period: ReviewPeriod,
+  now: DateTime = DateTime.utc(),
+): boolean {
+  return periodRange(period).from <= now;
+}
+
+/**
+ * The due date of an action agreed at a review, `YYYY-MM-DD`: the last day of
+ * the period after the reviewed one, so the next review sees it. For an old
+ * review whose next period is over, the last day of the current period.
+ */
+export function nextReviewDueDate(
+  period: ReviewPeriod,
+  now: DateTime = DateTime.utc(),
+): string {
+  let due = periodRange(shiftPeriod(period, 1)).to.minus({ days: 1 });
+  if (due < now.toUTC().startOf('day')) {
+    due = periodRange(periodOf(period.kind, now)).to.minus({ days: 1 });
+  }
+  return due.toISODate()!;
+}

@@ -1,0 +1,114 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ITSM_BUILTIN_METRIC_DEFINITIONS,
+  ItsmMetricDefinition,
+  ItsmMetricUnit,
+  ItsmServiceReview,
+} from '@backstage-itsm/plugin-itsm-common';
+
+/**
+ * Who owns the actions agreed at a review: a group owns its own review; an
+ * entity's owner from its `ownedBy` relation, else `spec.owner`.
+ */
+export function reviewOwnerRef(
+  entityRef: string,
+  entity?: Entity,
+): string | undefined {
+  if (entityRef.toLowerCase().startsWith('group:')) return entityRef;
+  if (!entity) return undefined;
+  if (entity.kind.toLowerCase() === 'group') return stringifyEntityRef(entity);
+  const related = entity.relations?.find(
+    r => r.type === RELATION_OWNED_BY,
+  )?.targetRef;
+  if (related) return related;
+  const owner = entity.spec?.owner;
+  if (typeof owner !== 'string' || !owner) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** `service-review-component-default-payments-api-2026-Q3.md`. */
+export function reviewFileName(entityRef: string, period: string): string {
+  const slug = (s: string) =>
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase();
+  return `service-review-${slug(entityRef)}-${period}.md`;
+}
+
+/** Saves text as a file through the browser's download. */
+export function downloadText(text: string, fileName: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  anchor.style.display = 'none';
+  document.body.appendChild(anchor);
+  try {
+    anchor.click();
+  } finally {
+    anchor.remove();
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** The unit and title of a metric an improvement names, from the review or the built-ins. */
+export function reviewMetricInfo(
+  review: ItsmServiceReview,
+  metricId: string,
+): { title: string; unit: ItsmMetricUnit } {
+  const definition =
+    review.metrics[metricId]?.definition ??
+    (
+      ITSM_BUILTIN_METRIC_DEFINITIONS as Record<
+        string,
+        ItsmMetricDefinition | undefined
+      >
+    )[metricId];
+  return {
+    title: definition?.title ?? metricId,
+    unit: review.metrics[metricId]?.unit ?? definition?.unit ?? 'count',
+  };
+}
+
+/** Whether a review has nothing in it: no metric with observations and no record listed. */
+export function isEmptyReview(review: ItsmServiceReview): boolean {
+  return (
+    Object.values(review.metrics).every(m => m.n === 0) &&
+    review.worstIncidents.length === 0 &&
+    review.failedChanges.length === 0 &&
+    review.slaBreaches.length === 0 &&
+    review.openProblems.length === 0 &&
+    review.hiddenRecordCount === 0
+  );
+}
