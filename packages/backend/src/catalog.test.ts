@@ -124,7 +124,7 @@ describe.each(databases.eachSupportedId())('demo catalog on %s', databaseId => {
       const facets: Array<{ value: string; count: number }> =
         res.body.facets.kind;
       const counts = Object.fromEntries(facets.map(f => [f.value, f.count]));
-      return counts.Component === 22 && counts.User === 11 ? counts : undefined;
+      return counts.Component === 22 && counts.User === 12 ? counts : undefined;
     });
     expect(kinds).toMatchObject({
       Component: 22,
@@ -132,8 +132,8 @@ describe.each(databases.eachSupportedId())('demo catalog on %s', databaseId => {
       Resource: 2,
       System: 5,
       Domain: 3,
-      Group: 8,
-      User: 11,
+      Group: 9,
+      User: 12,
     });
 
     // Relations resolve: HR and facilities services are owned by their teams.

@@ -26,9 +26,16 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { itsmRecordReadPermission } from '@backstage-itsm/plugin-itsm-common';
 import {
+  itsmImprovementDeletePermission,
+  itsmImprovementReadPermission,
+  itsmImprovementUpdatePermission,
+  itsmRecordReadPermission,
+} from '@backstage-itsm/plugin-itsm-common';
+import {
+  createItsmImprovementConditionalDecision,
   createItsmRecordConditionalDecision,
+  itsmImprovementConditions,
   itsmRecordConditions,
 } from '@backstage-itsm/plugin-itsm-backend';
 
@@ -37,34 +44,65 @@ import {
  *
  * - ITSM records of confidential service desks (HR by default) are readable
  *   only by users who own an entity the record maps to, that is members of
- *   the owning group; every other record is readable by every signed-in user.
- *   The condition is applied by the ITSM backend in SQL.
+ *   the owning group. Everyone may still count them into aggregate metrics
+ *   (`itsm.metrics.read`): how the desk performs, never what a case says.
+ * - Improvements of confidential desks are readable by their owner only;
+ *   every improvement may be changed or deleted by its owner (the owning
+ *   group's members) and by ITSM administrators.
+ * - ITSM administrators (members of `adminRefs`) read everything.
  * - Everything else is allowed, as in Backstage's allow-all policy.
+ *
+ * Every condition is applied by the ITSM backend in SQL.
  */
 export class DemoPermissionPolicy implements PermissionPolicy {
   readonly #confidentialDepartments: string[];
+  readonly #adminRefs: string[];
 
-  constructor(options: { confidentialDepartments?: string[] } = {}) {
+  constructor(
+    options: { confidentialDepartments?: string[]; adminRefs?: string[] } = {},
+  ) {
     this.#confidentialDepartments = options.confidentialDepartments ?? ['hr'];
+    this.#adminRefs = options.adminRefs ?? [
+      'group:default/service-management-office',
+    ];
   }
 
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (isPermission(request.permission, itsmRecordReadPermission) && user) {
+    const claims = user?.info.ownershipEntityRefs ?? [];
+    const admin = claims.some(ref => this.#adminRefs.includes(ref));
+    if (!user || admin) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    const notConfidential = {
+      departments: this.#confidentialDepartments,
+    };
+    if (isPermission(request.permission, itsmRecordReadPermission)) {
       return createItsmRecordConditionalDecision(request.permission, {
         anyOf: [
-          {
-            not: itsmRecordConditions.isInDepartment({
-              departments: this.#confidentialDepartments,
-            }),
-          },
-          itsmRecordConditions.isEntityOwner({
-            claims: user.info.ownershipEntityRefs,
-          }),
+          { not: itsmRecordConditions.isInDepartment(notConfidential) },
+          itsmRecordConditions.isEntityOwner({ claims }),
         ],
       });
+    }
+    if (isPermission(request.permission, itsmImprovementReadPermission)) {
+      return createItsmImprovementConditionalDecision(request.permission, {
+        anyOf: [
+          { not: itsmImprovementConditions.isInDepartment(notConfidential) },
+          itsmImprovementConditions.isOwner({ claims }),
+        ],
+      });
+    }
+    if (
+      isPermission(request.permission, itsmImprovementUpdatePermission) ||
+      isPermission(request.permission, itsmImprovementDeletePermission)
+    ) {
+      return createItsmImprovementConditionalDecision(
+        request.permission,
+        itsmImprovementConditions.isOwner({ claims }),
+      );
     }
     return { result: AuthorizeResult.ALLOW };
   }

@@ -27,3 +27,9 @@ export {
   itsmRecordConditions,
   createItsmRecordConditionalDecision,
 } from './permissions/rules';
+export {
+  itsmImprovementPermissionResourceRef,
+  itsmImprovementPermissionRules,
+  itsmImprovementConditions,
+  createItsmImprovementConditionalDecision,
+} from './permissions/improvementRules';

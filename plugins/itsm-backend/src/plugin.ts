@@ -21,8 +21,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
+  itsmImprovementCreatePermission,
+  itsmImprovementDeletePermission,
+  itsmImprovementReadPermission,
+  itsmImprovementUpdatePermission,
   itsmIngestPermission,
+  itsmMetricsReadPermission,
   itsmRecordReadPermission,
+  itsmReviewHoldPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
 import {
@@ -45,6 +51,31 @@ import {
   itsmRecordPermissionRules,
 } from './permissions/rules';
 import { createRouter } from './service/createRouter';
+import { ImprovementService } from './improvements/ImprovementService';
+import { ImprovementStore } from './improvements/ImprovementStore';
+import {
+  itsmImprovementPermissionResourceRef,
+  itsmImprovementPermissionRules,
+} from './permissions/improvementRules';
+import { ReviewService } from './reviews/ReviewService';
+
+/** Permission rules judge stored fields only; progress is not part of them. */
+const UNMEASURED = {
+  records: [],
+  hiddenRecordCount: 0,
+  progress: {
+    status: 'no_data' as const,
+    baseline: null,
+    current: null,
+    n: 0,
+    target: null,
+    fraction: null,
+    elapsed: null,
+    window: null,
+    weeks: [],
+    overdue: false,
+  },
+};
 
 /**
  * The ITSM backend plugin: stores ITSM records from every registered
@@ -90,6 +121,9 @@ export const itsmPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, database, scheduler, httpRouter } = deps;
         const store = await DatabaseItsmStore.create({ database });
+        const improvementStore = new ImprovementStore(
+          await database.getClient(),
+        );
         const resolver = new EntityResolver(deps);
         const engine = new IngestionEngine({ ...deps, store, resolver });
         engine.register(...registrations, ...readPushProviders(config));
@@ -101,9 +135,28 @@ export const itsmPlugin = createBackendPlugin({
           getResources: async ids =>
             Promise.all(ids.map(id => store.getRecord(id))),
         });
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: itsmImprovementPermissionResourceRef,
+          permissions: [
+            itsmImprovementReadPermission,
+            itsmImprovementUpdatePermission,
+            itsmImprovementDeletePermission,
+          ],
+          rules: Object.values(itsmImprovementPermissionRules),
+          getResources: async ids =>
+            Promise.all(
+              ids.map(async id => {
+                const item = await improvementStore.get(id);
+                return item && { ...item, ...UNMEASURED };
+              }),
+            ),
+        });
         deps.permissionsRegistry.addPermissions([
           itsmSyncTriggerPermission,
           itsmIngestPermission,
+          itsmMetricsReadPermission,
+          itsmImprovementCreatePermission,
+          itsmReviewHoldPermission,
         ]);
 
         await engine.start();
@@ -128,10 +181,13 @@ export const itsmPlugin = createBackendPlugin({
           },
         });
 
-        const metricsEngine = new MetricsEngine({
-          db: await database.getClient(),
-          metrics,
-          logger,
+        const db = await database.getClient();
+        const metricsEngine = new MetricsEngine({ db, metrics, logger });
+        const improvements = new ImprovementService({
+          store: improvementStore,
+          records: store,
+          metrics: metricsEngine,
+          catalog: deps.catalog,
         });
         httpRouter.use(
           await createRouter({
@@ -139,6 +195,14 @@ export const itsmPlugin = createBackendPlugin({
             store,
             engine,
             metrics: metricsEngine,
+            improvements,
+            reviews: new ReviewService({
+              db,
+              records: store,
+              metrics: metricsEngine,
+              improvements,
+              improvementStore,
+            }),
             ownership: new OwnershipService({
               ...deps,
               sources: ownershipSources,

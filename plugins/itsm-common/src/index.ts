@@ -27,3 +27,4 @@ export * from './annotations';
 export * from './ownership';
 export * from './metrics';
 export * from './improvements';
+export * from './format';

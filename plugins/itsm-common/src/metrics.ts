@@ -171,6 +171,11 @@ export interface ItsmMetricExplanation {
   excludedRecordIds?: string[];
   /** Survey answers counted (csat, nps), since answers may name an entity without a record. */
   feedbackIds?: string[];
+  /**
+   * Records counted in the value that the caller may not read (sealed by
+   * `itsm.record.read`); their ids are left out of the lists above.
+   */
+  hiddenRecordCount?: number;
   /** True when a list was cut at its cap (1000 ids). */
   truncated: boolean;
 }

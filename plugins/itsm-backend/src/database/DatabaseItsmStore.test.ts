@@ -776,6 +776,14 @@ describe.each(databases.eachSupportedId())(
         await expect(store.getRecord(a.id, filter)).resolves.toEqual(
           expected.includes('A') ? a : undefined,
         );
+        const ids = (await store.listRecords({ limit: 10 })).items
+          .map(r => r.id)
+          .reverse();
+        const byIds = await store.getRecords([...ids, 'no-such-id'], filter);
+        const all = await store.getRecords(ids);
+        expect(byIds.map(r => r.externalId)).toEqual(
+          all.map(r => r.externalId).filter(id => expected.includes(id)),
+        );
       });
 
       it('combines the permission filter with the other filters', async () => {

@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { applyPermissionCriteria } from './permissionCriteria';
 import { createHash, randomUUID } from 'node:crypto';
 import type {
   ItsmChangeOutcome,
@@ -224,6 +225,24 @@ export class DatabaseItsmStore implements ItsmStore {
     );
     const [record] = await this.toRecords(rows, filter);
     return record;
+  }
+
+  async getRecords(
+    ids: string[],
+    filter?: RecordFilter,
+  ): Promise<ItsmRecord[]> {
+    const unique = [...new Set(ids)];
+    const byId = new Map<string, ItsmRecord>();
+    for (const part of chunk(unique, 500)) {
+      const rows: RecordsReadRow[] = await this.selectRecords(filter).whereIn(
+        `${R}.id`,
+        part,
+      );
+      for (const record of await this.toRecords(rows, filter)) {
+        byId.set(record.id, record);
+      }
+    }
+    return unique.flatMap(id => byId.get(id) ?? []);
   }
 
   async listRecordMappings(options: {
@@ -890,43 +909,12 @@ function recordIdsWhere(
   };
 }
 
-/**
- * Translates a permission filter into where-groups on `records as r`. Every
- * node yields a condition, so `not` of an empty group stays correct: an
- * empty `allOf` matches everything, an empty `anyOf` nothing.
- */
+/** Translates a permission filter into where-groups on `records as r`. */
 export function applyFilter(
   builder: Knex.QueryBuilder,
   filter: RecordFilter,
 ): void {
-  if ('allOf' in filter) {
-    const children: RecordFilter[] = filter.allOf;
-    if (children.length === 0) {
-      builder.whereRaw('1 = 1');
-      return;
-    }
-    builder.where(all => {
-      for (const child of children) {
-        all.andWhere(sub => applyFilter(sub, child));
-      }
-    });
-  } else if ('anyOf' in filter) {
-    const children: RecordFilter[] = filter.anyOf;
-    if (children.length === 0) {
-      builder.whereRaw('1 = 0');
-      return;
-    }
-    builder.where(any => {
-      for (const child of children) {
-        any.orWhere(sub => applyFilter(sub, child));
-      }
-    });
-  } else if ('not' in filter) {
-    const child = filter.not;
-    builder.whereNot(sub => applyFilter(sub, child));
-  } else {
-    applyCriterion(builder, filter);
-  }
+  applyPermissionCriteria(builder, filter, applyCriterion);
 }
 
 function applyCriterion(

@@ -114,6 +114,8 @@ export interface ItsmStore {
   ): Promise<{ items: ItsmRecord[]; nextCursor?: string }>;
   /** Undefined when missing or filtered out. */
   getRecord(id: string, filter?: RecordFilter): Promise<ItsmRecord | undefined>;
+  /** The records of the given ids that exist and pass the filter, in the order of `ids`. */
+  getRecords(ids: string[], filter?: RecordFilter): Promise<ItsmRecord[]>;
 
   /** The mappings of records (annotation values and provider-named refs), paged by record id. */
   listRecordMappings(options: {

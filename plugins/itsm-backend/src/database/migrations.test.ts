@@ -36,6 +36,10 @@ const TABLES = [
   'feedback',
   'sync_state',
   'dead_letters',
+  'improvements',
+  'improvement_entities',
+  'improvement_events',
+  'service_reviews',
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %s', databaseId => {
@@ -110,6 +114,48 @@ describe.each(databases.eachSupportedId())('migrations on %s', databaseId => {
       error: 'x',
       at: 1767225600000,
     });
+    await knex('improvements').insert({
+      id: 'i1',
+      title: 't',
+      owner_ref: 'group:default/a',
+      department: 'it',
+      status: 'proposed',
+      priority: 'high',
+      created_at: 1767225600000,
+      created_by: 'user:default/a',
+      updated_at: 1767225600000,
+      updated_by: 'user:default/a',
+    });
+    await knex('improvement_entities').insert({
+      improvement_id: 'i1',
+      entity_ref: 'component:default/a',
+    });
+    await knex('improvement_events').insert({
+      id: 'e1',
+      improvement_id: 'i1',
+      at: 1767225600000,
+      actor: 'user:default/a',
+      type: 'created',
+    });
+    await knex('service_reviews').insert({
+      id: 's1',
+      entity_ref: 'component:default/a',
+      period_from: 1767225600000,
+      period_to: 1775001600000,
+      label: '2026-Q1',
+      held_by: 'user:default/a',
+      held_at: 1775001600000,
+      snapshot: '{}',
+    });
+    // Deleting an improvement takes its entities and history with it.
+    if (knex.client.config.client !== 'pg') {
+      await knex.raw('PRAGMA foreign_keys = ON');
+    }
+    await knex('improvements').where({ id: 'i1' }).delete();
+    const [{ events }] = await knex('improvement_events').count({
+      events: '*',
+    });
+    expect(Number(events)).toBe(0);
     // Instants beyond 32 bits are kept exactly.
     const [row] = await knex('records').select('opened_at');
     expect(Number(row.opened_at)).toBe(1767225600000);

@@ -24,7 +24,6 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
-import type { ItsmStore } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import {
   itsmRecordConditions,
@@ -127,7 +126,7 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
         Object.values(itsmRecordPermissionRules).find(r => r.name === name)!,
     } as any);
     const router = await createRouter({
-      store: {} as ItsmStore,
+      store: harness.store,
       engine: {} as IngestionEngine,
       httpAuth: mockServices.httpAuth(),
       permissions,
@@ -219,17 +218,28 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
     expect(group.body.metrics.incident_count.value).toBe(2);
   });
 
-  it('applies the caller permission filter to every metric', async () => {
-    permissions.authorizeConditional.mockResolvedValue([
-      {
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'itsm',
-        resourceType: 'itsm-record',
-        conditions: {
-          not: itsmRecordConditions.isInDepartment({ departments: ['hr'] }),
-        },
-      },
-    ]);
+  const conditionalOn = (permissionName: string) => {
+    permissions.authorizeConditional.mockImplementation((async (
+      queries: Array<{ permission: { name: string } }>,
+    ) =>
+      queries.map(q =>
+        q.permission.name === permissionName
+          ? {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'itsm',
+              resourceType: 'itsm-record',
+              conditions: {
+                not: itsmRecordConditions.isInDepartment({
+                  departments: ['hr'],
+                }),
+              },
+            }
+          : { result: AuthorizeResult.ALLOW },
+      )) as any);
+  };
+
+  it('applies the itsm.metrics.read filter to every metric', async () => {
+    conditionalOn('itsm.metrics.read');
     const spy = jest.spyOn(harness.engine, 'getMetrics');
     const res = await request(app).get(
       `/metrics?entityRef=payments-api&${window}&metrics=incident_count,mttr,availability&explain=incident_count`,
@@ -243,9 +253,25 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
     spy.mockRestore();
     expect(res.body.metrics.incident_count).toMatchObject({ value: 1, n: 1 });
     expect(res.body.metrics.mttr).toMatchObject({ value: 3600, n: 1 });
-    // The HR P2 outage is not visible: only the shared P1 hour.
+    // The HR P2 outage is not counted: only the shared P1 hour.
     expect(res.body.metrics.availability.value).toBeCloseTo(1 - 1 / 720, 12);
     expect(res.body.explain.recordIds).toHaveLength(1);
+  });
+
+  it('counts sealed records in the numbers but lists only readable ones', async () => {
+    conditionalOn('itsm.record.read');
+    const res = await request(app).get(
+      `/metrics?entityRef=payments-api&${window}&metrics=incident_count&explain=incident_count`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.metrics.incident_count).toMatchObject({ value: 2, n: 2 });
+    const shared = (await harness.store.listRecords({ limit: 10 })).items.find(
+      r => r.externalId === 'shared',
+    )!;
+    expect(res.body.explain).toMatchObject({
+      recordIds: [shared.id],
+      hiddenRecordCount: 1,
+    });
   });
 
   it('answers 403 when reading records is denied', async () => {

@@ -14,18 +14,18 @@
  * limitations under the License.
  */
 
-import type {
-  BackstageCredentials,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { ITSM_METRIC_BUCKETS } from '@backstage-itsm/plugin-itsm-common';
-import type { Request, Router } from 'express';
+import {
+  ITSM_METRIC_BUCKETS,
+  ItsmMetricExplanation,
+} from '@backstage-itsm/plugin-itsm-common';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { instantParam, listParam, parseInput } from '../service/validation';
-import type { RecordFilter } from '../database/ItsmStore';
+import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
+import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
 import type { MetricsEngine } from './MetricsEngine';
 import { resolveEntityScope } from './resolveEntityScope';
@@ -47,9 +47,12 @@ export const metricsQuerySchema = z
 export interface MetricsRouteOptions {
   engine: MetricsEngine;
   catalog: CatalogService;
-  httpAuth: HttpAuthService;
-  /** The caller's permission filter (undefined: every record); throws on a deny. */
-  readFilter(req: Request): Promise<RecordFilter | undefined>;
+  /** Explained record ids are checked against `itsm.record.read` here. */
+  store: Pick<ItsmStore, 'getRecords'>;
+  authorizer: Pick<
+    ItsmAuthorizer,
+    'credentials' | 'metricsFilter' | 'recordReadFilter'
+  >;
   /** Default Date.now. */
   clock?: () => number;
 }
@@ -135,31 +138,75 @@ export function bindMetricsRoutes(
   router: Router,
   options: MetricsRouteOptions,
 ): void {
-  const { engine, catalog, httpAuth, readFilter } = options;
+  const { engine, catalog, store, authorizer } = options;
   const clock = options.clock ?? (() => Date.now());
 
   router.get('/metrics', async (req, res) => {
     const now = clock();
     const query = readMetricsQuery(req.query, engine.metricIds, now);
-    const filter = await readFilter(req);
-    const credentials: BackstageCredentials = await httpAuth.credentials(req);
+    const credentials = await authorizer.credentials(req);
+    // Numbers count what `itsm.metrics.read` allows; the records behind them
+    // are listed only as far as `itsm.record.read` allows.
+    const filter = await authorizer.metricsFilter(credentials);
     const scope = await resolveEntityScope(
       catalog,
       query.entityRef,
       credentials,
     );
-    res.json(
-      await engine.getMetrics({
-        entity: scope.entity,
-        entityRef: scope.entityRef,
-        entityRefs: scope.entityRefs,
-        window: { from: query.from, to: query.to },
-        bucket: query.bucket,
-        metricIds: query.metricIds,
-        explain: query.explain,
-        filter,
-        now,
-      }),
-    );
+    const response = await engine.getMetrics({
+      entity: scope.entity,
+      entityRef: scope.entityRef,
+      entityRefs: scope.entityRefs,
+      window: { from: query.from, to: query.to },
+      bucket: query.bucket,
+      metricIds: query.metricIds,
+      explain: query.explain,
+      filter,
+      now,
+    });
+    if (response.explain) {
+      response.explain = await sealExplanation(
+        response.explain,
+        store,
+        await authorizer.recordReadFilter(credentials),
+      );
+    }
+    res.json(response);
   });
+}
+
+/** Leaves out of an explanation the records the caller may not read, and counts them. */
+export async function sealExplanation(
+  explain: ItsmMetricExplanation,
+  store: Pick<ItsmStore, 'getRecords'>,
+  filter: RecordFilter | undefined,
+): Promise<ItsmMetricExplanation> {
+  if (!filter) {
+    return { ...explain, hiddenRecordCount: 0 };
+  }
+  const all = [
+    ...explain.recordIds,
+    ...(explain.highlight?.recordIds ?? []),
+    ...(explain.excludedRecordIds ?? []),
+  ];
+  const readable = new Set(
+    (await store.getRecords(all, filter)).map(record => record.id),
+  );
+  const keep = (ids: string[]) => ids.filter(id => readable.has(id));
+  return {
+    ...explain,
+    recordIds: keep(explain.recordIds),
+    ...(explain.highlight
+      ? {
+          highlight: {
+            ...explain.highlight,
+            recordIds: keep(explain.highlight.recordIds),
+          },
+        }
+      : {}),
+    ...(explain.excludedRecordIds
+      ? { excludedRecordIds: keep(explain.excludedRecordIds) }
+      : {}),
+    hiddenRecordCount: new Set(all.filter(id => !readable.has(id))).size,
+  };
 }

@@ -38,6 +38,7 @@ function mockStore(): jest.Mocked<ItsmStore> {
     commitBatch: jest.fn(),
     listRecords: jest.fn().mockResolvedValue({ items: [] }),
     getRecord: jest.fn().mockResolvedValue(undefined),
+    getRecords: jest.fn().mockResolvedValue([]),
     listRecordMappings: jest.fn(),
     replaceRecordEntities: jest.fn(),
     getCursor: jest.fn(),

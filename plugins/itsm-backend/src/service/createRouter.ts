@@ -24,13 +24,10 @@ import type {
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import {
   ITSM_RECORD_KINDS,
   ITSM_RECORD_STATES,
   itsmIngestPermission,
-  itsmRecordReadPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
 import express, { Request } from 'express';
@@ -42,7 +39,11 @@ import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import { bindMetricsRoutes } from '../metrics/metricsRouter';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { OwnershipService } from '../ownership/OwnershipService';
-import { itsmRecordPermissionResourceRef } from '../permissions/rules';
+import { bindImprovementRoutes } from '../improvements/improvementsRouter';
+import type { ImprovementService } from '../improvements/ImprovementService';
+import { bindReviewRoutes } from '../reviews/reviewsRouter';
+import type { ReviewService } from '../reviews/ReviewService';
+import { ItsmAuthorizer } from './ItsmAuthorizer';
 
 export interface RouterOptions {
   store: ItsmStore;
@@ -57,6 +58,11 @@ export interface RouterOptions {
   metrics?: MetricsEngine;
   /** Serves GET /ownership when given. */
   ownership?: OwnershipService;
+  /** Serves /improvements and /reviews when given (with `metrics`). */
+  improvements?: ImprovementService;
+  reviews?: ReviewService;
+  /** Default Date.now. */
+  clock?: () => number;
 }
 
 /** Most items one push may carry. */
@@ -119,24 +125,15 @@ export async function createRouter(
     auditor,
     catalog,
   } = options;
-  const transformConditions = createConditionTransformer(
-    permissionsRegistry.getPermissionRuleset(itsmRecordPermissionResourceRef),
-  );
+  const authorizer = new ItsmAuthorizer({
+    httpAuth,
+    permissions,
+    permissionsRegistry,
+  });
 
   /** The caller's read filter: undefined for all records; throws on a plain deny. */
   async function readFilter(req: Request): Promise<RecordFilter | undefined> {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: itsmRecordReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError('You are not allowed to read ITSM records');
-    }
-    if (decision.result === AuthorizeResult.CONDITIONAL) {
-      return transformConditions(decision.conditions);
-    }
-    return undefined;
+    return authorizer.recordReadFilter(await authorizer.credentials(req));
   }
 
   /** Normalises entity refs and checks they exist in the catalog (404 otherwise). */
@@ -270,18 +267,11 @@ export async function createRouter(
       meta: { providerId },
     });
     try {
-      const credentials = await httpAuth.credentials(req);
-      const [decision] = await permissions.authorize(
-        [{ permission: itsmSyncTriggerPermission }],
-        {
-          credentials,
-        },
+      await authorizer.require(
+        await httpAuth.credentials(req),
+        itsmSyncTriggerPermission,
+        `You are not allowed to trigger a sync of '${providerId}'`,
       );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `You are not allowed to trigger a sync of '${providerId}'`,
-        );
-      }
       await engine.trigger(providerId);
       await auditorEvent.success();
       res.status(202).json({ providerId, status: 'triggered' });
@@ -300,20 +290,11 @@ export async function createRouter(
       meta: { providerId },
     });
     try {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['service'],
-      });
-      const [decision] = await permissions.authorize(
-        [{ permission: itsmIngestPermission }],
-        {
-          credentials,
-        },
+      await authorizer.require(
+        await httpAuth.credentials(req, { allow: ['service'] }),
+        itsmIngestPermission,
+        `You are not allowed to push records to '${providerId}'`,
       );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `You are not allowed to push records to '${providerId}'`,
-        );
-      }
       engine.getProvider(providerId);
       const body = parseInput(ingestBodySchema, req.body ?? {}, 'body');
       const result = await engine.ingest(providerId, body);
@@ -345,9 +326,27 @@ export async function createRouter(
     bindMetricsRoutes(router, {
       engine: options.metrics,
       catalog,
-      httpAuth,
-      readFilter,
+      store,
+      authorizer,
     });
+    if (options.improvements) {
+      const improvementRoutes = {
+        improvements: options.improvements,
+        metrics: options.metrics,
+        catalog,
+        store,
+        authorizer,
+        auditor,
+        clock: options.clock,
+      };
+      bindImprovementRoutes(router, improvementRoutes);
+      if (options.reviews) {
+        bindReviewRoutes(router, {
+          ...improvementRoutes,
+          reviews: options.reviews,
+        });
+      }
+    }
   }
 
   return router;

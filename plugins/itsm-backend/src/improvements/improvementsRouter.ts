@@ -1,0 +1,225 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type {
+  AuditorService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  itsmImprovementCreatePermission,
+  itsmImprovementDeletePermission,
+  itsmImprovementUpdatePermission,
+} from '@backstage-itsm/plugin-itsm-common';
+import type { Request, Router } from 'express';
+import { DateTime } from 'luxon';
+import type { ItsmStore } from '../database/ItsmStore';
+import type { MetricsEngine } from '../metrics/MetricsEngine';
+import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
+import { parseInput } from '../service/validation';
+import { ImprovementCaller, ImprovementService } from './ImprovementService';
+import { MetricProbe } from './MetricProbe';
+import {
+  createImprovementSchema,
+  listImprovementsSchema,
+  updateImprovementSchema,
+} from './validation';
+
+export interface ImprovementRouteOptions {
+  improvements: ImprovementService;
+  metrics: MetricsEngine;
+  catalog: CatalogService;
+  store: ItsmStore;
+  authorizer: ItsmAuthorizer;
+  auditor: AuditorService;
+  clock?: () => number;
+}
+
+/** The user or service a change is attributed to in the history. */
+export function actorOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  if (principal.userEntityRef) {
+    return principal.userEntityRef;
+  }
+  return principal.subject ? `service:${principal.subject}` : 'unknown';
+}
+
+/** The caller of an improvement or review route, with their filters. */
+export async function improvementCaller(
+  req: Request,
+  options: Pick<
+    ImprovementRouteOptions,
+    'authorizer' | 'metrics' | 'catalog' | 'clock'
+  >,
+): Promise<ImprovementCaller> {
+  const { authorizer } = options;
+  const credentials = await authorizer.credentials(req);
+  const [recordFilter, metricsFilter] = await Promise.all([
+    authorizer.recordReadFilter(credentials),
+    authorizer.metricsFilter(credentials),
+  ]);
+  return {
+    credentials,
+    actor: actorOf(credentials),
+    recordFilter,
+    probe: new MetricProbe({
+      metrics: options.metrics,
+      catalog: options.catalog,
+      credentials,
+      filter: metricsFilter,
+      now: (options.clock ?? Date.now)(),
+    }),
+  };
+}
+
+/**
+ * `GET|POST /improvements`, `GET|PATCH|DELETE /improvements/:id`: the
+ * continual-improvement register (DESIGN.md section 9).
+ */
+export function bindImprovementRoutes(
+  router: Router,
+  options: ImprovementRouteOptions,
+): void {
+  const { improvements, authorizer, auditor } = options;
+
+  router.get('/improvements', async (req, res) => {
+    const query = parseInput(listImprovementsSchema, req.query, 'query');
+    const caller = await improvementCaller(req, options);
+    const filter = await authorizer.improvementFilter(caller.credentials);
+    const today = DateTime.fromMillis(caller.probe.now, {
+      zone: 'utc',
+    }).toISODate()!;
+    const entityRefs = query.entityRef
+      ? [(await caller.probe.scope(query.entityRef)).entityRef]
+      : undefined;
+    res.json(
+      await improvements.list(
+        {
+          entityRefs,
+          ownerRefs: query.ownerRef,
+          statuses: query.status,
+          department: query.department,
+          dueBefore: query.overdue === 'true' ? today : undefined,
+          q: query.q,
+          sort: query.sort,
+          order: query.order,
+          limit: query.limit,
+          offset: query.offset,
+          filter,
+        },
+        caller,
+      ),
+    );
+  });
+
+  router.get('/improvements/:id', async (req, res) => {
+    const caller = await improvementCaller(req, options);
+    const filter = await authorizer.improvementFilter(caller.credentials);
+    res.json(await improvements.get(req.params.id, caller, filter));
+  });
+
+  router.post('/improvements', async (req, res) => {
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'improvement-create',
+      severityLevel: 'low',
+      request: req,
+    });
+    try {
+      const caller = await improvementCaller(req, options);
+      await authorizer.require(
+        caller.credentials,
+        itsmImprovementCreatePermission,
+        'You are not allowed to create improvements',
+      );
+      const input = parseInput(createImprovementSchema, req.body, 'body');
+      const created = await improvements.create(input, caller);
+      await auditorEvent.success({
+        meta: { improvementId: created.id, ownerRef: created.ownerRef },
+      });
+      res.status(201).json(created);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.patch('/improvements/:id', async (req, res) => {
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'improvement-update',
+      severityLevel: 'low',
+      request: req,
+      meta: { improvementId: req.params.id },
+    });
+    try {
+      const caller = await improvementCaller(req, options);
+      const input = parseInput(updateImprovementSchema, req.body, 'body');
+      const [read, update] = await Promise.all([
+        authorizer.improvementFilter(caller.credentials),
+        authorizer.improvementFilter(
+          caller.credentials,
+          itsmImprovementUpdatePermission,
+          'You are not allowed to change improvements',
+        ),
+      ]);
+      const updated = await improvements.update(req.params.id, input, caller, {
+        read,
+        update,
+      });
+      await auditorEvent.success({
+        meta: { status: updated.status },
+      });
+      res.json(updated);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.delete('/improvements/:id', async (req, res) => {
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'improvement-delete',
+      severityLevel: 'medium',
+      request: req,
+      meta: { improvementId: req.params.id },
+    });
+    try {
+      const credentials = await authorizer.credentials(req);
+      const [read, remove] = await Promise.all([
+        authorizer.improvementFilter(credentials),
+        authorizer.improvementFilter(
+          credentials,
+          itsmImprovementDeletePermission,
+          'You are not allowed to delete improvements',
+        ),
+      ]);
+      const deleted = await improvements.delete(req.params.id, {
+        read,
+        delete: remove,
+      });
+      await auditorEvent.success({
+        meta: { title: deleted.title, ownerRef: deleted.ownerRef },
+      });
+      res.status(204).end();
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,223 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  formatItsmDuration,
+  formatItsmMetricValue,
+  itsmMetricTrend,
+  ItsmReviewImprovement,
+  ItsmReviewRecord,
+  ItsmServiceReview,
+} from '@backstage-itsm/plugin-itsm-common';
+
+const STATUS_TEXT: Record<string, string> = {
+  met: 'met',
+  at_risk: 'at risk',
+  breached: 'breached',
+  no_target: 'no target',
+  no_data: 'no data',
+};
+
+/** Escapes text for a Markdown table cell or line. */
+function md(text: string | null | undefined): string {
+  return (text ?? '')
+    .replace(/\\/g, '\\\\')
+    .replace(/([|*_`[\]<>#])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  if (rows.length === 0) {
+    return ['_None._', ''];
+  }
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map(row => `| ${row.join(' | ')} |`),
+    '',
+  ];
+}
+
+function recordName(record: ItsmReviewRecord): string {
+  const name = md(record.number ?? record.id);
+  return record.url ? `[${name}](${record.url})` : name;
+}
+
+function day(iso: string | null): string {
+  return iso ? iso.slice(0, 10) : '–';
+}
+
+function improvementRows(
+  items: ItsmReviewImprovement[],
+  review: ItsmServiceReview,
+): string[][] {
+  return items.map(item => {
+    const unit = item.metricId
+      ? review.metrics[item.metricId]?.unit ?? 'count'
+      : 'count';
+    const measure = item.metricId
+      ? `${md(item.metricId)}: ${formatItsmMetricValue(
+          item.baseline,
+          unit,
+        )} → ${formatItsmMetricValue(
+          item.current,
+          unit,
+        )} (target ${formatItsmMetricValue(item.target, unit)})`
+      : 'not bound to a metric';
+    return [
+      md(item.title),
+      md(item.ownerRef),
+      item.status.replace(/_/g, ' '),
+      item.dueDate ?? '–',
+      measure,
+      item.progressStatus.replace(/_/g, ' '),
+    ];
+  });
+}
+
+/**
+ * The review as Markdown: the same numbers as the JSON, formatted the way
+ * the portal shows them, for minutes and wikis.
+ */
+export function renderReviewMarkdown(review: ItsmServiceReview): string {
+  const lines: string[] = [];
+  lines.push(
+    `# Service review: ${md(review.entityTitle)}, ${md(review.period.label)}`,
+    '',
+    `- Entity: \`${review.entityRef}\``,
+    `- Period: ${review.period.from} to ${review.period.to} (compared with ${review.previous.from} to ${review.previous.to})`,
+    review.held
+      ? `- Held by ${md(review.held.heldBy)} on ${
+          review.held.heldAt
+        }; the numbers are as they were then.`
+      : `- Generated ${review.generatedAt}; not held yet, numbers are live.`,
+    `- Health: **${review.health.verdict}**${
+      review.health.reasons.length
+        ? ` (${review.health.reasons.map(md).join('; ')})`
+        : ''
+    }`,
+  );
+  if (review.hiddenRecordCount > 0) {
+    lines.push(
+      `- ${review.hiddenRecordCount} records are left out of the lists because you may not read them; the numbers count them.`,
+    );
+  }
+  lines.push('', '## Metrics', '');
+  const metricRows = Object.entries(review.metrics)
+    .filter(
+      ([, m]) => m.n > 0 || (m.previous?.n ?? 0) > 0 || m.target !== undefined,
+    )
+    .map(([, m]) => [
+      md(m.definition.title),
+      formatItsmMetricValue(m.value, m.unit),
+      m.target === undefined ? '–' : formatItsmMetricValue(m.target, m.unit),
+      STATUS_TEXT[m.status ?? 'no_target'] ?? m.status ?? '',
+      formatItsmMetricValue(m.previous?.value, m.unit),
+      itsmMetricTrend(m).text,
+      String(m.n),
+    ]);
+  lines.push(
+    ...table(
+      ['Metric', 'Value', 'Target', 'Status', 'Previous', 'Change', 'n'],
+      metricRows,
+    ),
+  );
+
+  lines.push('## Worst incidents', '');
+  lines.push(
+    ...table(
+      ['Incident', 'Priority', 'Title', 'Opened', 'Duration'],
+      review.worstIncidents.map(r => [
+        recordName(r),
+        r.priority === null ? '–' : `P${r.priority}`,
+        md(r.title),
+        day(r.openedAt),
+        formatItsmDuration(r.durationSeconds),
+      ]),
+    ),
+  );
+
+  lines.push('## Failed changes', '');
+  lines.push(
+    ...table(
+      ['Change', 'Title', 'Incidents caused'],
+      review.failedChanges.map(f => [
+        recordName(f.change),
+        md(f.change.title),
+        f.causedIncidents.length
+          ? f.causedIncidents.map(recordName).join(', ')
+          : 'none linked',
+      ]),
+    ),
+  );
+
+  lines.push('## SLA breaches', '');
+  lines.push(
+    ...table(
+      ['Record', 'SLA', 'Kind', 'Target', 'Breached at'],
+      review.slaBreaches.map(b => [
+        recordName(b.record),
+        md(b.sla),
+        b.kind,
+        formatItsmDuration(b.targetSeconds),
+        b.breachAt ?? '–',
+      ]),
+    ),
+  );
+
+  lines.push('## Open problems', '');
+  lines.push(
+    ...table(
+      ['Problem', 'Priority', 'Title', 'Opened'],
+      review.openProblems.map(r => [
+        recordName(r),
+        r.priority === null ? '–' : `P${r.priority}`,
+        md(r.title),
+        day(r.openedAt),
+      ]),
+    ),
+  );
+
+  const header = [
+    'Improvement',
+    'Owner',
+    'Status',
+    'Due',
+    'Measure',
+    'Progress',
+  ];
+  lines.push('## Improvements', '', '### Overdue', '');
+  lines.push(
+    ...table(header, improvementRows(review.improvements.overdue, review)),
+  );
+  lines.push('### Due in the period', '');
+  lines.push(
+    ...table(header, improvementRows(review.improvements.due, review)),
+  );
+  lines.push('### Completed in the period', '');
+  lines.push(
+    ...table(header, improvementRows(review.improvements.completed, review)),
+  );
+
+  lines.push('## Decisions and actions', '');
+  lines.push(
+    review.held?.decisions.trim()
+      ? review.held.decisions.trim()
+      : '_No decisions recorded._',
+    '',
+  );
+  return lines.join('\n');
+}
