@@ -20,12 +20,22 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import AssessmentIcon from '@mui/icons-material/Assessment';
+import TrendingUpIcon from '@mui/icons-material/TrendingUp';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { ItsmClient, itsmApiRef } from './api';
+import {
+  DEFAULT_IMPROVEMENTS_PATH,
+  DEFAULT_REVIEW_PATH,
+  improvementsRouteRef,
+  reviewRouteRef,
+} from './routes';
 
 /** @alpha */
 export const itsmApi = ApiBlueprint.make({
@@ -76,6 +86,64 @@ export const timelineContent = EntityContentBlueprint.make({
   },
 });
 
+/** @alpha */
+export const improvementsCard = EntityCardBlueprint.make({
+  name: 'improvements',
+  params: {
+    filter: 'kind:component,system,domain,group,api',
+    loader: () =>
+      import('./components/Improvements').then(m =>
+        compatWrapper(
+          <m.EntityImprovementsCard trackerLink={DEFAULT_IMPROVEMENTS_PATH} />,
+        ),
+      ),
+  },
+});
+
+/** @alpha */
+export const reviewContent = EntityContentBlueprint.make({
+  name: 'service-review',
+  params: {
+    path: '/service-review',
+    title: 'Service review',
+    filter: 'kind:component,system,domain,group,api',
+    loader: () =>
+      import('./components/ServiceReview').then(m =>
+        compatWrapper(<m.ServiceReviewContent />),
+      ),
+  },
+});
+
+/** @alpha */
+export const improvementsPage = PageBlueprint.make({
+  name: 'improvements',
+  params: {
+    path: DEFAULT_IMPROVEMENTS_PATH,
+    title: 'Improvements',
+    icon: <TrendingUpIcon fontSize="inherit" />,
+    routeRef: convertLegacyRouteRef(improvementsRouteRef),
+    loader: () =>
+      import('./components/Improvements').then(m =>
+        compatWrapper(<m.ImprovementTrackerPage />),
+      ),
+  },
+});
+
+/** @alpha */
+export const reviewPage = PageBlueprint.make({
+  name: 'service-review',
+  params: {
+    path: DEFAULT_REVIEW_PATH,
+    title: 'Service reviews',
+    icon: <AssessmentIcon fontSize="inherit" />,
+    routeRef: convertLegacyRouteRef(reviewRouteRef),
+    loader: () =>
+      import('./components/ServiceReview').then(m =>
+        compatWrapper(<m.ServiceReviewPage />),
+      ),
+  },
+});
+
 /**
  * The ITSM plugin for the new frontend system.
  * @alpha
@@ -88,5 +156,13 @@ export default createFrontendPlugin({
     serviceOwnershipCard,
     outcomeMetricsCard,
     timelineContent,
+    improvementsCard,
+    reviewContent,
+    improvementsPage,
+    reviewPage,
   ],
+  routes: {
+    improvements: convertLegacyRouteRef(improvementsRouteRef),
+    review: convertLegacyRouteRef(reviewRouteRef),
+  },
 });

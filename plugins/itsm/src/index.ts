@@ -27,6 +27,14 @@ export {
   EntityServiceOwnershipCard,
   EntityOutcomeMetricsCard,
   EntityItsmTimelineContent,
+  EntityImprovementsCard,
+  EntityServiceReviewContent,
+  ImprovementTrackerPage,
+  ServiceReviewPage,
 } from './plugin';
-export { timelineRouteRef } from './routes';
+export {
+  timelineRouteRef,
+  improvementsRouteRef,
+  reviewRouteRef,
+} from './routes';
 export * from './api';

@@ -23,7 +23,11 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { ItsmClient, itsmApiRef } from './api';
-import { timelineRouteRef } from './routes';
+import {
+  improvementsRouteRef,
+  reviewRouteRef,
+  timelineRouteRef,
+} from './routes';
 
 /** The ITSM frontend plugin (legacy frontend system). @public */
 export const itsmPlugin = createPlugin({
@@ -36,7 +40,11 @@ export const itsmPlugin = createPlugin({
         new ItsmClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { timeline: timelineRouteRef },
+  routes: {
+    timeline: timelineRouteRef,
+    improvements: improvementsRouteRef,
+    review: reviewRouteRef,
+  },
 });
 
 /**
@@ -83,5 +91,51 @@ export const EntityItsmTimelineContent = itsmPlugin.provide(
         m => m.EntityItsmTimelineContent,
       ),
     mountPoint: timelineRouteRef,
+  }),
+);
+
+/**
+ * The entity's continual-improvement items with their measured progress,
+ * and a button to propose one.
+ * @public
+ */
+export const EntityImprovementsCard = itsmPlugin.provide(
+  createComponentExtension({
+    name: 'EntityImprovementsCard',
+    component: {
+      lazy: () =>
+        import('./components/Improvements').then(m => m.EntityImprovementsCard),
+    },
+  }),
+);
+
+/** The service review of an entity for a month or quarter, as an entity tab. @public */
+export const EntityServiceReviewContent = itsmPlugin.provide(
+  createComponentExtension({
+    name: 'EntityServiceReviewContent',
+    component: {
+      lazy: () =>
+        import('./components/ServiceReview').then(m => m.ServiceReviewContent),
+    },
+  }),
+);
+
+/** Every improvement the user may read: filter, sort, create and edit. @public */
+export const ImprovementTrackerPage = itsmPlugin.provide(
+  createRoutableExtension({
+    name: 'ImprovementTrackerPage',
+    component: () =>
+      import('./components/Improvements').then(m => m.ImprovementTrackerPage),
+    mountPoint: improvementsRouteRef,
+  }),
+);
+
+/** The service review of any entity or team (`?entityRef=&period=`). @public */
+export const ServiceReviewPage = itsmPlugin.provide(
+  createRoutableExtension({
+    name: 'ServiceReviewPage',
+    component: () =>
+      import('./components/ServiceReview').then(m => m.ServiceReviewPage),
+    mountPoint: reviewRouteRef,
   }),
 );

@@ -18,3 +18,15 @@ import { createRouteRef } from '@backstage/core-plugin-api';
 
 /** Where the entity's ITSM timeline tab is mounted (legacy frontend system). @public */
 export const timelineRouteRef = createRouteRef({ id: 'itsm:timeline' });
+
+/** The continual-improvement tracker page. @public */
+export const improvementsRouteRef = createRouteRef({
+  id: 'itsm:improvements',
+});
+
+/** The standalone service review page (`?entityRef=&period=`). @public */
+export const reviewRouteRef = createRouteRef({ id: 'itsm:review' });
+
+/** Where the pages are mounted by default; the entity card links here. */
+export const DEFAULT_IMPROVEMENTS_PATH = '/itsm/improvements';
+export const DEFAULT_REVIEW_PATH = '/itsm/reviews';

@@ -16,10 +16,16 @@
 
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { entityDepartment } from '../common';
 import { ServiceOwnershipCard } from '../ServiceOwnershipCard';
 
 /** Entity card: owner, on-call and escalation, support, CMDB owner, drift and health. @public */
 export function EntityServiceOwnershipCard() {
   const { entity } = useEntity();
-  return <ServiceOwnershipCard entityRef={stringifyEntityRef(entity)} />;
+  return (
+    <ServiceOwnershipCard
+      entityRef={stringifyEntityRef(entity)}
+      department={entityDepartment(entity)}
+    />
+  );
 }

@@ -33,7 +33,7 @@ import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { formatDuration, formatInstant } from '../common';
+import { formatDuration, formatInstant, RedactedText } from '../common';
 import { ImprovementDialog } from '../Improvements/ImprovementDialog';
 import { entityOwnerRef } from '../Improvements/EntityImprovementsCard';
 import { daysFromToday } from '../Improvements/improvementModel';
@@ -170,7 +170,8 @@ export function RecordDetails(props: {
             {record.providerId}
           </Typography>
           <Typography variant="h6">
-            {record.number ?? record.externalId}: {record.title}
+            {record.number ?? record.externalId}:{' '}
+            <RedactedText value={record.title} />
           </Typography>
         </Box>
         <IconButton aria-label="Close details" onClick={props.onClose}>
@@ -229,7 +230,11 @@ export function RecordDetails(props: {
           {record.assignmentGroup && (
             <Field label="Assignment group">{record.assignmentGroup}</Field>
           )}
-          {record.assignee && <Field label="Assignee">{record.assignee}</Field>}
+          {record.assignee && (
+            <Field label="Assignee">
+              <RedactedText value={record.assignee} />
+            </Field>
+          )}
           {record.reopenCount > 0 && (
             <Field label="Reopened">{record.reopenCount} times</Field>
           )}

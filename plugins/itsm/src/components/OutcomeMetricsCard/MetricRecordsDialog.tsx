@@ -25,7 +25,7 @@ import ListItemText from '@mui/material/ListItemText';
 import Typography from '@mui/material/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { itsmApiRef } from '../../api';
-import { formatInstant, ItsmErrorPanel } from '../common';
+import { formatInstant, ItsmErrorPanel, RedactedText } from '../common';
 
 /** How many contributing records the dialog loads. */
 const SHOWN = 50;
@@ -56,6 +56,7 @@ export function MetricRecordsDialog(props: {
     );
     return {
       total: ids.length,
+      hidden: response.explain?.hiddenRecordCount ?? 0,
       truncated: response.explain?.truncated ?? false,
       records,
     };
@@ -64,7 +65,14 @@ export function MetricRecordsDialog(props: {
   let content: JSX.Element;
   if (loading) content = <Progress />;
   else if (error) content = <ItsmErrorPanel error={error} />;
-  else if (!value || value.total === 0) {
+  else if (value && value.total === 0 && value.hidden > 0) {
+    content = (
+      <Typography data-testid="itsm-hidden-records">
+        {hiddenText(value.hidden)} The value counts them; their details are
+        visible to the owning team only.
+      </Typography>
+    );
+  } else if (!value || value.total === 0) {
     content = (
       <Typography>
         No record contributes to this value in the window.
@@ -79,6 +87,7 @@ export function MetricRecordsDialog(props: {
                 value.truncated ? '+' : ''
               } records behind this value.`
             : `${value.total} records behind this value.`}
+          {value.hidden > 0 ? ` ${hiddenText(value.hidden)}` : ''}
         </Typography>
         <List dense>
           {value.records.map(r => (
@@ -87,10 +96,14 @@ export function MetricRecordsDialog(props: {
                 primary={
                   r.url ? (
                     <Link to={r.url}>
-                      {r.number ?? r.externalId}: {r.title}
+                      {r.number ?? r.externalId}:{' '}
+                      <RedactedText value={r.title} />
                     </Link>
                   ) : (
-                    `${r.number ?? r.externalId}: ${r.title}`
+                    <>
+                      {r.number ?? r.externalId}:{' '}
+                      <RedactedText value={r.title} />
+                    </>
                   )
                 }
                 secondary={`${r.kind}${
@@ -112,4 +125,10 @@ export function MetricRecordsDialog(props: {
       <DialogContent>{content}</DialogContent>
     </Dialog>
   );
+}
+
+function hiddenText(count: number): string {
+  return `${count} ${
+    count === 1 ? 'record is' : 'records are'
+  } not listed because you may not read ${count === 1 ? 'it' : 'them'}.`;
 }

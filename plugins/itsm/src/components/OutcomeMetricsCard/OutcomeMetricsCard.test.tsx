@@ -155,6 +155,37 @@ describe('OutcomeMetricsCard', () => {
     );
   });
 
+  it('says how many records behind a number the viewer may not read', async () => {
+    const api = mockApi({
+      getMetrics: jest.fn(async query =>
+        query.explain
+          ? {
+              ...response,
+              explain: {
+                metricId: 'mttr',
+                recordIds: [],
+                hiddenRecordCount: 3,
+                truncated: false,
+              },
+            }
+          : response,
+      ),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <OutcomeMetricsCard entityRef="component:default/payments-api" />
+      </TestApiProvider>,
+    );
+    fireEvent.click(await screen.findByTestId('itsm-metric-mttr'));
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByTestId('itsm-hidden-records'),
+    ).toHaveTextContent(
+      '3 records are not listed because you may not read them.',
+    );
+    expect(api.getRecord).not.toHaveBeenCalled();
+  });
+
   it('shows an HR desk its own headline metrics, fulfilment time first and no MTTR', async () => {
     const hr: ItsmMetricsResponse = {
       ...response,
