@@ -21,6 +21,7 @@ import {
   ITSM_IMPROVEMENT_TRANSITIONS,
   ItsmImprovement,
   ItsmImprovementDetails,
+  ItsmImprovementEvent,
   ItsmImprovementList,
   ItsmImprovementMetric,
   ItsmImprovementProgress,
@@ -104,7 +105,8 @@ export class ImprovementService {
   ): Promise<ItsmImprovementDetails> {
     const item = await this.#require(id, filter);
     const [enriched] = await this.enrich([item], caller);
-    return { ...enriched, events: await this.options.store.listEvents(id) };
+    const events = await this.options.store.listEvents(id);
+    return { ...enriched, events: await this.#sealEvents(events, caller) };
   }
 
   async create(
@@ -204,7 +206,10 @@ export class ImprovementService {
     if (input.recordIds !== undefined) {
       const added = input.recordIds.filter(r => !before.recordIds.includes(r));
       await this.#checkRecords(added, caller);
-      next.recordIds = [...new Set(input.recordIds)];
+      // Links the caller cannot see are not theirs to remove.
+      const readable = await this.#readable(before.recordIds, caller);
+      const hidden = before.recordIds.filter(r => !readable.has(r));
+      next.recordIds = [...new Set([...input.recordIds, ...hidden])];
     }
     if (input.dueDate !== undefined && input.dueDate !== before.dueDate) {
       if (input.dueDate !== null && input.dueDate < today(now)) {
@@ -366,10 +371,12 @@ export class ImprovementService {
             ? [{ id: r.id, number: r.number, title: r.title, kind: r.kind }]
             : [];
         });
+        // The ids themselves stay here: a sealed record's id is not the caller's.
+        const { recordIds, ...shown } = item;
         return {
-          ...item,
+          ...shown,
           records,
-          hiddenRecordCount: item.recordIds.length - records.length,
+          hiddenRecordCount: recordIds.length - records.length,
           progress: await this.progress(item, caller.probe),
         };
       }),
@@ -402,6 +409,57 @@ export class ImprovementService {
       }
       throw error;
     }
+  }
+
+  /** The ids among `ids` that the caller may read. */
+  async #readable(
+    ids: string[],
+    caller: ImprovementCaller,
+  ): Promise<Set<string>> {
+    if (ids.length === 0) {
+      return new Set();
+    }
+    const records = await this.options.records.getRecords(
+      ids,
+      caller.recordFilter,
+    );
+    return new Set(records.map(r => r.id));
+  }
+
+  /** History as the caller may see it: record ids they may not read are left out. */
+  async #sealEvents(
+    events: ItsmImprovementEvent[],
+    caller: ImprovementCaller,
+  ): Promise<ItsmImprovementEvent[]> {
+    const lists = (e: ItsmImprovementEvent) => {
+      const change = e.changes.recordIds;
+      return change
+        ? [change.from, change.to].filter((v): v is string[] =>
+            Array.isArray(v),
+          )
+        : [];
+    };
+    const readable = await this.#readable(
+      [...new Set(events.flatMap(e => lists(e).flat()))],
+      caller,
+    );
+    const keep = (v: unknown) =>
+      Array.isArray(v) ? v.filter(id => readable.has(id)) : v;
+    return events.map(e => {
+      const change = e.changes.recordIds;
+      if (!change) {
+        return e;
+      }
+      const from = keep(change.from);
+      const to = keep(change.to);
+      const changes = { ...e.changes };
+      if (JSON.stringify(from) === JSON.stringify(to)) {
+        delete changes.recordIds;
+      } else {
+        changes.recordIds = { from, to };
+      }
+      return { ...e, changes };
+    });
   }
 
   async #require(
