@@ -18,10 +18,13 @@
  * Generates 12 months of believable ITSM history for the Northwind demo:
  * IT incidents, changes, problems, SLAs and CSAT/NPS answers for the IT
  * components of examples/components.yaml, HR cases and facilities work orders.
- * Writes NDJSON files the file provider of the ITSM backend reads:
+ * Writes the IT history as NDJSON files the file provider of the ITSM backend
+ * reads, and the HR cases and facilities work orders as the exports of an HR
+ * system and a CAFM tool, in their own columns, for the HR and facilities
+ * modules:
  *
  *   <out>/it/records.ndjson, <out>/it/feedback.ndjson,
- *   <out>/hr/records.ndjson, <out>/facilities/records.ndjson
+ *   <out>/hr/bamboohr-cases.csv, <out>/facilities/cafm-work-orders.csv
  *
  * Usage: node scripts/demo-data/generate.js [--out examples/itsm-data]
  *          [--end 2026-11-23] [--seed 42]
@@ -1525,44 +1528,47 @@ const DEPARTMENTS = [
   'Legal',
 ];
 
+// The subjects of HR cases and facilities work orders. The person a case is
+// about is not in its subject but in the export's own columns (Employee Name,
+// Requested By), which the modules' personalFields redact.
 const HR_CATEGORIES = {
   'employee-onboarding': {
     weight: 0.3,
     fulfil: { median: 1.6 * DAY, sigma: 0.7 },
     titles: [
-      'Onboarding: new starter in {dept}, start {date} ({person})',
-      'Onboarding: {person} joins {dept} on {date}, laptop and badge needed',
-      'Onboarding: contract and right-to-work check for {person} ({dept}), start {date}',
+      'Onboarding: new starter in {dept}, start {date}',
+      'Onboarding: new joiner in {dept} on {date}, laptop and badge needed',
+      'Onboarding: contract and right-to-work check ({dept}), start {date}',
     ],
   },
   'employee-offboarding': {
     weight: 0.18,
     fulfil: { median: 1.4 * DAY, sigma: 0.7 },
     titles: [
-      'Offboarding: {person} leaves {dept}, last day {date}',
-      'Offboarding: equipment return and final pay for {person} ({dept})',
-      'Offboarding: revoke access for {person}, last day {date}',
+      'Offboarding: leaver in {dept}, last day {date}',
+      'Offboarding: equipment return and final pay ({dept})',
+      'Offboarding: revoke access, last day {date}',
     ],
   },
   payroll: {
     weight: 0.3,
     fulfil: { median: 0.9 * DAY, sigma: 0.7 },
     titles: [
-      'Payroll: overtime missing from {month} payslip ({person})',
-      'Payroll: change of bank details for {person}',
-      'Payroll: tax code query from {person} ({dept})',
-      'Payroll: expenses not reimbursed for {person}',
-      'Payroll: salary increase not applied for {person} ({dept})',
+      'Payroll: overtime missing from {month} payslip',
+      'Payroll: change of bank details',
+      'Payroll: tax code query ({dept})',
+      'Payroll: expenses not reimbursed',
+      'Payroll: salary increase not applied ({dept})',
     ],
   },
   'leave-management': {
     weight: 0.22,
     fulfil: { median: 0.7 * DAY, sigma: 0.8 },
     titles: [
-      'Leave: parental leave for {person} from {date}',
-      'Leave: holiday balance wrong for {person} ({dept})',
-      'Leave: sick leave record correction for {person}',
-      'Leave: unpaid leave request from {person}, {weeks} weeks',
+      'Leave: parental leave from {date}',
+      'Leave: holiday balance wrong ({dept})',
+      'Leave: sick leave record correction',
+      'Leave: unpaid leave request, {weeks} weeks',
     ],
   },
 };
@@ -1630,6 +1636,7 @@ function generateRequests(catalog, { seed, start, end }, department) {
   const members = catalog.members.get(owner) ?? [];
   const group = catalog.groups.get(owner) ?? owner;
   const random = new Random(seed, department);
+  const people = new Random(seed, `${department}:people`);
   const records = [];
 
   const monthlyRate = Array.from({ length: 14 }, (_, i) =>
@@ -1670,7 +1677,9 @@ function generateRequests(catalog, { seed, start, end }, department) {
         return isoDate(monday + (weeks - 1) * 7 * DAY);
       };
       const floor = random.int(1, 6);
-      const title = fill(random.pick(category.titles), {
+      // Arguments are evaluated in order: the template first, then the values.
+      const template = random.pick(category.titles);
+      const values = {
         person,
         dept: random.pick(DEPARTMENTS),
         date: dayAhead(random.int(1, 5)),
@@ -1681,7 +1690,16 @@ function generateRequests(catalog, { seed, start, end }, department) {
         room: `${floor}.${pad(random.int(1, 24), 2)}`,
         gate: random.int(1, 4),
         n: random.int(2, 12),
-      });
+      };
+      const title = fill(template, values);
+      // From a stream of its own, so the records stay as they were.
+      const contact = {
+        person,
+        dept: values.dept,
+        site: values.site,
+        employeeId: `E${people.int(10000, 99999)}`,
+        manager: `${people.pick(FIRST_NAMES)} ${people.pick(LAST_NAMES)}`,
+      };
 
       let priority;
       if (hr) {
@@ -1779,6 +1797,8 @@ function generateRequests(catalog, { seed, start, end }, department) {
           ? { source: 'northwind-hr', category: name, group }
           : { source: 'northwind-facilities', category: name, group },
         _opened: opened,
+        _category: name,
+        _contact: contact,
         _numberedUrl: hr
           ? n => `https://hr.northwind.example/cases/${n}`
           : n => `https://facilities.northwind.example/work-orders/${n}`,
@@ -1788,6 +1808,186 @@ function generateRequests(catalog, { seed, start, end }, department) {
   );
   numberInOrder(records, hr ? 'HRC' : 'WO', 1001);
   return { records };
+}
+
+// ---------------------------------------------------------------------------
+// HR and facilities exports: what the source systems would hand over, in
+// their own columns and words. app-config.yaml maps them back (itsm.hr and
+// itsm.facilities sources of the HR and facilities modules).
+
+/** A BambooHR-like case export. */
+const HR_EXPORT = {
+  file: 'hr/bamboohr-cases.csv',
+  delimiter: ',',
+  categories: {
+    'employee-onboarding': 'New Hire',
+    'employee-offboarding': 'Termination',
+    payroll: 'Payroll',
+    'leave-management': 'Time Off',
+  },
+  priorities: { 2: 'High', 3: 'Normal', 4: 'Low' },
+  states: {
+    new: 'Open',
+    in_progress: 'In Progress',
+    on_hold: 'Waiting on Employee',
+    resolved: 'Completed',
+    closed: 'Closed',
+    cancelled: 'Cancelled',
+  },
+  slaStages: {
+    completed: 'Met',
+    breached: 'Breached',
+    in_progress: 'Running',
+    paused: 'Paused',
+    cancelled: 'Cancelled',
+  },
+};
+
+/** A CAFM-like work order export: semicolons, UK local times. */
+const FACILITIES_EXPORT = {
+  file: 'facilities/cafm-work-orders.csv',
+  delimiter: ';',
+  categories: {
+    'building-climate': 'Heating & Ventilation',
+    'building-access': 'Access Control',
+    'meeting-rooms': 'Meeting Room AV',
+    'desk-booking': 'Desk Booking',
+  },
+  priorities: { 2: 'P2 - Urgent', 3: 'P3 - Normal', 4: 'P4 - Planned' },
+  states: {
+    new: 'Logged',
+    in_progress: 'In Progress',
+    on_hold: 'On Hold - Awaiting Parts',
+    resolved: 'Completed',
+    closed: 'Closed',
+    cancelled: 'Cancelled',
+  },
+  slaStages: {
+    completed: 'Achieved',
+    breached: 'Failed',
+    in_progress: 'Running',
+    paused: 'Paused',
+    cancelled: 'Cancelled',
+  },
+};
+
+function emailOf(person) {
+  return `${person.toLowerCase().replace(/[^a-z]+/g, '.')}@northwind.example`;
+}
+
+/** Seconds as hours, to the second. */
+function hours(seconds) {
+  return seconds === null || seconds === undefined
+    ? ''
+    : String(Number((seconds / 3600).toFixed(6)));
+}
+
+/** `dd/MM/yyyy HH:mm` on the Europe/London wall clock, as a UK CAFM writes it. */
+function ukLocal(t) {
+  if (t === null || t === undefined) return '';
+  const minute = Math.floor(t / MINUTE) * MINUTE;
+  const local = new Date(minute + londonOffset(minute));
+  return `${pad(local.getUTCDate(), 2)}/${pad(
+    local.getUTCMonth() + 1,
+    2,
+  )}/${local.getUTCFullYear()} ${pad(local.getUTCHours(), 2)}:${pad(
+    local.getUTCMinutes(),
+    2,
+  )}`;
+}
+
+/**
+ * The time a work order was promised by: when its SLA breaches if it runs,
+ * else its stop plus what was left of its target, else start plus target.
+ */
+function promisedAt(sla) {
+  if (sla.breachAt) return Date.parse(sla.breachAt);
+  if (sla.endAt) {
+    return (
+      Date.parse(sla.endAt) +
+      (sla.targetSeconds - sla.businessElapsedSeconds) * 1000
+    );
+  }
+  return Date.parse(sla.startAt) + sla.targetSeconds * 1000;
+}
+
+function hrCaseRow(r) {
+  const c = r._contact;
+  const sla = r.slas[0];
+  return {
+    'Case ID': r.number,
+    'Employee ID': c.employeeId,
+    'Employee Name': c.person,
+    'Employee Email': emailOf(c.person),
+    Manager: c.manager,
+    Department: c.dept,
+    Category: HR_EXPORT.categories[r._category],
+    Subject: r.title,
+    Priority: HR_EXPORT.priorities[r.priority],
+    Status: HR_EXPORT.states[r.state],
+    Created: r.openedAt,
+    'First Response': r.acknowledgedAt ?? '',
+    Completed: r.resolvedAt ?? '',
+    Closed: r.closedAt ?? '',
+    'Assigned To': r.assignee ?? '',
+    Team: r.assignmentGroup,
+    'Last Modified': r.sourceUpdatedAt,
+    'SLA Policy': sla.name,
+    'SLA Status': HR_EXPORT.slaStages[sla.stage],
+    'SLA Breached': sla.breached ? 'Yes' : 'No',
+    'SLA Target (hours)': hours(sla.targetSeconds),
+    'SLA Elapsed (hours)': hours(sla.businessElapsedSeconds),
+    'SLA Due': sla.breachAt ?? '',
+    'SLA Stopped': sla.endAt ?? '',
+  };
+}
+
+function workOrderRow(r) {
+  const c = r._contact;
+  const sla = r.slas[0];
+  const at = value => (value ? ukLocal(Date.parse(value)) : '');
+  return {
+    'WO Number': r.number,
+    'Problem Type': FACILITIES_EXPORT.categories[r._category],
+    Description: r.title,
+    Site: c.site,
+    Priority: FACILITIES_EXPORT.priorities[r.priority],
+    Status: FACILITIES_EXPORT.states[r.state],
+    Logged: at(r.openedAt),
+    Attended: at(r.acknowledgedAt),
+    Completed: at(r.resolvedAt),
+    Closed: at(r.closedAt),
+    'Target Completion': ukLocal(promisedAt(sla)),
+    Trade: r.assignmentGroup,
+    Engineer: r.assignee ?? '',
+    'Requested By': c.person,
+    'Requester Email': emailOf(c.person),
+    'Last Updated': at(r.sourceUpdatedAt),
+    SLA: sla.name,
+    'SLA Status': FACILITIES_EXPORT.slaStages[sla.stage],
+    'SLA Breached': sla.breached ? 'Y' : 'N',
+    'SLA Target (h)': hours(sla.targetSeconds),
+    'SLA Elapsed (h)': hours(sla.businessElapsedSeconds),
+    'SLA Due': at(sla.breachAt),
+    'SLA Stopped': at(sla.endAt),
+  };
+}
+
+function csvCell(value, delimiter) {
+  const text = value === null || value === undefined ? '' : String(value);
+  return text.includes(delimiter) || /["\r\n]/.test(text)
+    ? `"${text.replace(/"/g, '""')}"`
+    : text;
+}
+
+function writeCsv(file, rows, delimiter) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const columns = rows.length > 0 ? Object.keys(rows[0]) : [];
+  const lines = [columns, ...rows.map(row => columns.map(c => row[c]))].map(
+    cells => cells.map(cell => csvCell(cell, delimiter)).join(delimiter),
+  );
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return fs.statSync(file).size;
 }
 
 // ---------------------------------------------------------------------------
@@ -1853,14 +2053,27 @@ function main() {
   const files = [
     ['it/records.ndjson', it.records.sort(byOpened)],
     ['it/feedback.ndjson', it.feedback.sort(feedbackOrder)],
-    ['hr/records.ndjson', hr.records.sort(byOpened)],
-    ['facilities/records.ndjson', facilities.records.sort(byOpened)],
   ];
   const sizes = files.map(([name, items]) => [
     name,
     items.length,
     writeNdjson(path.join(out, name), items),
   ]);
+  for (const [spec, records, toRow] of [
+    [HR_EXPORT, hr.records, hrCaseRow],
+    [FACILITIES_EXPORT, facilities.records, workOrderRow],
+  ]) {
+    const rows = records.sort(byOpened).map(toRow);
+    sizes.push([
+      spec.file,
+      rows.length,
+      writeCsv(path.join(out, spec.file), rows, spec.delimiter),
+    ]);
+  }
+  // Earlier versions wrote these for the file provider; nothing reads them now.
+  for (const stale of ['hr/records.ndjson', 'facilities/records.ndjson']) {
+    fs.rmSync(path.join(out, stale), { force: true });
+  }
 
   // Summary -----------------------------------------------------------------
   const lines = [];
@@ -1911,7 +2124,7 @@ function main() {
   for (const [name, n, size] of sizes) {
     total += size;
     lines.push(
-      `  ${name.padEnd(26)} ${String(n).padStart(5)} items ${(size / 1024)
+      `  ${name.padEnd(32)} ${String(n).padStart(5)} items ${(size / 1024)
         .toFixed(0)
         .padStart(6)} KiB`,
     );
@@ -1927,4 +2140,11 @@ if (require.main === module) {
   main();
 }
 
-module.exports = { parseArgs, mulberry32, londonOffset, fromLondon };
+module.exports = {
+  parseArgs,
+  mulberry32,
+  londonOffset,
+  fromLondon,
+  HR_EXPORT,
+  FACILITIES_EXPORT,
+};

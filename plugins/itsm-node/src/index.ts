@@ -24,3 +24,4 @@ export * from './provider';
 export * from './extensions';
 export * from './ownership';
 export * from './metrics';
+export * from './mapping';

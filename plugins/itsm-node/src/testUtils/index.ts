@@ -15,3 +15,7 @@
  */
 
 export { InMemoryItsmProvider } from './InMemoryItsmProvider';
+export { createInMemoryItsmMetricContext } from './InMemoryItsmMetricContext';
+export type { InMemoryItsmMetricRecord } from './InMemoryItsmMetricContext';
+export { createCapturingLogger } from './capturingLogger';
+export type { CapturedLogLine } from './capturingLogger';

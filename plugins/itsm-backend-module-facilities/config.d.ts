@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { ItsmMappedSourceConfig } from '@backstage-itsm/plugin-itsm-node';
+
+export interface Config {
+  itsm?: {
+    facilities?: {
+      /**
+       * Facilities work order sources, keyed by id: each reads a CSV export
+       * or a REST API of a CAFM or IWMS tool (Planon, Archibus, TRIRIGA,
+       * ...) and becomes the ITSM provider `facilities:<id>` (department
+       * `facilities`, kind `request`). Categories: building_access, hvac,
+       * cleaning, meeting_rooms, desk_moves. Map the promised completion
+       * time to `dueAt` for the on-time completion metric. See the module's
+       * README.
+       */
+      sources?: {
+        [id: string]: ItsmMappedSourceConfig;
+      };
+    };
+  };
+}

@@ -1,0 +1,57 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import {
+  itsmMetricsExtensionPoint,
+  itsmProvidersExtensionPoint,
+  registerItsmMappedSources,
+} from '@backstage-itsm/plugin-itsm-node';
+import { FACILITIES_SOURCE_OPTIONS } from './categories';
+import { facilitiesOnTimeCompletionMetric } from './metrics';
+
+/**
+ * Registers one ITSM provider per `itsm.facilities.sources.<id>` (a CAFM or
+ * IWMS tool's CSV export or REST API, mapped by config) and the metric
+ * `facilities_on_time_completion`.
+ * @public
+ */
+export const itsmModuleFacilities = createBackendModule({
+  pluginId: 'itsm',
+  moduleId: 'facilities',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        providers: itsmProvidersExtensionPoint,
+        metrics: itsmMetricsExtensionPoint,
+      },
+      async init({ config, logger, providers, metrics }) {
+        registerItsmMappedSources({
+          config,
+          logger,
+          providers,
+          module: FACILITIES_SOURCE_OPTIONS,
+        });
+        metrics.addMetric(facilitiesOnTimeCompletionMetric);
+      },
+    });
+  },
+});

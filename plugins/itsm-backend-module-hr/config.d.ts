@@ -1,0 +1,34 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { ItsmMappedSourceConfig } from '@backstage-itsm/plugin-itsm-node';
+
+export interface Config {
+  itsm?: {
+    hr?: {
+      /**
+       * HR case sources, keyed by id: each reads a CSV export or a REST API
+       * of an HR system (Workday, BambooHR, SAP SuccessFactors, ...) and
+       * becomes the ITSM provider `hr:<id>` (department `hr`, kind
+       * `request`). Categories: onboarding, offboarding, payroll_query,
+       * leave_request, policy_question. See the module's README.
+       */
+      sources?: {
+        [id: string]: ItsmMappedSourceConfig;
+      };
+    };
+  };
+}

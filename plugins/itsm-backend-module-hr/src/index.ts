@@ -1,0 +1,28 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/**
+ * A backend module for the ITSM plugin that loads HR cases from any HR
+ * system's CSV export or REST API, mapped by config, redacts personal
+ * fields as it reads them, and adds the HR first response and onboarding
+ * completion time metrics.
+ *
+ * @packageDocumentation
+ */
+
+export { itsmModuleHr as default } from './module';
+export * from './categories';
+export * from './metrics';

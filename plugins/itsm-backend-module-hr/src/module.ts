@@ -1,0 +1,68 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import {
+  itsmMetricsExtensionPoint,
+  itsmProvidersExtensionPoint,
+  registerItsmMappedSources,
+} from '@backstage-itsm/plugin-itsm-node';
+import { HR_CATEGORIES, HR_SOURCE_OPTIONS } from './categories';
+import {
+  createHrOnboardingCompletionTimeMetric,
+  hrFirstResponseTimeMetric,
+} from './metrics';
+
+/**
+ * Registers one ITSM provider per `itsm.hr.sources.<id>` (an HR system's CSV
+ * export or REST API, mapped by config) and the HR metrics
+ * `hr_first_response_time` and `hr_onboarding_completion_time`.
+ * @public
+ */
+export const itsmModuleHr = createBackendModule({
+  pluginId: 'itsm',
+  moduleId: 'hr',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        providers: itsmProvidersExtensionPoint,
+        metrics: itsmMetricsExtensionPoint,
+      },
+      async init({ config, logger, providers, metrics }) {
+        const sources = registerItsmMappedSources({
+          config,
+          logger,
+          providers,
+          module: HR_SOURCE_OPTIONS,
+        });
+        // Config may rename the onboarding category; the metric knows each name.
+        const labels = new Set([
+          HR_CATEGORIES.onboarding.label,
+          ...sources.map(s => s.mapping.categories.onboarding.label),
+        ]);
+        metrics.addMetric(
+          hrFirstResponseTimeMetric,
+          createHrOnboardingCompletionTimeMetric({ labels: [...labels] }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,308 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ITSM_REDACTED } from '@backstage-itsm/plugin-itsm-common';
+import type { JsonObject } from '@backstage/config';
+import type { ItsmProviderBatch } from '../provider';
+import { createCapturingLogger } from '../testUtils';
+import {
+  ItsmMappedProvider,
+  ItsmMappedProviderOptions,
+} from './ItsmMappedProvider';
+import {
+  PERSONAL_VALUES,
+  readSource,
+  ROW,
+  sourceConfig,
+} from './__testUtils__/fixtures';
+
+const COLUMNS = Object.keys(ROW);
+
+function csvCell(value: string): string {
+  return /[",\n;]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A CSV of ROW-like rows; each row overrides ROW's cells. */
+function csv(rows: Array<Record<string, string>>, delimiter = ','): string {
+  return [
+    COLUMNS.map(csvCell).join(delimiter),
+    ...rows.map(r =>
+      COLUMNS.map(c => csvCell({ ...ROW, ...r }[c] ?? '')).join(delimiter),
+    ),
+  ].join('\n');
+}
+
+/** Row n: case HRC000000n, updated n hours after the first. */
+function row(n: number, extra: Record<string, string> = {}) {
+  const updated = new Date(Date.parse('2026-02-23T00:00:00Z') + n * 3600_000);
+  return {
+    'Case ID': `HRC${String(n).padStart(7, '0')}`,
+    'Last Modified': updated.toISOString(),
+    ...extra,
+  };
+}
+
+const NOW = Date.parse('2026-03-01T00:00:00Z');
+
+describe('ItsmMappedProvider (CSV)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'itsm-mapped-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function provider(
+    extra: JsonObject = {},
+    options: ItsmMappedProviderOptions = {},
+  ) {
+    return new ItsmMappedProvider(
+      readSource(sourceConfig({ csv: { path: dir }, ...extra })),
+      { now: () => NOW, ...options },
+    );
+  }
+
+  async function sync(
+    p: ItsmMappedProvider,
+    cursor: string | null,
+    options: { limit?: number } = {},
+  ) {
+    const logger = createCapturingLogger();
+    const batches: ItsmProviderBatch[] = [];
+    for await (const batch of p.sync({
+      cursor,
+      signal: new AbortController().signal,
+      logger,
+    })) {
+      batches.push(batch);
+      if (options.limit && batches.length >= options.limit) break;
+    }
+    const last = [...batches].reverse().find(b => b.cursor !== undefined);
+    return { batches, logger, cursor: last?.cursor ?? cursor };
+  }
+
+  const ids = (batches: ItsmProviderBatch[]) =>
+    batches.flatMap(b =>
+      (b.records as Array<Record<string, unknown>>).map(
+        r => (r.externalId as string) ?? `error: ${r.__error}`,
+      ),
+    );
+
+  it('reads every CSV of a folder in name order, in batches', async () => {
+    await writeFile(path.join(dir, 'b.csv'), csv([row(3), row(4), row(5)]));
+    await writeFile(path.join(dir, 'a.csv'), csv([row(1), row(2)]));
+    await writeFile(path.join(dir, '.partial.csv'), csv([row(9)]));
+    await writeFile(path.join(dir, 'notes.txt'), 'ignored');
+    const { batches, cursor } = await sync(provider({ batchSize: 2 }), null);
+    expect(batches.map(b => b.records!.length)).toEqual([2, 2, 1]);
+    expect(ids(batches)).toEqual([
+      'HRC0000001',
+      'HRC0000002',
+      'HRC0000003',
+      'HRC0000004',
+      'HRC0000005',
+    ]);
+    expect(JSON.parse(cursor!)).toMatchObject({
+      watermark: '2026-02-23T05:00:00.000Z',
+      run: null,
+    });
+  });
+
+  it('reads one file with its own delimiter', async () => {
+    const file = path.join(dir, 'export.csv');
+    await writeFile(file, csv([row(1), row(2)], ';'));
+    const { batches } = await sync(
+      provider({ csv: { path: file, delimiter: ';' } }),
+      null,
+    );
+    expect(ids(batches)).toEqual(['HRC0000001', 'HRC0000002']);
+    expect(batches[0].records![0]).toMatchObject({ state: 'resolved' });
+  });
+
+  it('reads only what changed since the watermark, less the overlap', async () => {
+    const file = path.join(dir, 'export.csv');
+    await writeFile(file, csv([row(1), row(2), row(3)]));
+    const first = await sync(provider({ overlap: { minutes: 30 } }), null);
+    expect(ids(first.batches)).toHaveLength(3);
+
+    // Row 2 changed; row 3 is unchanged but inside the overlap (read again,
+    // harmlessly); row 1 is older; row 4 is new.
+    await writeFile(
+      file,
+      csv([
+        row(1),
+        row(2, { 'Last Modified': '2026-02-23T06:00:00Z' }),
+        row(3),
+        row(4),
+      ]),
+    );
+    const second = await sync(
+      provider({ overlap: { minutes: 30 } }),
+      first.cursor,
+    );
+    expect(ids(second.batches)).toEqual([
+      'HRC0000002',
+      'HRC0000003',
+      'HRC0000004',
+    ]);
+    expect(JSON.parse(second.cursor!).watermark).toBe(
+      '2026-02-23T06:00:00.000Z',
+    );
+    expect(second.logger.text()).toContain(
+      'updated since 2026-02-23T02:30:00.000Z',
+    );
+    expect(second.logger.text()).toContain('left out 1 unchanged');
+
+    // Nothing new: only what lies in the overlap, and the same watermark.
+    const third = await sync(
+      provider({ overlap: { minutes: 30 } }),
+      second.cursor,
+    );
+    expect(ids(third.batches)).toEqual(['HRC0000002']);
+    expect(third.cursor).toBe(second.cursor);
+  });
+
+  it('resumes after the last committed batch with the same filter, and moves the watermark only at the end', async () => {
+    // Out of order: the newest row comes first.
+    await writeFile(
+      path.join(dir, 'export.csv'),
+      csv([row(9), row(1), row(2), row(3), row(4)]),
+    );
+    const p = provider({ batchSize: 2 });
+    const partial = await sync(p, null, { limit: 1 });
+    expect(ids(partial.batches)).toEqual(['HRC0000009', 'HRC0000001']);
+    expect(JSON.parse(partial.cursor!)).toMatchObject({
+      watermark: null,
+      run: { since: null, max: '2026-02-23T09:00:00.000Z' },
+    });
+    const rest = await sync(p, partial.cursor);
+    expect(ids(rest.batches)).toEqual([
+      'HRC0000002',
+      'HRC0000003',
+      'HRC0000004',
+    ]);
+    expect(JSON.parse(rest.cursor!)).toMatchObject({
+      watermark: '2026-02-23T09:00:00.000Z',
+      run: null,
+    });
+  });
+
+  it('reads a file that changed since an interrupted run from its start', async () => {
+    const file = path.join(dir, 'export.csv');
+    await writeFile(file, csv([row(1), row(2), row(3)]));
+    const p = provider({ batchSize: 2 });
+    const partial = await sync(p, null, { limit: 1 });
+    await writeFile(file, csv([row(5), row(1), row(2), row(3)]));
+    await utimes(file, new Date(), new Date(Date.now() + 5000));
+    const rest = await sync(p, partial.cursor);
+    expect(ids(rest.batches)).toEqual([
+      'HRC0000005',
+      'HRC0000001',
+      'HRC0000002',
+      'HRC0000003',
+    ]);
+  });
+
+  it('reads everything again when the mapping changes, or the cursor is not its own', async () => {
+    await writeFile(path.join(dir, 'export.csv'), csv([row(1), row(2)]));
+    const noOverlap = { overlap: { seconds: 0 } };
+    const first = await sync(provider(noOverlap), null);
+    // Only the row at the watermark again: ties are read, never skipped.
+    expect(
+      ids((await sync(provider(noOverlap), first.cursor)).batches),
+    ).toEqual(['HRC0000002']);
+    const changed = await sync(
+      provider({
+        ...noOverlap,
+        defaultEntityRef: 'system:default/hr-services',
+      }),
+      first.cursor,
+    );
+    expect(ids(changed.batches)).toEqual(['HRC0000001', 'HRC0000002']);
+    expect(changed.logger.text()).toContain('changed since its last sync');
+    const foreign = await sync(provider(), '{"version":1,"files":{}}');
+    expect(ids(foreign.batches)).toHaveLength(2);
+  });
+
+  it('never moves the watermark past the clock', async () => {
+    await writeFile(
+      path.join(dir, 'export.csv'),
+      csv([row(1), row(2, { 'Last Modified': '2030-01-01T00:00:00Z' })]),
+    );
+    const { cursor } = await sync(provider(), null);
+    expect(JSON.parse(cursor!).watermark).toBe('2026-02-23T01:00:00.000Z');
+  });
+
+  it('passes rows it cannot read on to be dead-lettered, with the line and no cell', async () => {
+    const lines = csv([row(1), row(2)]).split('\n');
+    lines.splice(
+      2,
+      0,
+      'Hannah Whitfield,hannah.whitfield@northwind.example,only three',
+    );
+    await writeFile(path.join(dir, 'export.csv'), lines.join('\n'));
+    const { batches } = await sync(provider(), null);
+    expect(ids(batches)).toEqual([
+      'HRC0000001',
+      `error: test:demo: line 3 of export.csv has 3 cells, expected ${COLUMNS.length}`,
+      'HRC0000002',
+    ]);
+  });
+
+  it('keeps personal values out of records, payloads, errors and logs', async () => {
+    const lines = csv([
+      row(1),
+      row(2, {
+        Created: 'not a date',
+        Status: 'Escalated',
+        Priority: 'Whenever',
+      }),
+    ]).split('\n');
+    lines.push('Marcus Lee,E-4821,hannah.whitfield@northwind.example');
+    await writeFile(path.join(dir, 'export.csv'), lines.join('\n'));
+    const { batches, logger } = await sync(
+      provider({
+        personalFields: [
+          ...(sourceConfig().personalFields as string[]),
+          'Home Address',
+        ],
+      }),
+      null,
+    );
+    const output = JSON.stringify(batches);
+    expect(output).toContain(ITSM_REDACTED);
+    for (const value of PERSONAL_VALUES) {
+      expect(output).not.toContain(value);
+      expect(logger.text()).not.toContain(value);
+    }
+    // A personal field no column has is likely a typo: say so.
+    expect(logger.text()).toContain(
+      "personal field 'Home Address' is not a column of export.csv",
+    );
+  });
+
+  it('fails the sync naming the path when it does not exist', async () => {
+    await expect(
+      sync(provider({ csv: { path: path.join(dir, 'missing.csv') } }), null),
+    ).rejects.toThrow(
+      `ITSM source test:demo: ${path.join(dir, 'missing.csv')} does not exist`,
+    );
+  });
+});
