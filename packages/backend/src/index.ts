@@ -37,6 +37,12 @@ backend.add(import('./permissionPolicy'));
 // the demo data generated into examples/itsm-data.
 backend.add(import('@backstage-itsm/plugin-itsm-backend'));
 backend.add(import('@backstage-itsm/plugin-itsm-backend-module-file'));
+// HR cases and facilities work orders from exports or REST APIs, mapped by
+// config (itsm.hr.sources, itsm.facilities.sources), with their metrics.
+backend.add(import('@backstage-itsm/plugin-itsm-backend-module-hr'));
+backend.add(import('@backstage-itsm/plugin-itsm-backend-module-facilities'));
+// The demo's continual-improvement items (itsmDemo.seedImprovements).
+backend.add(import('./demoImprovements'));
 // Vendor connectors: each registers nothing until itsm.providers.<vendor> is configured.
 backend.add(import('@backstage-itsm/plugin-itsm-backend-module-servicenow'));
 backend.add(import('@backstage-itsm/plugin-itsm-backend-module-pagerduty'));
