@@ -59,15 +59,19 @@ describe('computeProgress', () => {
     expect(p.elapsed).toBeCloseTo(0.5, 6);
   });
 
-  it('is at risk when behind the pace', () => {
-    const p = computeProgress({
-      status: 'in_progress',
-      dueDate: '2026-04-19',
-      metric: metric(),
-      current: current(6500),
-      now: NOW,
-    });
-    expect(p.status).toBe('at_risk');
+  it('is at risk when more than a tenth of the time behind the pace', () => {
+    // Half the time used; 40% of the way is on track, 35% is not.
+    const at = (value: number) =>
+      computeProgress({
+        status: 'in_progress',
+        dueDate: '2026-04-19',
+        metric: metric(),
+        current: current(value),
+        now: NOW,
+      }).status;
+    expect(at(7200 - 0.4 * 3600)).toBe('on_track');
+    expect(at(7200 - 0.35 * 3600)).toBe('at_risk');
+    expect(at(6500)).toBe('at_risk');
   });
 
   it('is overdue past the due date while open and unmet, and says so', () => {

@@ -24,6 +24,9 @@ import type {
 } from '@backstage-itsm/plugin-itsm-common';
 import { DateTime } from 'luxon';
 
+/** How far behind the time used progress may be and still count as on track. */
+export const PACE_TOLERANCE = 0.1;
+
 /** Whether `value` meets `target` in the metric's direction. */
 export function meetsTarget(
   value: number,
@@ -136,8 +139,9 @@ export function computeProgress(input: ProgressInput): ItsmImprovementProgress {
     progressStatus = 'not_started';
   } else if (current === null) {
     progressStatus = 'no_data';
-  } else if (fraction !== null && fraction >= (elapsed ?? 0)) {
-    // At least as far along as the time used; without a due date, not worse than the baseline.
+  } else if (fraction !== null && fraction >= (elapsed ?? 0) - PACE_TOLERANCE) {
+    // About as far along as the time used (a tenth of the time behind is
+    // still on track); without a due date, not worse than the baseline.
     progressStatus = 'on_track';
   } else {
     progressStatus = 'at_risk';
