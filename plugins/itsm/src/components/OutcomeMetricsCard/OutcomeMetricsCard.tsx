@@ -40,10 +40,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { Line, LineChart, ResponsiveContainer, YAxis } from 'recharts';
 import { itsmApiRef } from '../../api';
 import { ItsmErrorPanel, NoSourceState } from '../common';
-import {
-  departmentMetricTitle,
-  selectDepartmentMetrics,
-} from './departmentMetrics';
+import { selectDepartmentMetrics } from './departmentMetrics';
 import { definitionText, formatMetricValue, trendOf } from './formatMetric';
 import { MetricRecordsDialog } from './MetricRecordsDialog';
 
@@ -109,7 +106,7 @@ function MetricTile(props: {
   const { metric } = props;
   const trend = trendOf(metric);
   const status = metric.status ?? 'no_target';
-  const title = departmentMetricTitle(props.id, metric, props.department);
+  const title = metric.definition.title;
   return (
     <ButtonBase
       onClick={() => props.onOpen(props.id)}
@@ -346,7 +343,7 @@ export function OutcomeMetricsCard(props: {
           onClose={() => setOpenMetric(undefined)}
           entityRef={props.entityRef}
           metricId={openMetric!}
-          title={departmentMetricTitle(openMetric!, open, props.department)}
+          title={open.definition.title}
           from={window.from}
           to={window.to}
         />

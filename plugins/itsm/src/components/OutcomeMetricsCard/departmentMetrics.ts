@@ -31,6 +31,8 @@ export const IT_ONLY_METRICS: ReadonlySet<string> = new Set([
   'change_failure_rate',
   'emergency_change_ratio',
   'reopen_rate',
+  // The backlog counts open incidents, not cases or work orders.
+  'backlog',
   'problem_backlog',
 ]);
 
@@ -91,20 +93,4 @@ export function headlineMetricIds(
   department = 'it',
 ): string[] {
   return departmentTerms(department).headlineMetrics.filter(id => metrics[id]);
-}
-
-/**
- * A metric's title in the department's words: the backlog of an HR desk is
- * its "Case backlog", not an "Incident backlog".
- */
-export function departmentMetricTitle(
-  id: string,
-  metric: ItsmMetricValue,
-  department = 'it',
-): string {
-  if (id === 'backlog' && department && department !== 'it') {
-    const noun = departmentTerms(department).noun('request');
-    return `${noun.charAt(0).toUpperCase()}${noun.slice(1)} backlog`;
-  }
-  return metric.definition.title;
 }

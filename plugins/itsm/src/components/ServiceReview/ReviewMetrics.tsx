@@ -40,7 +40,6 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { departmentMetricTitle } from '../OutcomeMetricsCard/departmentMetrics';
 import {
   definitionText,
   formatMetricValue,
@@ -87,9 +86,7 @@ export function ReviewMetricsTable(props: {
             <TableRow key={id} data-testid={`itsm-review-metric-${id}`}>
               <TableCell>
                 <Tooltip title={definitionText(metric)} placement="top-start">
-                  <span>
-                    {departmentMetricTitle(id, metric, props.department)}
-                  </span>
+                  <span>{metric.definition.title}</span>
                 </Tooltip>
                 <Typography
                   variant="caption"
@@ -235,7 +232,7 @@ export function ReviewTrendCharts(props: {
         <Grid item xs={12} sm={6} md={4} key={id}>
           <TrendChart
             id={id}
-            title={departmentMetricTitle(id, metric, props.department)}
+            title={metric.definition.title}
             metric={metric}
             points={props.series[id]}
           />
