@@ -240,11 +240,9 @@ describe('OutcomeMetricsCard', () => {
     expect(screen.queryByText('Mean time to resolve')).not.toBeInTheDocument();
     expect(
       screen.getAllByTestId(/^itsm-metric-/).map(e => e.dataset.testid),
-    ).toEqual([
-      'itsm-metric-fulfilment_time',
-      'itsm-metric-sla_attainment',
-      'itsm-metric-csat',
-    ]);
+    ).toEqual(['itsm-metric-fulfilment_time', 'itsm-metric-sla_attainment']);
+    // Satisfaction shows once surveys answer; without any it stays out.
+    expect(screen.queryByTestId('itsm-metric-csat')).not.toBeInTheDocument();
     expect(
       screen.getByText(/3 IT service metrics not shown/),
     ).toBeInTheDocument();
