@@ -42,14 +42,17 @@ import IconButton from '@mui/material/IconButton';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { itsmApiRef } from '../../api';
-import { formatInstant, formatRelative, ItsmErrorPanel } from '../common';
+import {
+  DetailField,
+  formatInstant,
+  formatRelative,
+  ItsmErrorPanel,
+} from '../common';
 import { formatMetricValue } from '../OutcomeMetricsCard/formatMetric';
 import { ImprovementDialog } from './ImprovementDialog';
 import { ImprovementProgressPanel } from './ImprovementProgress';
@@ -75,18 +78,7 @@ export interface ImprovementDetailsDrawerProps {
 }
 
 function Field(props: { label: string; children: React.ReactNode }) {
-  return (
-    <TableRow>
-      <TableCell
-        component="th"
-        scope="row"
-        sx={{ width: 140, color: 'text.secondary', py: 0.5 }}
-      >
-        {props.label}
-      </TableCell>
-      <TableCell sx={{ py: 0.5 }}>{props.children}</TableCell>
-    </TableRow>
-  );
+  return <DetailField labelWidth={140} {...props} />;
 }
 
 function Section(props: { title: string; children: React.ReactNode }) {

@@ -29,11 +29,14 @@ import IconButton from '@mui/material/IconButton';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { formatDuration, formatInstant, RedactedText } from '../common';
+import {
+  DetailField,
+  formatDuration,
+  formatInstant,
+  RedactedText,
+} from '../common';
 import { ImprovementDialog } from '../Improvements/ImprovementDialog';
 import { entityOwnerRef } from '../Improvements/EntityImprovementsCard';
 import { daysFromToday } from '../Improvements/improvementModel';
@@ -47,18 +50,7 @@ function slaColour(sla: { breached: boolean; stage: string }) {
 }
 
 function Field(props: { label: string; children: React.ReactNode }) {
-  return (
-    <TableRow>
-      <TableCell
-        component="th"
-        scope="row"
-        sx={{ width: 170, color: 'text.secondary', py: 0.5 }}
-      >
-        {props.label}
-      </TableCell>
-      <TableCell sx={{ py: 0.5 }}>{props.children}</TableCell>
-    </TableRow>
-  );
+  return <DetailField labelWidth={170} {...props} />;
 }
 
 function RecordLinks(props: {

@@ -41,23 +41,14 @@ import { Line, LineChart, ResponsiveContainer, YAxis } from 'recharts';
 import { itsmApiRef } from '../../api';
 import { ItsmErrorPanel, NoSourceState } from '../common';
 import { selectDepartmentMetrics } from './departmentMetrics';
-import { definitionText, formatMetricValue, trendOf } from './formatMetric';
+import {
+  definitionText,
+  formatMetricValue,
+  METRIC_STATUS_COLOUR,
+  trendOf,
+  TREND_COLOUR,
+} from './formatMetric';
 import { MetricRecordsDialog } from './MetricRecordsDialog';
-
-const STATUS_COLOUR = {
-  met: 'success',
-  at_risk: 'warning',
-  breached: 'error',
-  no_target: 'default',
-  no_data: 'default',
-} as const;
-
-const TREND_COLOUR = {
-  better: 'success.main',
-  worse: 'error.main',
-  same: 'text.secondary',
-  unknown: 'text.secondary',
-};
 
 type WindowChoice = '30' | '90' | '365' | 'custom';
 
@@ -156,7 +147,7 @@ function MetricTile(props: {
       {status !== 'no_target' && (
         <Chip
           size="small"
-          color={STATUS_COLOUR[status]}
+          color={METRIC_STATUS_COLOUR[status]}
           label={`${status.replace('_', ' ')}${
             metric.target !== undefined
               ? `: target ${formatMetricValue(metric.target, metric.unit)}`

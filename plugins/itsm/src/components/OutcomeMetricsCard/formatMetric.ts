@@ -14,63 +14,37 @@
  * limitations under the License.
  */
 
-import type {
-  ItsmMetricUnit,
+import {
+  formatItsmMetricValue,
+  itsmMetricTrend,
   ItsmMetricValue,
+  ItsmTrend,
 } from '@backstage-itsm/plugin-itsm-common';
-import { formatDuration } from '../common';
 
-/** A metric value in its unit: `4h 12m`, `99.95%`, `12`, `+31`. */
-export function formatMetricValue(
-  value: number | null | undefined,
-  unit: ItsmMetricUnit,
-): string {
-  if (value === null || value === undefined) return 'no data';
-  switch (unit) {
-    case 'seconds':
-      return formatDuration(value);
-    case 'ratio':
-      // Two decimals where they matter (99.95%), none where they don't (50%).
-      return `${(value * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
-    case 'score':
-      return `${value > 0 ? '+' : ''}${Math.round(value)}`;
-    default:
-      return Number.isInteger(value)
-        ? value.toLocaleString()
-        : value.toFixed(1);
-  }
-}
+/** A metric value in its unit: `4h 12m`, `99.95%`, `12`, `+31` (shared with the Markdown review). */
+export const formatMetricValue = formatItsmMetricValue;
 
-export type Trend = 'better' | 'worse' | 'same' | 'unknown';
+export type Trend = ItsmTrend;
 
 /** Whether the metric moved the right way since the previous window. */
-export function trendOf(metric: ItsmMetricValue): {
-  trend: Trend;
-  text: string;
-} {
-  const current = metric.value;
-  const previous = metric.previous?.value;
-  if (current === null || previous === null || previous === undefined) {
-    return { trend: 'unknown', text: 'no previous data' };
-  }
-  const delta = current - previous;
-  if (Math.abs(delta) < 1e-9) return { trend: 'same', text: 'same as before' };
-  const direction = metric.definition.direction;
-  let trend: Trend = 'unknown';
-  if (direction === 'lower_is_better') trend = delta < 0 ? 'better' : 'worse';
-  if (direction === 'higher_is_better') trend = delta > 0 ? 'better' : 'worse';
-  const sign = delta > 0 ? '+' : '−';
-  let amount: string;
-  if (metric.unit === 'ratio')
-    amount = `${(Math.abs(delta) * 100).toFixed(1)} pp`;
-  else if (metric.unit === 'seconds') amount = formatDuration(Math.abs(delta));
-  else
-    amount = formatMetricValue(
-      Math.abs(delta),
-      metric.unit === 'score' ? 'count' : metric.unit,
-    );
-  return { trend, text: `${sign}${amount} vs previous` };
-}
+export const trendOf = itsmMetricTrend;
+
+/** Chip colours of a metric's status against its target. */
+export const METRIC_STATUS_COLOUR = {
+  met: 'success',
+  at_risk: 'warning',
+  breached: 'error',
+  no_target: 'default',
+  no_data: 'default',
+} as const;
+
+/** Text colours of a trend. */
+export const TREND_COLOUR: Record<Trend, string> = {
+  better: 'success.main',
+  worse: 'error.main',
+  same: 'text.secondary',
+  unknown: 'text.secondary',
+};
 
 /** Hover text: what the number measures, so "MTTR" means one thing. */
 export function definitionText(metric: ItsmMetricValue): string {

@@ -43,23 +43,10 @@ import {
 import {
   definitionText,
   formatMetricValue,
+  METRIC_STATUS_COLOUR,
   trendOf,
+  TREND_COLOUR,
 } from '../OutcomeMetricsCard/formatMetric';
-
-const STATUS_COLOUR = {
-  met: 'success',
-  at_risk: 'warning',
-  breached: 'error',
-  no_target: 'default',
-  no_data: 'default',
-} as const;
-
-const TREND_COLOUR = {
-  better: 'success.main',
-  worse: 'error.main',
-  same: 'text.secondary',
-  unknown: 'text.secondary',
-};
 
 /** The metrics of the period against their targets and the previous period. */
 export function ReviewMetricsTable(props: {
@@ -112,7 +99,7 @@ export function ReviewMetricsTable(props: {
                 ) : (
                   <Chip
                     size="small"
-                    color={STATUS_COLOUR[status]}
+                    color={METRIC_STATUS_COLOUR[status]}
                     label={status.replace('_', ' ')}
                   />
                 )}

@@ -14,27 +14,11 @@
  * limitations under the License.
  */
 
-import { DateTime, Duration } from 'luxon';
+import { formatItsmDuration } from '@backstage-itsm/plugin-itsm-common';
+import { DateTime } from 'luxon';
 
 /** `4h 12m`, `2d 3h`, `45s`: the two largest units of a duration in seconds. */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {
-    return '–';
-  }
-  const total = Math.round(Math.abs(seconds));
-  if (total < 60) return `${total}s`;
-  const d = Duration.fromObject({ seconds: total }).shiftTo(
-    'days',
-    'hours',
-    'minutes',
-  );
-  const parts: string[] = [];
-  if (d.days) parts.push(`${d.days}d`);
-  if (d.hours) parts.push(`${d.hours}h`);
-  if (Math.floor(d.minutes) && parts.length < 2)
-    parts.push(`${Math.floor(d.minutes)}m`);
-  return parts.slice(0, 2).join(' ') || '0m';
-}
+export const formatDuration = formatItsmDuration;
 
 /** `23 Nov 2026, 14:05` in the viewer's zone. */
 export function formatInstant(iso: string | null | undefined): string {

@@ -23,3 +23,4 @@ export {
   RedactedText,
   REDACTED_EXPLANATION,
 } from './RedactedText';
+export { DetailField } from './DetailField';
