@@ -14,23 +14,16 @@
  * limitations under the License.
  */
 
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ConfigReader, JsonObject } from '@backstage/config';
 import {
   describeValidationError,
   itsmRecordInputSchema,
   ITSM_REDACTED,
 } from '@backstage-itsm/plugin-itsm-common';
 import {
-  createItsmMappedProviders,
-  ItsmCsvSource,
-} from '@backstage-itsm/plugin-itsm-node';
-import {
-  createCapturingLogger,
   createInMemoryItsmMetricContext,
+  mapDemoExport,
 } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { HR_SOURCE_OPTIONS } from './categories';
 import {
@@ -45,7 +38,6 @@ import {
  */
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
-const GENERATOR = path.join(REPO_ROOT, 'scripts/demo-data/generate.js');
 const END = '2026-11-23';
 const FILE = 'hr/bamboohr-cases.csv';
 const PERSONAL_COLUMNS = [
@@ -58,82 +50,37 @@ const DAY = 86400;
 
 type Item = Record<string, any>;
 
-/** A section of the repository's app-config.yaml, read with the root's yaml package. */
-function appConfig(): JsonObject {
-  return JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        '-e',
-        "process.stdout.write(JSON.stringify(require('yaml').parse(require('fs').readFileSync('app-config.yaml', 'utf8'))))",
-      ],
-      { cwd: REPO_ROOT, encoding: 'utf8' },
-    ),
-  );
-}
-
 describe('HR demo export, mapped by app-config.yaml', () => {
   const dirs: string[] = [];
   const records: Item[] = [];
   let logText = '';
   let demo: Item = {};
   let personalValues: string[] = [];
+  let cleanup = async () => {};
 
   beforeAll(async () => {
-    for (const seed of ['42', '42', '43']) {
-      const dir = await mkdtemp(path.join(tmpdir(), 'itsm-hr-demo-'));
-      dirs.push(dir);
-      execFileSync(
-        process.execPath,
-        [GENERATOR, '--out', dir, '--end', END, '--seed', seed],
-        { encoding: 'utf8' },
-      );
-    }
-    demo = (appConfig() as any).itsm.hr.sources.demo;
-    const file = path.join(dirs[0], FILE);
-    const [{ provider }] = createItsmMappedProviders(
-      new ConfigReader({
-        itsm: {
-          hr: {
-            sources: { demo: { ...demo, csv: { ...demo.csv, path: file } } },
-          },
-        },
-      }),
-      HR_SOURCE_OPTIONS,
-    );
-    const logger = createCapturingLogger();
-    for await (const batch of provider.sync({
-      cursor: null,
-      signal: new AbortController().signal,
-      logger,
-    })) {
-      records.push(...(batch.records as Item[]));
-    }
-    logText = logger.text();
-
-    // What the mapping must keep out: every personal cell of the export.
-    const raw = new ItsmCsvSource({
-      providerId: 'raw',
-      settings: { type: 'csv', path: file, delimiter: ',' },
+    const mapped = await mapDemoExport({
+      repoRoot: REPO_ROOT,
+      generator: 'scripts/demo-data/generate.js',
+      end: END,
+      seeds: ['42', '42', '43'],
+      file: FILE,
+      configKey: 'itsm.hr.sources',
+      sourceId: 'demo',
+      module: HR_SOURCE_OPTIONS,
+      personalColumns: PERSONAL_COLUMNS,
+      delimiter: ',',
     });
-    const values = new Set<string>();
-    for await (const entry of raw.read({
-      position: null,
-      since: null,
-      signal: new AbortController().signal,
-      logger: createCapturingLogger(),
-    })) {
-      for (const column of PERSONAL_COLUMNS) {
-        values.add(String(entry.item![column]));
-      }
-    }
-    personalValues = [...values];
+    dirs.push(...mapped.dirs);
+    records.push(...mapped.records);
+    logText = mapped.logText;
+    demo = mapped.config;
+    personalValues = mapped.personalValues;
+    cleanup = mapped.cleanup;
   }, 60_000);
 
   afterAll(async () => {
-    for (const dir of dirs) {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await cleanup();
   });
 
   it('names the personal columns in app-config.yaml', () => {

@@ -19,3 +19,5 @@ export { createInMemoryItsmMetricContext } from './InMemoryItsmMetricContext';
 export type { InMemoryItsmMetricRecord } from './InMemoryItsmMetricContext';
 export { createCapturingLogger } from './capturingLogger';
 export type { CapturedLogLine } from './capturingLogger';
+export { mapDemoExport } from './mappedDemoExport';
+export type { MappedDemoExport } from './mappedDemoExport';
