@@ -27,7 +27,7 @@ import {
 } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { HR_SOURCE_OPTIONS } from './categories';
 import {
-  createHrOnboardingCompletionTimeMetric,
+  hrOnboardingCompletionTimeMetric,
   hrFirstResponseTimeMetric,
 } from './metrics';
 
@@ -176,15 +176,19 @@ describe('HR demo export, mapped by app-config.yaml', () => {
   it('gives the HR metrics believable values', async () => {
     const context = createInMemoryItsmMetricContext({
       window: { from: '2025-11-23T00:00:00Z', to: `${END}T00:00:00Z` },
-      records: records.map(r => ({ ...r, id: r.externalId, department: 'hr' })),
+      // The category is read from the payload, as the backend does in SQL.
+      records: records.map(r => ({
+        ...r,
+        id: r.externalId,
+        department: 'hr',
+        category: r.payload?.category ?? null,
+      })),
     });
     const firstResponse = await hrFirstResponseTimeMetric.compute(context);
     expect(firstResponse.n).toBeGreaterThan(550);
     expect(firstResponse.value).toBeGreaterThan(1800);
     expect(firstResponse.value).toBeLessThan(DAY);
-    const onboarding = await createHrOnboardingCompletionTimeMetric().compute(
-      context,
-    );
+    const onboarding = await hrOnboardingCompletionTimeMetric.compute(context);
     expect(onboarding.n).toBeGreaterThan(130);
     expect(onboarding.value).toBeGreaterThan(DAY);
     expect(onboarding.value).toBeLessThan(5 * DAY);

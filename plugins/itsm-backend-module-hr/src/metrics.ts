@@ -15,14 +15,7 @@
  */
 
 import { itsmMetricTargetAnnotation } from '@backstage-itsm/plugin-itsm-common';
-import {
-  ItsmMetric,
-  ItsmMetricContext,
-  ItsmMetricRecordQuery,
-  ItsmMetricRecordRow,
-  summariseDurations,
-} from '@backstage-itsm/plugin-itsm-node';
-import { HR_CATEGORIES } from './categories';
+import type { ItsmMetric } from '@backstage-itsm/plugin-itsm-node';
 
 /** The id of the HR first response time metric. @public */
 export const HR_FIRST_RESPONSE_TIME_METRIC_ID = 'hr_first_response_time';
@@ -72,85 +65,39 @@ export const hrFirstResponseTimeMetric: ItsmMetric = {
 };
 
 /** Most rows `list()` returns in one call. */
-const LIST_CAP = 10000;
-
 /**
- * The records of a query over the whole window, splitting the window in
- * halves where a part holds more than `list()` returns at once.
- */
-async function listAll(
-  context: ItsmMetricContext,
-  query: ItsmMetricRecordQuery,
-  from: Date = context.window.from,
-  to: Date = context.window.to,
-): Promise<ItsmMetricRecordRow[]> {
-  const rows = await context.records({ ...query, from, to }).list();
-  if (rows.length < LIST_CAP || to.getTime() - from.getTime() <= 1) {
-    return rows;
-  }
-  const middle = new Date(
-    from.getTime() + Math.floor((to.getTime() - from.getTime()) / 2),
-  );
-  return [
-    ...(await listAll(context, query, from, middle)),
-    ...(await listAll(context, query, middle, to)),
-  ];
-}
-
-/**
- * Onboarding completion time: onboarding cases resolved in the window, from
- * opening to resolution. A case is an onboarding case when its title starts
- * with the onboarding category's label (`Onboarding: ...`), which the HR
- * module's mapping guarantees; `labels` are the labels in use (config may
- * rename the category).
+ * Onboarding completion time: HR cases of the onboarding category (as the
+ * source's mapping named it, stored in the record's payload) resolved in the
+ * window, from opening to resolution; computed in the database.
  * @public
  */
-export function createHrOnboardingCompletionTimeMetric(
-  options: { labels?: ReadonlyArray<string> } = {},
-): ItsmMetric {
-  const prefixes = [
-    ...new Set(
-      (options.labels ?? [HR_CATEGORIES.onboarding.label]).map(
-        label => `${label.toLowerCase()}:`,
-      ),
-    ),
-  ];
-  const isOnboarding = (row: ItsmMetricRecordRow) => {
-    const title = row.title.toLowerCase();
-    return prefixes.some(prefix => title.startsWith(prefix));
-  };
-  return {
-    id: HR_ONBOARDING_COMPLETION_TIME_METRIC_ID,
-    title: 'Onboarding completion time',
-    unit: 'seconds',
-    description:
-      'HR onboarding cases (category onboarding) resolved in the window, cancelled ones excluded: time from opening to resolution.',
-    startEvent: 'opened_at',
-    endEvent: 'resolved_at',
-    clock: 'calendar',
-    statistic: STATISTIC,
-    direction: 'lower_is_better',
-    async compute(context) {
-      const rows = await listAll(context, {
+export const hrOnboardingCompletionTimeMetric: ItsmMetric = {
+  id: HR_ONBOARDING_COMPLETION_TIME_METRIC_ID,
+  title: 'Onboarding completion time',
+  unit: 'seconds',
+  description:
+    'HR onboarding cases (category onboarding) resolved in the window, cancelled ones excluded: time from opening to resolution.',
+  startEvent: 'opened_at',
+  endEvent: 'resolved_at',
+  clock: 'calendar',
+  statistic: STATISTIC,
+  direction: 'lower_is_better',
+  async compute(context) {
+    const stats = await context
+      .records({
         kinds: ['request'],
         departments: ['hr'],
+        categories: ['onboarding'],
         within: 'resolvedAt',
-      });
-      const stats = summariseDurations(
-        rows
-          .filter(row => row.resolvedAt !== null && isOnboarding(row))
-          .map(
-            row => (row.resolvedAt!.getTime() - row.openedAt.getTime()) / 1000,
-          ),
-      );
-      return {
-        value: stats.mean,
-        n: stats.n,
-        mean: stats.mean,
-        p50: stats.p50,
-        p90: stats.p90,
-        dataQuality: { negativeDurations: stats.negative },
-      };
-    },
-  };
-}
+      })
+      .durations('openedAt', 'resolvedAt');
+    return {
+      value: stats.mean,
+      n: stats.n,
+      mean: stats.mean,
+      p50: stats.p50,
+      p90: stats.p90,
+      dataQuality: { negativeDurations: stats.negative },
+    };
+  },
+};

@@ -23,9 +23,9 @@ import {
   itsmProvidersExtensionPoint,
   registerItsmMappedSources,
 } from '@backstage-itsm/plugin-itsm-node';
-import { HR_CATEGORIES, HR_SOURCE_OPTIONS } from './categories';
+import { HR_SOURCE_OPTIONS } from './categories';
 import {
-  createHrOnboardingCompletionTimeMetric,
+  hrOnboardingCompletionTimeMetric,
   hrFirstResponseTimeMetric,
 } from './metrics';
 
@@ -47,20 +47,15 @@ export const itsmModuleHr = createBackendModule({
         metrics: itsmMetricsExtensionPoint,
       },
       async init({ config, logger, providers, metrics }) {
-        const sources = registerItsmMappedSources({
+        registerItsmMappedSources({
           config,
           logger,
           providers,
           module: HR_SOURCE_OPTIONS,
         });
-        // Config may rename the onboarding category; the metric knows each name.
-        const labels = new Set([
-          HR_CATEGORIES.onboarding.label,
-          ...sources.map(s => s.mapping.categories.onboarding.label),
-        ]);
         metrics.addMetric(
           hrFirstResponseTimeMetric,
-          createHrOnboardingCompletionTimeMetric({ labels: [...labels] }),
+          hrOnboardingCompletionTimeMetric,
         );
       },
     });

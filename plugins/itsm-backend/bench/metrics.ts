@@ -17,7 +17,8 @@
 /*
  * Metrics benchmark: loads incidents, changes and SLAs over many components
  * and two years with bulk SQL (the ingestion path is benchmarked in
- * ingest.ts), then measures GET /metrics through the HTTP API (the real
+ * ingest.ts), then measures GET /metrics and GET /reviews (a quarter's
+ * service review) through the HTTP API (the real
  * router, store and engine on a local express server; auth, permissions and
  * catalog mocked to allow everything) and, beside it, the same SQL
  * statements the engine ran, replayed directly on the database with the
@@ -43,6 +44,9 @@ import { cpus, totalmem } from 'node:os';
 import { DatabaseItsmStore } from '../src/database/DatabaseItsmStore';
 import type { IngestionEngine } from '../src/ingestion/IngestionEngine';
 import { MetricsEngine } from '../src/metrics/MetricsEngine';
+import { ImprovementService } from '../src/improvements/ImprovementService';
+import { ImprovementStore } from '../src/improvements/ImprovementStore';
+import { ReviewService } from '../src/reviews/ReviewService';
 import { itsmRecordPermissionRules } from '../src/permissions/rules';
 import { createRouter } from '../src/service/createRouter';
 
@@ -288,6 +292,14 @@ async function run(db: Db, scale: number) {
       error() {},
       child: () => silent,
     };
+    const metrics = new MetricsEngine({ db: knex });
+    const improvementStore = new ImprovementStore(knex);
+    const improvements = new ImprovementService({
+      store: improvementStore,
+      records: store,
+      metrics,
+      catalog: benchCatalog(n),
+    });
     const router = await createRouter({
       store,
       engine: {} as IngestionEngine,
@@ -297,7 +309,15 @@ async function run(db: Db, scale: number) {
       auditor: {} as any,
       catalog: benchCatalog(n),
       logger: silent,
-      metrics: new MetricsEngine({ db: knex }),
+      metrics,
+      improvements,
+      reviews: new ReviewService({
+        db: knex,
+        records: store,
+        metrics,
+        improvements,
+        improvementStore,
+      }),
     });
     const app = express().use('/api/itsm', router).use(mockErrorHandler());
     const server = app.listen(0);
@@ -315,7 +335,12 @@ async function run(db: Db, scale: number) {
     });
 
     const iso = (ms: number) => new Date(ms).toISOString();
-    const scenarios = [
+    const scenarios: Array<{
+      name: string;
+      requests: number;
+      path?: string;
+      query: (k: number) => string;
+    }> = [
       {
         name: 'component, all metrics, 90 days',
         requests: 200,
@@ -340,6 +365,22 @@ async function run(db: Db, scale: number) {
             END - 365 * DAY,
           )}&to=${iso(END)}&bucket=week`,
       },
+      {
+        name: 'component, quarterly service review',
+        requests: 50,
+        path: 'reviews',
+        query: (k: number) =>
+          `entityRef=${componentRef((k * 41) % n.components)}&period=2026-Q3`,
+      },
+      {
+        name: `group (${COMPONENTS_PER_GROUP} components), quarterly service review`,
+        requests: 10,
+        path: 'reviews',
+        query: (k: number) =>
+          `entityRef=${groupRef(
+            k % (n.components / COMPONENTS_PER_GROUP),
+          )}&period=2026-Q3`,
+      },
     ];
 
     // The HTTP floor of this client and server: a request that does nothing.
@@ -359,7 +400,9 @@ async function run(db: Db, scale: number) {
     for (const scenario of scenarios) {
       const statements: Captured[][] = [];
       const call = async (k: number) => {
-        const res = await fetch(`${base}/metrics?${scenario.query(k)}`);
+        const res = await fetch(
+          `${base}/${scenario.path ?? 'metrics'}?${scenario.query(k)}`,
+        );
         if (!res.ok) {
           throw new Error(`${res.status} ${await res.text()}`);
         }

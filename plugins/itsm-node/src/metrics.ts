@@ -51,6 +51,11 @@ export interface ItsmMetricRecordQuery {
   /** Default: every state but `cancelled`. */
   states?: ItsmRecordState[];
   priorities?: number[];
+  /**
+   * Categories a source module stored as the record payload's `category`
+   * (the mapped sources do: `onboarding`, `hvac`, ...). Applied in SQL.
+   */
+  categories?: string[];
   /** Records whose `within` instant lies in [from, to). Default `openedAt`. */
   within?: ItsmMetricInstant;
   /** Default: the window being computed. */
@@ -82,6 +87,8 @@ export interface ItsmMetricRecordRow {
   priority: number | null;
   number: string | null;
   title: string;
+  /** The payload's `category`, when its source module stored one. */
+  category: string | null;
   openedAt: Date;
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;

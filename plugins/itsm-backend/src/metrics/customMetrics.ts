@@ -32,7 +32,7 @@ import type {
 } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import { durationStats } from './kernels';
-import { int, num, scopedRecords } from './sql';
+import { int, isPostgres, num, scopedRecords } from './sql';
 import type { ExplainPopulation, MetricScope, MetricWindow } from './types';
 
 const INSTANT_COLUMNS: Record<ItsmMetricInstant, string> = {
@@ -169,6 +169,7 @@ class ScopedRecordSet implements ItsmMetricRecordSet {
         'r.priority',
         'r.number',
         'r.title',
+        this.#scope.db.raw(`${categorySql(this.#scope.db)} as category`),
         'r.reopen_count',
         ...Object.values(INSTANT_COLUMNS),
       )
@@ -183,6 +184,7 @@ class ScopedRecordSet implements ItsmMetricRecordSet {
       state: row.state as ItsmRecordState,
       priority: row.priority === null ? null : Number(row.priority),
       number: row.number,
+      category: row.category ?? null,
       title: row.title,
       openedAt: new Date(Number(row.opened_at)),
       acknowledgedAt: date(row.acknowledged_at),
@@ -215,6 +217,14 @@ class ScopedRecordSet implements ItsmMetricRecordSet {
     }
     if (query.priorities) {
       builder.whereIn('r.priority', query.priorities);
+    }
+    if (query.categories) {
+      builder.whereRaw(
+        `${categorySql(this.#scope.db)} in (${query.categories
+          .map(() => '?')
+          .join(', ')})`,
+        query.categories,
+      );
     }
     const within = instantColumn(query.within ?? 'openedAt');
     const from = query.from?.getTime() ?? this.#window.from;
@@ -266,4 +276,11 @@ function instantColumn(instant: ItsmMetricInstant): string {
     throw new Error(`Unknown ITSM record instant '${instant}'`);
   }
   return column;
+}
+
+/** The payload's `category` as SQL: JSON text on both databases. */
+function categorySql(db: Knex): string {
+  return isPostgres(db)
+    ? "(r.payload::jsonb ->> 'category')"
+    : "json_extract(r.payload, '$.category')";
 }

@@ -56,6 +56,7 @@ function toRow(record: InMemoryItsmMetricRecord): ItsmMetricRecordRow {
     priority: null,
     number: null,
     title: record.id,
+    category: null,
     reopenCount: 0,
     ...record,
   } as Record<string, unknown>;
@@ -99,6 +100,11 @@ export function createInMemoryItsmMetricContext(options: {
         query.states
           ? !query.states.includes(row.state)
           : row.state === 'cancelled'
+      )
+        return false;
+      if (
+        query.categories &&
+        (row.category === null || !query.categories.includes(row.category))
       )
         return false;
       if (

@@ -80,6 +80,8 @@ export interface RecordSpec {
   entities?: string[];
   /** Default `sn:corp` (department it); `hr:desk` is department hr. */
   provider?: string;
+  /** The source payload (modules keep e.g. a `category` in it). */
+  payload?: unknown;
   slas?: Array<{
     kind: 'response' | 'resolution';
     stage: 'in_progress' | 'paused' | 'completed' | 'breached' | 'cancelled';
@@ -138,6 +140,7 @@ function toInput(spec: RecordSpec): ItsmRecordInput {
     outcome: kind === 'change' ? spec.outcome ?? 'successful' : null,
     causedByChange: spec.causedBy ?? null,
     reopenCount: spec.reopen ?? 0,
+    ...(spec.payload !== undefined ? { payload: spec.payload } : {}),
     sourceUpdatedAt: iso(latest)!,
     slas: (spec.slas ?? []).map((sla, i) => ({
       name: `${sla.kind}-${i}`,
