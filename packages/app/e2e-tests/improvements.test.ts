@@ -73,7 +73,11 @@ test('a service owner binds an improvement to MTTR, approves it, and finds it in
 
   // Propose it from the entity's card: entity and owner are prefilled.
   const improvements = card(page, 'Continual improvement');
-  await improvements.getByRole('button', { name: 'New improvement' }).click();
+  // The card's action (an empty card offers a second button in its body).
+  await improvements
+    .getByRole('button', { name: 'New improvement' })
+    .first()
+    .click();
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Title').fill(title);
   await dialog.getByLabel('Due date').fill(dueDate);
