@@ -26,7 +26,7 @@ import {
 } from '@backstage-itsm/plugin-itsm-common';
 import type { Request, Router } from 'express';
 import { DateTime } from 'luxon';
-import type { ItsmStore } from '../database/ItsmStore';
+import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
 import { parseInput } from '../service/validation';
@@ -68,7 +68,7 @@ export async function improvementCaller(
     ImprovementRouteOptions,
     'authorizer' | 'metrics' | 'catalog' | 'clock'
   >,
-): Promise<ImprovementCaller> {
+): Promise<ImprovementCaller & { metricsFilter: RecordFilter | undefined }> {
   const { authorizer } = options;
   const credentials = await authorizer.credentials(req);
   const [recordFilter, metricsFilter] = await Promise.all([
@@ -79,6 +79,7 @@ export async function improvementCaller(
     credentials,
     actor: actorOf(credentials),
     recordFilter,
+    metricsFilter,
     probe: new MetricProbe({
       metrics: options.metrics,
       catalog: options.catalog,

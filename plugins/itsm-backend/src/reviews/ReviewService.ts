@@ -223,11 +223,12 @@ export class ReviewService {
     const now = caller.probe.now;
     const scope = await caller.probe.scope(entityRef);
     const window = { from: period.from, to: period.to };
+    // Record selection only: the outage threshold plays no part in it.
     const sqlScope = {
       db,
       entityRefs: scope.entityRefs,
       now,
-      outagePriorityThreshold: 2,
+      outagePriorityThreshold: 0,
     };
 
     const [response, worstIds, failedIds, breachRows, problemIds] =

@@ -57,11 +57,10 @@ async function reviewCaller(
   options: ImprovementRouteOptions,
 ): Promise<ReviewCaller> {
   const caller = await improvementCaller(req, options);
-  const [metricsFilter, improvementFilter] = await Promise.all([
-    options.authorizer.metricsFilter(caller.credentials),
-    options.authorizer.improvementFilter(caller.credentials),
-  ]);
-  return { ...caller, metricsFilter, improvementFilter };
+  const improvementFilter = await options.authorizer.improvementFilter(
+    caller.credentials,
+  );
+  return { ...caller, improvementFilter };
 }
 
 /**
