@@ -28,3 +28,4 @@ export * from './ownership';
 export * from './metrics';
 export * from './improvements';
 export * from './format';
+export * from './reviewPeriod';

@@ -14,7 +14,11 @@
  * limitations under the License.
  */
 
-import { DateTime } from 'luxon';
+import {
+  formatItsmReviewPeriod,
+  itsmReviewPeriodRange,
+  parseItsmReviewPeriod,
+} from '@backstage-itsm/plugin-itsm-common';
 import { invalidField } from '../improvements/validation';
 
 export interface ReviewPeriod {
@@ -23,9 +27,6 @@ export interface ReviewPeriod {
   from: number;
   to: number;
 }
-
-const QUARTER = /^(\d{4})-Q([1-4])$/;
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /**
  * A review period from `period` (`2026-Q3`, `2026-10`, UTC calendar) or from
@@ -40,18 +41,12 @@ export function parseReviewPeriod(input: {
     if (input.from !== undefined || input.to !== undefined) {
       throw invalidField('period', 'give either period or from and to');
     }
-    const quarter = QUARTER.exec(input.period);
-    if (quarter) {
-      const start = DateTime.utc(
-        Number(quarter[1]),
-        Number(quarter[2]) * 3 - 2,
-      );
-      return calendar(input.period, start, { months: 3 });
-    }
-    const month = MONTH.exec(input.period);
-    if (month) {
-      const start = DateTime.utc(Number(month[1]), Number(month[2]));
-      return calendar(input.period, start, { months: 1 });
+    const calendar = parseItsmReviewPeriod(input.period);
+    if (calendar) {
+      return {
+        label: formatItsmReviewPeriod(calendar),
+        ...itsmReviewPeriodRange(calendar),
+      };
     }
     throw invalidField(
       'period',
@@ -72,14 +67,6 @@ export function parseReviewPeriod(input: {
     from: input.from,
     to: input.to,
   };
-}
-
-function calendar(
-  label: string,
-  start: DateTime,
-  length: { months: number },
-): ReviewPeriod {
-  return { label, from: start.toMillis(), to: start.plus(length).toMillis() };
 }
 
 function iso(ms: number): string {

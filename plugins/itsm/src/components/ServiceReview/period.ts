@@ -14,54 +14,32 @@
  * limitations under the License.
  */
 
+import {
+  formatItsmReviewPeriod,
+  ItsmReviewPeriod,
+  itsmReviewPeriodRange,
+  parseItsmReviewPeriod,
+} from '@backstage-itsm/plugin-itsm-common';
 import { DateTime } from 'luxon';
 
 /** A review period: a calendar month or quarter, in UTC. */
-export interface ReviewPeriod {
-  kind: 'month' | 'quarter';
-  year: number;
-  /** The month (1-12) or the quarter (1-4). */
-  index: number;
-}
+export type ReviewPeriod = ItsmReviewPeriod;
 
 /** Reads `2026-Q3` or `2026-10`; undefined for anything else. */
-export function parsePeriod(
-  value: string | null | undefined,
-): ReviewPeriod | undefined {
-  if (!value) return undefined;
-  const quarter = /^(\d{4})-Q([1-4])$/i.exec(value.trim());
-  if (quarter) {
-    return {
-      kind: 'quarter',
-      year: Number(quarter[1]),
-      index: Number(quarter[2]),
-    };
-  }
-  const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(value.trim());
-  if (month) {
-    return { kind: 'month', year: Number(month[1]), index: Number(month[2]) };
-  }
-  return undefined;
-}
+export const parsePeriod = parseItsmReviewPeriod;
 
 /** The API's form of a period: `2026-Q3`, `2026-10`. */
-export function formatPeriod(period: ReviewPeriod): string {
-  return period.kind === 'quarter'
-    ? `${period.year}-Q${period.index}`
-    : `${period.year}-${String(period.index).padStart(2, '0')}`;
-}
+export const formatPeriod = formatItsmReviewPeriod;
 
 /** The first instant of a period and the first instant after it, UTC. */
 export function periodRange(period: ReviewPeriod): {
   from: DateTime;
   to: DateTime;
 } {
-  const month =
-    period.kind === 'quarter' ? (period.index - 1) * 3 + 1 : period.index;
-  const from = DateTime.utc(period.year, month, 1);
+  const range = itsmReviewPeriodRange(period);
   return {
-    from,
-    to: from.plus(period.kind === 'quarter' ? { months: 3 } : { months: 1 }),
+    from: DateTime.fromMillis(range.from, { zone: 'utc' }),
+    to: DateTime.fromMillis(range.to, { zone: 'utc' }),
   };
 }
 
