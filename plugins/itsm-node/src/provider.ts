@@ -40,7 +40,55 @@ export interface ItsmProviderBatch {
    * to keep the previous cursor (the engine saves the last one it was given).
    */
   cursor?: string | null;
+  /**
+   * Records deleted at the source. They become tombstones in the same
+   * transaction as the rest of the batch: kept for audit, never shown and
+   * never counted. A tombstone is not undone by a version of the record that
+   * is not newer than `deletedAt`.
+   */
+  deletions?: ItsmProviderDeletion[];
 }
+
+/** A record the source no longer has. @public */
+export interface ItsmProviderDeletion {
+  /** The record's external id, as the provider yielded it. */
+  externalId: string;
+  /** When the source deleted it (ISO 8601), if it says; else when it was noticed. */
+  deletedAt?: string;
+  /**
+   * How the deletion was found, for the audit trail: `audit` (the source's
+   * deletion log), `reconciliation` (missing from a full id listing), `export`
+   * (gone from a full export).
+   */
+  reason: 'audit' | 'reconciliation' | 'export';
+}
+
+/**
+ * Observations of one run that are not records: the HTTP layer's requests,
+ * retries and waits, and the parts of a source (tables, endpoints) that
+ * failed for good while the rest synced. The engine keeps them in the sync
+ * status (`GET /sync`).
+ * @public
+ */
+export interface ItsmSyncReporter {
+  /** One HTTP request was sent (retries included). */
+  request(): void;
+  /** A request failed transiently and is tried again after `waitMs`. */
+  retry(event: { status?: number; waitMs: number; message: string }): void;
+  /**
+   * A part of the source (a table, an endpoint) failed permanently, e.g. the
+   * integration user may not read it. The run goes on with the other parts and
+   * ends as partial; the part is named in the sync status.
+   */
+  partFailed(part: string, error: unknown): void;
+}
+
+/** A reporter that keeps nothing, for providers run on their own (tests, scripts). @public */
+export const noopItsmSyncReporter: ItsmSyncReporter = Object.freeze({
+  request() {},
+  retry() {},
+  partFailed() {},
+});
 
 /** What the engine hands to a provider's sync. @public */
 export interface ItsmProviderSyncContext {
@@ -50,6 +98,25 @@ export interface ItsmProviderSyncContext {
   signal: AbortSignal;
   /** A child logger of this run. */
   logger: LoggerService;
+  /**
+   * Where the run's HTTP and per-part observations go. The engine always
+   * passes one; absent when a provider is run on its own (use
+   * {@link noopItsmSyncReporter} then).
+   */
+  reporter?: ItsmSyncReporter;
+  /**
+   * The external ids this provider has stored and not tombstoned, in
+   * ascending order, a page at a time: what reconciliation compares with the
+   * source's own id listing. Absent when a provider is run on its own
+   * (reconciliation is then skipped).
+   */
+  listStoredExternalIds?(options: {
+    kind?: ItsmRecordKind;
+    /** Ids strictly after this one. */
+    after?: string;
+    /** At most this many; the engine caps it at 10,000. */
+    limit: number;
+  }): Promise<string[]>;
 }
 
 /**
