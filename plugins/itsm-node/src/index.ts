@@ -25,3 +25,4 @@ export * from './extensions';
 export * from './ownership';
 export * from './metrics';
 export * from './mapping';
+export * from './http';

@@ -89,7 +89,7 @@ export type {
 } from './sources';
 export { ItsmCsvSource } from './csvSource';
 export { ItsmRestSource } from './restSource';
-export { ItsmRestClient, ItsmSourceError } from './restClient';
+export { ItsmRestClient } from './restClient';
 export type { ItsmRestClientOptions } from './restClient';
 export { ItsmMappedProvider } from './ItsmMappedProvider';
 export type { ItsmMappedProviderOptions } from './ItsmMappedProvider';

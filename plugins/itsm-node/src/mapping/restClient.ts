@@ -15,34 +15,14 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { CustomErrorBase } from '@backstage/errors';
+import {
+  abortableSleep as sleep,
+  describeUrl,
+  ItsmSourceError,
+  parseRetryAfter as parseRetryAfterHeader,
+} from '../http';
 
-/**
- * A failed read of a source. The ingestion engine retries the run when
- * `retryable` is true, waiting `retryAfterMs` when the source asked for it.
- * Its message names the provider, the URL without its query and the status;
- * never a response body, which could hold personal data.
- * @public
- */
-export class ItsmSourceError extends CustomErrorBase {
-  name = 'ItsmSourceError' as const;
-  readonly status?: number;
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
-
-  constructor(options: {
-    message: string;
-    retryable: boolean;
-    status?: number;
-    retryAfterMs?: number;
-    cause?: unknown;
-  }) {
-    super(options.message, options.cause);
-    this.status = options.status;
-    this.retryable = options.retryable;
-    this.retryAfterMs = options.retryAfterMs;
-  }
-}
+export { describeUrl, ItsmSourceError, parseRetryAfterHeader };
 
 /** Options of {@link ItsmRestClient}. @public */
 export interface ItsmRestClientOptions {
@@ -64,43 +44,6 @@ export interface ItsmRestClientOptions {
   fetch?: typeof fetch;
   /** For tests: how to wait. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-/** Resolves after `ms`, or rejects when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Milliseconds from a Retry-After header: seconds or an HTTP date. */
-export function parseRetryAfterHeader(
-  value: string | null,
-  now: number = Date.now(),
-): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** A URL for messages: no query (it may carry tokens or cursors). */
-export function describeUrl(url: URL): string {
-  return `${url.origin}${url.pathname}`;
 }
 
 /**

@@ -1,0 +1,376 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { ItsmSyncReporter } from '../provider';
+import { describeUrl, ItsmSourceError } from './errors';
+import { RequestPacer } from './RequestPacer';
+import { abortableSleep, fullJitterBackoffMs, requestedWaitMs } from './waits';
+
+/** Per request unless configured: 30 seconds, body included. @public */
+export const DEFAULT_ITSM_HTTP_TIMEOUT_MS = 30_000;
+/** How long one request may keep retrying unless configured: 5 minutes. @public */
+export const DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS = 5 * 60_000;
+
+/** Options of {@link ItsmHttpClient}. @public */
+export interface ItsmHttpClientOptions {
+  /** The provider id, e.g. `servicenow:corp`; named in every error. */
+  providerId: string;
+  /**
+   * The source's base URL. Its origin is the only one credentials are sent
+   * to: a request elsewhere is refused, and a redirect to another origin is
+   * followed without them.
+   */
+  baseUrl: string;
+  /** One attempt, body included. Default 30 s. */
+  timeoutMs?: number;
+  /**
+   * How long one request may spend retrying 429s, 5xx and network errors,
+   * from its first attempt, waits included. Default 5 minutes.
+   */
+  retryBudgetMs?: number;
+  /** Request starts per second across all callers of this client. Default: no limit. */
+  maxRequestsPerSecond?: number;
+  /** The first backoff ceiling; doubles each attempt. Default 500 ms. */
+  backoffBaseMs?: number;
+  /** The largest backoff ceiling. Default 30 s. */
+  backoffMaxMs?: number;
+  /** Redirects followed per request. Default 5. */
+  maxRedirects?: number;
+  /** For tests. */
+  fetch?: typeof fetch;
+  /** For tests: how to wait. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** For tests: the clock. */
+  now?: () => number;
+  /** For tests: the jitter. */
+  random?: () => number;
+}
+
+/** One request. @public */
+export interface ItsmHttpRequest {
+  url: string | URL;
+  /** Default GET. */
+  method?: string;
+  /** Headers for any host (Accept, Content-Type). */
+  headers?: Record<string, string>;
+  /**
+   * Headers that carry credentials (Authorization, X-Api-Key, Cookie):
+   * sent only to the base URL's origin, dropped after a redirect elsewhere.
+   */
+  credentials?: Record<string, string>;
+  body?: string;
+  /** What the request is for, in messages: `reading table incident`. */
+  what?: string;
+}
+
+/** How one call runs: the run's signal and reporter. @public */
+export interface ItsmHttpCallOptions {
+  signal?: AbortSignal;
+  reporter?: ItsmSyncReporter;
+}
+
+/** An answer, its body read. @public */
+export interface ItsmHttpResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  /** The body as text. */
+  text: string;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+/** Counters of a client since it was made. @public */
+export interface ItsmHttpStats {
+  requests: number;
+  retries: number;
+  waitMs: number;
+}
+
+/** Whether an answer with this status may succeed when asked again. */
+export function isTransientStatus(status: number): boolean {
+  return (
+    status === 408 ||
+    status === 429 ||
+    (status >= 500 && status <= 599 && status !== 501 && status !== 505)
+  );
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+type Attempt =
+  | { response: ItsmHttpResponse }
+  | { error: ItsmSourceError; response?: undefined };
+
+/**
+ * The one HTTP layer of every ITSM source (ServiceNow, PagerDuty, the REST
+ * mapped sources): a timeout per attempt joined to the run's signal, retries
+ * of 408, 429, 5xx, timeouts and network errors with exponential backoff and
+ * full jitter, the source's own wait honoured on a 429 (`Retry-After`, else
+ * the rate window's reset), a retry budget in time per request, a request
+ * rate per client, and credentials that never leave the source's origin.
+ *
+ * `request` returns every answer that is final: a success or a status that
+ * asking again cannot change (the caller knows best what a 403 means for
+ * it). It throws an {@link ItsmSourceError} with `retryable: true` when the
+ * budget runs out, so the engine can resume the run later from its last
+ * committed batch.
+ * @public
+ */
+export class ItsmHttpClient {
+  readonly providerId: string;
+  readonly origin: string;
+  readonly #timeoutMs: number;
+  readonly #retryBudgetMs: number;
+  readonly #backoffBaseMs: number;
+  readonly #backoffMaxMs: number;
+  readonly #maxRedirects: number;
+  readonly #fetch: typeof fetch;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #pacer: RequestPacer;
+  readonly #stats: ItsmHttpStats = { requests: 0, retries: 0, waitMs: 0 };
+
+  constructor(options: ItsmHttpClientOptions) {
+    this.providerId = options.providerId;
+    this.origin = new URL(options.baseUrl).origin;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_ITSM_HTTP_TIMEOUT_MS;
+    this.#retryBudgetMs =
+      options.retryBudgetMs ?? DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS;
+    this.#backoffBaseMs = options.backoffBaseMs ?? 500;
+    this.#backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.#maxRedirects = options.maxRedirects ?? 5;
+    this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.#sleep = options.sleep ?? abortableSleep;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#pacer = new RequestPacer({
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+      now: this.#now,
+      sleep: this.#sleep,
+    });
+  }
+
+  /** Requests, retries and time spent waiting (rate limit included) so far. */
+  get stats(): Readonly<ItsmHttpStats> {
+    return { ...this.#stats };
+  }
+
+  /** Sends a request, retrying what may pass later; see the class. */
+  async request(
+    request: ItsmHttpRequest,
+    call: ItsmHttpCallOptions = {},
+  ): Promise<ItsmHttpResponse> {
+    const url = new URL(String(request.url));
+    const where = `${request.method ?? 'GET'} ${describeUrl(url)}`;
+    const what = request.what ? `${request.what} (${where})` : where;
+    if (request.credentials && url.origin !== this.origin) {
+      throw new ItsmSourceError({
+        retryable: false,
+        message: `ITSM source ${this.providerId}: refusing ${where}: credentials go only to ${this.origin}`,
+      });
+    }
+    const started = this.#now();
+    for (let attempt = 0; ; attempt++) {
+      const waited = await this.#pacer.acquire(call.signal);
+      this.#stats.waitMs += waited;
+      this.#stats.requests++;
+      call.reporter?.request();
+      const result = await this.#attempt(url, request, what, call.signal);
+      if (result.response && !isTransientStatus(result.response.status)) {
+        return result.response;
+      }
+      const status = result.response?.status;
+      const asked = result.response
+        ? requestedWaitMs(
+            result.response.status,
+            result.response.headers,
+            this.#now(),
+          )
+        : undefined;
+      const wait =
+        asked ??
+        fullJitterBackoffMs(attempt, {
+          baseMs: this.#backoffBaseMs,
+          maxMs: this.#backoffMaxMs,
+          random: this.#random,
+        });
+      const reason = result.response
+        ? `ITSM source ${this.providerId}: ${what} answered ${status} ${result.response.statusText}`.trimEnd()
+        : result.error.message;
+      const spent = this.#now() - started;
+      if (spent + wait > this.#retryBudgetMs) {
+        throw new ItsmSourceError({
+          status,
+          retryable: true,
+          retryAfterMs: asked,
+          cause: result.error,
+          message: `${reason}; gave up after ${attempt + 1} attempt${
+            attempt === 0 ? '' : 's'
+          } in ${Math.round(spent / 1000)} s (retry budget ${Math.round(
+            this.#retryBudgetMs / 1000,
+          )} s${
+            asked !== undefined
+              ? `; the source asked to wait ${Math.ceil(asked / 1000)} s`
+              : ''
+          })`,
+        });
+      }
+      if (status === 429 && asked !== undefined) {
+        // The limit is the client's, not this request's: everyone waits.
+        this.#pacer.pause(asked);
+      }
+      this.#stats.retries++;
+      this.#stats.waitMs += wait;
+      call.reporter?.retry({ status, waitMs: wait, message: reason });
+      await this.#sleep(wait, call.signal);
+    }
+  }
+
+  /**
+   * GETs JSON: the parsed body of a 2xx, else an {@link ItsmSourceError}
+   * naming the status (never the body, which may hold personal data).
+   */
+  async getJson(
+    request: Omit<ItsmHttpRequest, 'method' | 'body'>,
+    call: ItsmHttpCallOptions = {},
+  ): Promise<unknown> {
+    const response = await this.request(
+      {
+        ...request,
+        headers: { Accept: 'application/json', ...request.headers },
+      },
+      call,
+    );
+    const url = new URL(String(request.url));
+    const where = `GET ${describeUrl(url)}`;
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(response.text);
+      } catch {
+        throw new ItsmSourceError({
+          status,
+          retryable: false,
+          message: `ITSM source ${
+            this.providerId
+          }: ${where} answered ${status} with a body that is not JSON (content-type ${
+            response.headers.get('content-type') ?? 'none'
+          })`,
+        });
+      }
+    }
+    const hint =
+      status === 401 || status === 403
+        ? '; check the credentials in the auth of its config'
+        : '';
+    throw new ItsmSourceError({
+      status,
+      retryable: false,
+      message:
+        `ITSM source ${this.providerId}: ${where} answered ${status} ${response.statusText}`.trimEnd() +
+        hint,
+    });
+  }
+
+  /** One attempt, redirects followed: an answer, or a transient error. */
+  async #attempt(
+    first: URL,
+    request: ItsmHttpRequest,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const joined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let url = first;
+    let method = request.method ?? 'GET';
+    let body = request.body;
+    let credentials = request.credentials;
+    try {
+      for (let hop = 0; ; hop++) {
+        const response = await this.#fetch(url, {
+          method,
+          headers: { ...request.headers, ...credentials },
+          body,
+          redirect: 'manual',
+          signal: joined,
+        });
+        const location = response.headers.get('location');
+        if (REDIRECTS.has(response.status) && location) {
+          await response.body?.cancel();
+          if (hop >= this.#maxRedirects) {
+            throw new ItsmSourceError({
+              status: response.status,
+              retryable: false,
+              message: `ITSM source ${
+                this.providerId
+              }: ${what} was redirected more than ${this.#maxRedirects} times`,
+            });
+          }
+          const next = new URL(location, url);
+          if (next.origin !== this.origin) {
+            // Another host gets the request, never the credentials.
+            credentials = undefined;
+          }
+          if (
+            response.status === 303 ||
+            ((response.status === 301 || response.status === 302) &&
+              method === 'POST')
+          ) {
+            method = 'GET';
+            body = undefined;
+          }
+          url = next;
+          continue;
+        }
+        const text = await response.text();
+        return {
+          response: {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+            text,
+            url: url.toString(),
+          },
+        };
+      }
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
+      if (error instanceof ItsmSourceError) throw error;
+      if (timeout.aborted) {
+        return {
+          error: new ItsmSourceError({
+            retryable: true,
+            cause: error,
+            message: `ITSM source ${
+              this.providerId
+            }: ${what} did not answer within ${this.#timeoutMs / 1000} s`,
+          }),
+        };
+      }
+      return {
+        error: new ItsmSourceError({
+          retryable: true,
+          cause: error,
+          message: `ITSM source ${this.providerId}: ${what} failed: ${
+            (error as Error)?.message ?? String(error)
+          }`,
+        }),
+      };
+    }
+  }
+}
