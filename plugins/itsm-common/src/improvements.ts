@@ -15,6 +15,7 @@
  */
 
 import type {
+  ItsmDataSource,
   ItsmMetricDirection,
   ItsmMetricValue,
   ItsmHealth,
@@ -314,6 +315,12 @@ export interface ItsmServiceReview {
   };
   /** Records the caller may not see, left out of the lists (numbers still count them). */
   hiddenRecordCount: number;
+  /**
+   * The sources whose records cover the entity and how complete their data
+   * was: now for a live review, when it was held for a held one. Absent
+   * only on reviews held before sources were recorded.
+   */
+  sources?: ItsmDataSource[];
   /** Set when the review was held and saved: the numbers are frozen as they were then. */
   held: {
     id: string;

@@ -180,6 +180,39 @@ export interface ItsmMetricExplanation {
   truncated: boolean;
 }
 
+/**
+ * A source whose records cover the entity (or its rollup) of a metrics
+ * answer or a service review, and how complete its data is. It carries no
+ * error text and no cursor: only flags, instants and the names of the parts
+ * its last run could not read.
+ * @public
+ */
+export interface ItsmDataSource {
+  /** E.g. `servicenow:corp`. */
+  providerId: string;
+  /** The service desk the source feeds (`it`, `hr`, ...). */
+  department: string;
+  /** When the last successful sync run ended; null before any succeeded. */
+  lastSucceededAt: string | null;
+  /** When the last sync run ended, successful or not; null before any ended. */
+  lastFinishedAt: string | null;
+  /**
+   * The last run that ended, ended with an error: what changed at the source
+   * since `lastSucceededAt` may be missing.
+   */
+  lastRunFailed: boolean;
+  /**
+   * Parts (tables, endpoints) the last run could not read while the others
+   * synced; their records may be missing or stale.
+   */
+  failedParts: string[];
+  /**
+   * False while no run has succeeded and one is under way: the source's
+   * history is still arriving.
+   */
+  firstRunFinished: boolean;
+}
+
 /** GET /metrics. @public */
 export interface ItsmMetricsResponse {
   entityRef: string;
@@ -196,6 +229,12 @@ export interface ItsmMetricsResponse {
   explain?: ItsmMetricExplanation;
   /** Annotations that could not be read (invalid targets, threshold). */
   warnings: string[];
+  /**
+   * The sources whose records cover the entity, by provider id: every
+   * `GET /metrics` answer lists them (empty when none does). Absent only
+   * where the backend computes metrics for its own use.
+   */
+  sources?: ItsmDataSource[];
 }
 
 /**
@@ -405,3 +444,92 @@ export const ITSM_BUILTIN_METRIC_DEFINITIONS: Record<
     },
   ]),
 ) as Record<ItsmBuiltinMetricId, ItsmMetricDefinition>;
+
+const SOURCE_SYSTEM_NAMES: Record<string, string> = {
+  servicenow: 'ServiceNow',
+  pagerduty: 'PagerDuty',
+  file: 'File',
+  push: 'Push',
+  hr: 'HR',
+  facilities: 'Facilities',
+};
+
+/**
+ * A source's name for people: `servicenow:corp` reads `ServiceNow corp`.
+ * @public
+ */
+export function itsmDataSourceName(providerId: string): string {
+  const colon = providerId.indexOf(':');
+  if (colon <= 0 || colon === providerId.length - 1) {
+    return providerId;
+  }
+  const system = providerId.slice(0, colon);
+  return `${
+    SOURCE_SYSTEM_NAMES[system.toLocaleLowerCase('en-US')] ?? system
+  } ${providerId.slice(colon + 1)}`;
+}
+
+/** What the sources of some numbers say about how complete they are. @public */
+export interface ItsmDataFreshness {
+  /** E.g. `Data as of 09:12 (ServiceNow corp, PagerDuty main)`. */
+  summary: string;
+  /** One sentence per source whose data may be incomplete; empty when none. */
+  warnings: string[];
+}
+
+function joinWords(words: string[]): string {
+  if (words.length <= 1) {
+    return words.join('');
+  }
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/**
+ * Words the sources of a metrics answer or a service review, the same in the
+ * portal and in the Markdown export: the summary names the sources and the
+ * oldest of their last successful syncs (the numbers are complete up to
+ * then), and a warning names each source whose first run has not finished,
+ * whose last run failed, or whose last run could not read some parts.
+ * `formatInstant` renders an ISO instant (local time in the portal, UTC in
+ * the export).
+ * @public
+ */
+export function describeItsmDataSources(
+  sources: ItsmDataSource[],
+  formatInstant: (iso: string) => string,
+): ItsmDataFreshness {
+  if (sources.length === 0) {
+    return { summary: 'No source has records of this entity', warnings: [] };
+  }
+  const names = sources.map(s => itsmDataSourceName(s.providerId)).join(', ');
+  const succeeded = sources
+    .map(s => s.lastSucceededAt)
+    .filter((at): at is string => at !== null)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  const summary =
+    succeeded.length > 0
+      ? `Data as of ${formatInstant(succeeded[0])} (${names})`
+      : `No sync has succeeded yet (${names})`;
+  const warnings = sources.flatMap(source => {
+    const name = itsmDataSourceName(source.providerId);
+    if (!source.firstRunFinished) {
+      return [
+        `The first ${name} sync has not finished: figures may be incomplete`,
+      ];
+    }
+    const parts = source.failedParts.length
+      ? `could not read ${joinWords(source.failedParts)}`
+      : '';
+    if (source.lastRunFailed) {
+      return [
+        `The last ${name} sync failed${
+          parts ? ` and ${parts}` : ''
+        }: figures may be incomplete`,
+      ];
+    }
+    return parts
+      ? [`The last ${name} sync ${parts}: figures may be incomplete`]
+      : [];
+  });
+  return { summary, warnings };
+}

@@ -31,6 +31,7 @@ import {
 import type { ItsmMetric } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import type { RecordFilter } from '../database/ItsmStore';
+import { listCoveringSources } from '../database/operations/listCoveringSources';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
 import {
   computeBuiltinMetrics,
@@ -73,6 +74,12 @@ export interface MetricsRequest {
   filter?: RecordFilter;
   /** Default Date.now(). */
   now?: number;
+  /**
+   * Also list the sources that cover the entity set (one more query, so
+   * the HTTP answers ask for it and internal reads such as improvement
+   * progress do not).
+   */
+  sources?: boolean;
 }
 
 const BUILTIN_IDS = new Set<string>(ITSM_BUILTIN_METRIC_IDS);
@@ -154,7 +161,7 @@ export class MetricsEngine {
 
     const builtinIds = ids.filter(isBuiltin);
     const customIds = ids.filter(id => !isBuiltin(id));
-    const [builtin, custom, explain] = await Promise.all([
+    const [builtin, custom, explain, sources] = await Promise.all([
       builtinIds.length > 0
         ? computeBuiltinMetrics(scope, windows, builtinIds)
         : Promise.resolve<FamilyOutput>({ results: {} }),
@@ -165,6 +172,12 @@ export class MetricsEngine {
       ),
       request.explain
         ? this.#explain(request.explain, scope, window, request)
+        : Promise.resolve(undefined),
+      request.sources
+        ? listCoveringSources(this.#db, {
+            entityRefs: request.entityRefs,
+            filter: request.filter,
+          })
         : Promise.resolve(undefined),
     ]);
 
@@ -220,6 +233,7 @@ export class MetricsEngine {
       health: judgeHealth(metrics, threshold),
       ...(explain ? { explain } : {}),
       warnings,
+      ...(sources ? { sources } : {}),
     };
   }
 

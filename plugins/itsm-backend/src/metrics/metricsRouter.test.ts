@@ -33,8 +33,10 @@ import { createRouter } from '../service/createRouter';
 import {
   A,
   B,
+  DAY,
   HOUR,
   MetricsHarness,
+  MINUTE,
   NOW,
   T0,
 } from './__testUtils__/metricsHarness';
@@ -71,6 +73,7 @@ const entities: Entity[] = [
   ]),
   entity('Domain', 'commerce', [['hasPart', 'system:default/payments']]),
   entity('Group', 'payments-team', [['ownerOf', A]]),
+  entity('Group', 'nobody'),
 ];
 
 const databaseIds = ['SQLITE_3', 'POSTGRES_15'] as const;
@@ -111,6 +114,14 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
         opened: T0 + 5 * HOUR,
         resolved: T0 + 6 * HOUR,
         provider: 'hr:desk',
+      },
+      // Long before every window: it only makes PagerDuty cover checkout-web.
+      {
+        id: 'pd-old',
+        opened: T0 - 200 * DAY,
+        resolved: T0 - 200 * DAY + HOUR,
+        entities: [B],
+        provider: 'pagerduty:main',
       },
     ]);
   });
@@ -314,6 +325,157 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
       highlight: { description: 'incidents of priority 2 or higher' },
     });
     expect(res.body.explain.recordIds).toHaveLength(2);
+  });
+
+  describe('sources', () => {
+    const SECRET = 'password=hunter2 on https://corp.service-now.com';
+
+    /** One sync run through the store, at the given instants. */
+    async function run(
+      providerId: string,
+      options: {
+        start: number;
+        end?: number;
+        error?: string;
+        failedParts?: Array<{ part: string; error: string }>;
+      },
+    ) {
+      // Before the fake timers of each test: the store reads Date.now.
+      const now = jest.spyOn(Date, 'now').mockReturnValue(options.start);
+      try {
+        await harness.store.markSyncStarted({
+          providerId,
+          department: providerId.startsWith('hr:') ? 'hr' : 'it',
+          kinds: ['incident'],
+        });
+        if (options.end !== undefined) {
+          now.mockReturnValue(options.end);
+          await harness.store.markSyncFinished(providerId, {
+            ...(options.error !== undefined ? { error: options.error } : {}),
+            counts: {
+              read: 10,
+              upserted: 10,
+              unchanged: 0,
+              deadLettered: 0,
+              deleted: 0,
+            },
+            observations: {
+              requests: 12,
+              retries: 2,
+              waitMs: 2000,
+              lastRetryMessage: SECRET,
+              failedParts: options.failedParts ?? [],
+            },
+          });
+        }
+      } finally {
+        now.mockRestore();
+      }
+    }
+
+    beforeAll(async () => {
+      // ServiceNow: a success two hours ago, then a failed run.
+      await run('sn:corp', {
+        start: NOW - 2 * HOUR - MINUTE,
+        end: NOW - 2 * HOUR,
+      });
+      await run('sn:corp', {
+        start: NOW - HOUR - MINUTE,
+        end: NOW - HOUR,
+        error: SECRET,
+      });
+      // PagerDuty synced, except one endpoint it may not read.
+      await run('pagerduty:main', {
+        start: NOW - 31 * MINUTE,
+        end: NOW - 30 * MINUTE,
+        failedParts: [{ part: 'log_entries', error: `403 ${SECRET}` }],
+      });
+      // The HR desk's first run is still under way.
+      await run('hr:desk', { start: NOW - 5 * MINUTE });
+    });
+
+    /** Statements that read the sources (only they select the failed parts). */
+    async function sourceQueries(send: () => Promise<request.Response>) {
+      const statements: string[] = [];
+      const listen = (query: { sql: string }) => {
+        if (query.sql.includes('last_failed_parts')) statements.push(query.sql);
+      };
+      harness.knex.on('query', listen);
+      try {
+        return { res: await send(), statements };
+      } finally {
+        harness.knex.removeListener('query', listen);
+      }
+    }
+
+    const iso = (ms: number) => new Date(ms).toISOString();
+
+    it('names the sources that cover a component, with how complete their data is', async () => {
+      const { res, statements } = await sourceQueries(() =>
+        request(app).get(`/metrics?entityRef=payments-api&${window}`),
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.sources).toEqual([
+        {
+          providerId: 'hr:desk',
+          department: 'hr',
+          lastSucceededAt: null,
+          lastFinishedAt: null,
+          lastRunFailed: false,
+          failedParts: [],
+          firstRunFinished: false,
+        },
+        {
+          providerId: 'sn:corp',
+          department: 'it',
+          lastSucceededAt: iso(NOW - 2 * HOUR),
+          lastFinishedAt: iso(NOW - HOUR),
+          lastRunFailed: true,
+          failedParts: [],
+          firstRunFinished: true,
+        },
+      ]);
+      // One statement per request, and no error text, retry message or cursor.
+      expect(statements).toHaveLength(1);
+      expect(JSON.stringify(res.body)).not.toMatch(/hunter2|403/);
+    });
+
+    it('rolls the sources of a system up over its components', async () => {
+      const res = await request(app).get(
+        `/metrics?entityRef=system:default/payments&${window}&metrics=incident_count`,
+      );
+      expect(
+        res.body.sources.map((s: { providerId: string }) => s.providerId),
+      ).toEqual(['hr:desk', 'pagerduty:main', 'sn:corp']);
+      expect(res.body.sources[1]).toEqual({
+        providerId: 'pagerduty:main',
+        department: 'it',
+        lastSucceededAt: iso(NOW - 30 * MINUTE),
+        lastFinishedAt: iso(NOW - 30 * MINUTE),
+        lastRunFailed: false,
+        failedParts: ['log_entries'],
+        firstRunFinished: true,
+      });
+    });
+
+    it('lists only the sources of records the caller may count', async () => {
+      conditionalOn('itsm.metrics.read');
+      const res = await request(app).get(
+        `/metrics?entityRef=payments-api&${window}&metrics=incident_count`,
+      );
+      expect(res.status).toBe(200);
+      expect(
+        res.body.sources.map((s: { providerId: string }) => s.providerId),
+      ).toEqual(['sn:corp']);
+    });
+
+    it('lists no source for an entity no record maps to', async () => {
+      const res = await request(app).get(
+        `/metrics?entityRef=group:default/nobody&${window}&metrics=incident_count`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.sources).toEqual([]);
+    });
   });
 
   it.each([

@@ -132,7 +132,8 @@ export function readMetricsQuery(
 /**
  * `GET /metrics?entityRef=&from=&to=&bucket=&metrics=&explain=`: outcome
  * metrics of an entity (rolled up for systems, domains and groups), over
- * records the caller may read.
+ * records the caller may read, with the sources that cover it and how
+ * complete their data is.
  */
 export function bindMetricsRoutes(
   router: Router,
@@ -163,6 +164,7 @@ export function bindMetricsRoutes(
       explain: query.explain,
       filter,
       now,
+      sources: true,
     });
     if (response.explain) {
       response.explain = await sealExplanation(

@@ -241,6 +241,7 @@ export class ReviewService {
           bucket: 'week',
           filter: filters.metrics,
           now,
+          sources: true,
         }),
         this.#worstIncidentIds(sqlScope, period),
         this.#failedChangeIds(sqlScope, period),
@@ -320,6 +321,7 @@ export class ReviewService {
       openProblems: pick(problemIds),
       improvements,
       hiddenRecordCount: new Set(allIds.filter(id => !visible.has(id))).size,
+      sources: response.sources ?? [],
       held: null,
     };
   }

@@ -15,6 +15,7 @@
  */
 
 import {
+  describeItsmDataSources,
   formatItsmDuration,
   formatItsmMetricValue,
   itsmMetricTrend,
@@ -54,6 +55,26 @@ function table(header: string[], rows: string[][]): string[] {
 function recordName(record: ItsmReviewRecord): string {
   const name = md(record.number ?? record.id);
   return record.url ? `[${name}](${record.url})` : name;
+}
+
+/** An instant in UTC to the minute: the export is read outside the portal. */
+function utcMinute(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The sources line and a line per warning, as the portal shows them. */
+function sourceLines(review: ItsmServiceReview): string[] {
+  if (!review.sources) {
+    return ['- Sources: not recorded when this review was held.'];
+  }
+  const { summary, warnings } = describeItsmDataSources(
+    review.sources,
+    utcMinute,
+  );
+  return [
+    `- ${md(summary)}.`,
+    ...warnings.map(warning => `- **Warning:** ${md(warning)}.`),
+  ];
 }
 
 function day(iso: string | null): string {
@@ -109,6 +130,7 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
         ? ` (${review.health.reasons.map(md).join('; ')})`
         : ''
     }`,
+    ...sourceLines(review),
   );
   if (review.hiddenRecordCount > 0) {
     lines.push(
