@@ -17,6 +17,7 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   ITSM_BUILTIN_METRIC_DEFINITIONS,
+  ItsmDataSource,
   ItsmMetricsResponse,
 } from '@backstage-itsm/plugin-itsm-common';
 import { fireEvent, screen, within } from '@testing-library/react';
@@ -24,6 +25,7 @@ import { makeRecord } from '../../__fixtures__/records';
 import { ItsmApi, itsmApiRef } from '../../api';
 import { OutcomeMetricsCard } from './OutcomeMetricsCard';
 import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
+import { formatAsOf } from '../DataFreshness';
 
 const response: ItsmMetricsResponse = {
   entityRef: 'component:default/payments-api',
@@ -247,4 +249,131 @@ describe('OutcomeMetricsCard', () => {
       screen.getByText(/3 IT service metrics not shown/),
     ).toBeInTheDocument();
   });
+});
+
+describe('OutcomeMetricsCard data freshness', () => {
+  const synced = new Date(Date.now() - 20 * 60_000).toISOString();
+  const earlier = new Date(Date.now() - 50 * 60_000).toISOString();
+  const servicenow: ItsmDataSource = {
+    providerId: 'servicenow:corp',
+    department: 'it',
+    lastSucceededAt: synced,
+    lastFinishedAt: synced,
+    lastRunFailed: false,
+    failedParts: [],
+    firstRunFinished: true,
+  };
+  const pagerduty: ItsmDataSource = {
+    ...servicenow,
+    providerId: 'pagerduty:main',
+    lastSucceededAt: earlier,
+    lastFinishedAt: earlier,
+  };
+
+  async function renderWith(sources: ItsmDataSource[] | undefined) {
+    const api = mockApi({
+      getMetrics: jest.fn().mockResolvedValue({ ...response, sources }),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <OutcomeMetricsCard entityRef="component:default/payments-api" />
+      </TestApiProvider>,
+    );
+    await screen.findByTestId('itsm-metric-mttr');
+  }
+
+  it('says how current the numbers are and from which sources', async () => {
+    await renderWith([pagerduty, servicenow]);
+    expect(screen.getByTestId('itsm-data-freshness')).toHaveTextContent(
+      `Data as of ${formatAsOf(earlier)} (PagerDuty main, ServiceNow corp)`,
+    );
+    expect(
+      screen.queryByTestId('itsm-data-freshness-warning'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('warns when the last sync of a source failed', async () => {
+    await renderWith([
+      {
+        ...pagerduty,
+        lastRunFailed: true,
+        lastFinishedAt: new Date().toISOString(),
+      },
+      servicenow,
+    ]);
+    expect(screen.getByTestId('itsm-data-freshness')).toHaveTextContent(
+      `Data as of ${formatAsOf(earlier)} (PagerDuty main, ServiceNow corp)`,
+    );
+    expect(screen.getByTestId('itsm-data-freshness-warning')).toHaveTextContent(
+      'The last PagerDuty main sync failed: figures may be incomplete',
+    );
+  });
+
+  it('warns while the first sync of a source has not finished', async () => {
+    await renderWith([
+      servicenow,
+      source({ firstRunFinished: false }, 'hr:desk'),
+    ]);
+    expect(screen.getByTestId('itsm-data-freshness')).toHaveTextContent(
+      `Data as of ${formatAsOf(synced)} (ServiceNow corp, HR desk)`,
+    );
+    expect(screen.getByTestId('itsm-data-freshness-warning')).toHaveTextContent(
+      'The first HR desk sync has not finished: figures may be incomplete',
+    );
+  });
+
+  it('names a table a source could not read', async () => {
+    await renderWith([{ ...servicenow, failedParts: ['problem'] }]);
+    expect(screen.getByTestId('itsm-data-freshness-warning')).toHaveTextContent(
+      'The last ServiceNow corp sync could not read problem: figures may be incomplete',
+    );
+  });
+
+  it('shows how to map a source, and no freshness line, when no source covers the entity', async () => {
+    const api = mockApi({
+      getMetrics: jest.fn().mockResolvedValue({
+        ...response,
+        metrics: {
+          incident_count: {
+            value: null,
+            n: 0,
+            unit: 'count',
+            definition: ITSM_BUILTIN_METRIC_DEFINITIONS.incident_count,
+          },
+          availability: {
+            value: null,
+            n: 0,
+            unit: 'ratio',
+            definition: ITSM_BUILTIN_METRIC_DEFINITIONS.availability,
+          },
+        },
+        sources: [],
+      }),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <OutcomeMetricsCard entityRef="component:default/payments-api" />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText('No ITSM source maps to this entity'),
+    ).toBeInTheDocument();
+    expect(screen.queryByTestId('itsm-data-freshness')).not.toBeInTheDocument();
+  });
+
+  function source(
+    overrides: Partial<ItsmDataSource>,
+    providerId: string,
+  ): ItsmDataSource {
+    return {
+      providerId,
+      department: 'hr',
+      lastSucceededAt: null,
+      lastFinishedAt: null,
+      lastRunFailed: false,
+      failedParts: [],
+      firstRunFinished: true,
+      ...overrides,
+    };
+  }
 });

@@ -40,6 +40,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { Line, LineChart, ResponsiveContainer, YAxis } from 'recharts';
 import { itsmApiRef } from '../../api';
 import { ItsmErrorPanel, NoSourceState } from '../common';
+import { DataFreshness } from '../DataFreshness';
 import { selectDepartmentMetrics } from './departmentMetrics';
 import {
   definitionText,
@@ -189,6 +190,7 @@ export function OutcomeMetricsView(props: {
           </Grid>
         ))}
       </Grid>
+      <DataFreshness sources={response.sources} />
       <Typography
         variant="caption"
         color="text.secondary"

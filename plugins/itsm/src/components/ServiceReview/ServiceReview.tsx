@@ -48,6 +48,7 @@ import {
   headlineMetricIds,
   selectDepartmentMetrics,
 } from '../OutcomeMetricsCard/departmentMetrics';
+import { DataFreshness } from '../DataFreshness';
 import { HealthVerdict } from '../ServiceOwnershipCard/HealthVerdict';
 import { HoldReviewDialog } from './HoldReviewDialog';
 import {
@@ -231,6 +232,7 @@ export function ServiceReviewView(props: {
               />
             </>
           )}
+          <DataFreshness sources={review.sources} />
         </Section>
         {shows('incident', review.worstIncidents.length) && (
           <Section

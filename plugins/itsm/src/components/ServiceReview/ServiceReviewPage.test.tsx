@@ -21,6 +21,7 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import type { ItsmDataSource } from '@backstage-itsm/plugin-itsm-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useLocation } from 'react-router-dom';
@@ -31,6 +32,7 @@ import {
   paymentsReview,
 } from '../../__fixtures__/review';
 import { ItsmApi, itsmApiRef } from '../../api';
+import { formatAsOf } from '../DataFreshness';
 import {
   formatPeriod,
   lastCompleteQuarter,
@@ -403,6 +405,91 @@ describe('ServiceReviewPage', () => {
     expect(
       await screen.findByText('You do not have permission to see this'),
     ).toBeInTheDocument();
+  });
+});
+
+describe('ServiceReviewPage data freshness', () => {
+  const servicenow: ItsmDataSource = {
+    providerId: 'servicenow:corp',
+    department: 'it',
+    lastSucceededAt: '2026-10-01T07:12:00.000Z',
+    lastFinishedAt: '2026-10-01T07:12:00.000Z',
+    lastRunFailed: false,
+    failedParts: [],
+    firstRunFinished: true,
+  };
+  const pagerduty: ItsmDataSource = {
+    ...servicenow,
+    providerId: 'pagerduty:main',
+    lastSucceededAt: '2026-10-01T06:40:00.000Z',
+    lastFinishedAt: '2026-10-01T06:40:00.000Z',
+  };
+
+  async function renderWith(sources: ItsmDataSource[] | undefined) {
+    await renderPage(
+      mockApi({
+        getReview: jest.fn().mockResolvedValue({ ...paymentsReview, sources }),
+      }),
+    );
+    await screen.findByRole('heading', { name: 'Payments API' });
+    return section('Metrics against targets');
+  }
+
+  it('says under the numbers how current they are and from which sources', async () => {
+    const metrics = await renderWith([pagerduty, servicenow]);
+    expect(
+      within(metrics).getByTestId('itsm-data-freshness'),
+    ).toHaveTextContent(
+      `Data as of ${formatAsOf(
+        '2026-10-01T06:40:00.000Z',
+      )} (PagerDuty main, ServiceNow corp)`,
+    );
+    expect(
+      screen.queryByTestId('itsm-data-freshness-warning'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('warns when the last sync of a source failed', async () => {
+    const metrics = await renderWith([
+      { ...pagerduty, lastRunFailed: true },
+      servicenow,
+    ]);
+    expect(
+      within(metrics).getByTestId('itsm-data-freshness-warning'),
+    ).toHaveTextContent(
+      'The last PagerDuty main sync failed: figures may be incomplete',
+    );
+  });
+
+  it('warns while the first sync of a source has not finished, and names unreadable tables', async () => {
+    const metrics = await renderWith([
+      {
+        ...pagerduty,
+        lastSucceededAt: null,
+        lastFinishedAt: null,
+        firstRunFinished: false,
+      },
+      { ...servicenow, failedParts: ['problem'] },
+    ]);
+    const items = within(
+      within(metrics).getByTestId('itsm-data-freshness-warning'),
+    ).getAllByRole('listitem');
+    expect(items.map(item => item.textContent)).toEqual([
+      'The first PagerDuty main sync has not finished: figures may be incomplete',
+      'The last ServiceNow corp sync could not read problem: figures may be incomplete',
+    ]);
+  });
+
+  it('says when no source has records of the entity', async () => {
+    const metrics = await renderWith([]);
+    expect(
+      within(metrics).getByTestId('itsm-data-freshness'),
+    ).toHaveTextContent('No source has records of this entity');
+  });
+
+  it('shows no line for a review held before sources were recorded', async () => {
+    await renderWith(undefined);
+    expect(screen.queryByTestId('itsm-data-freshness')).not.toBeInTheDocument();
   });
 });
 
