@@ -27,6 +27,13 @@ export interface Config {
        * cleaning, meeting_rooms, desk_moves. Map the promised completion
        * time to `dueAt` for the on-time completion metric. See the module's
        * README.
+       *
+       * A REST source retries each request for `rest.retryBudget` (default
+       * 5 minutes) and may be held to `rest.maxRequestsPerSecond`; the
+       * `rest.maxAttempts` of older versions is no longer read, and setting
+       * it stops the backend with an error naming `rest.retryBudget`. A CSV
+       * source with `csv.fullExport: true` deletes the work orders a changed
+       * export no longer holds (see the README's "Deleted work orders").
        */
       sources?: {
         [id: string]: ItsmMappedSourceConfig;

@@ -25,6 +25,13 @@ export interface Config {
        * becomes the ITSM provider `hr:<id>` (department `hr`, kind
        * `request`). Categories: onboarding, offboarding, payroll_query,
        * leave_request, policy_question. See the module's README.
+       *
+       * A REST source retries each request for `rest.retryBudget` (default
+       * 5 minutes) and may be held to `rest.maxRequestsPerSecond`; the
+       * `rest.maxAttempts` of older versions is no longer read, and setting
+       * it stops the backend with an error naming `rest.retryBudget`. A CSV
+       * source with `csv.fullExport: true` deletes the cases a changed
+       * export no longer holds (see the README's "Deleted cases").
        */
       sources?: {
         [id: string]: ItsmMappedSourceConfig;

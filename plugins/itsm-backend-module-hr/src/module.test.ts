@@ -87,6 +87,7 @@ describe('itsmModuleHr', () => {
       type: 'csv',
       path: path.resolve(process.cwd(), 'exports/hr'),
       delimiter: ',',
+      fullExport: false,
     });
     expect(bamboo.schedule).toEqual(
       expect.objectContaining({

@@ -20,6 +20,7 @@ import { ITSM_REDACTED } from '@backstage-itsm/plugin-itsm-common';
 import {
   createItsmMappedProviders,
   ItsmProviderBatch,
+  ItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
 import { createCapturingLogger } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { http, HttpResponse } from 'msw';
@@ -77,7 +78,7 @@ const CONFIG = {
             },
             updatedSinceParam: 'Updated_From',
             timeout: { milliseconds: 50 },
-            maxAttempts: 3,
+            retryBudget: { seconds: 3 },
           },
           overlap: { minutes: 10 },
           batchSize: 2,
@@ -158,14 +159,29 @@ function serve(
   return requests;
 }
 
-function provider() {
-  const sleep = jest.fn(async (_ms: number, _signal: AbortSignal) => {});
+/**
+ * The provider as the README configures it, on a virtual clock: its HTTP
+ * client sleeps by moving the clock, and backs off by the full ceiling
+ * (`random` 1) so waits are exact.
+ */
+function provider(rest: { backoffBaseMs?: number } = {}) {
+  const clock = { now: Date.parse('2026-03-01T00:00:00Z') };
+  const sleep = jest.fn(async (ms: number, _signal?: AbortSignal) => {
+    await Promise.resolve();
+    clock.now += ms;
+  });
   const [{ provider: p }] = createItsmMappedProviders(
     new ConfigReader(CONFIG),
     {
       ...HR_SOURCE_OPTIONS,
       provider: {
-        rest: { sleep, backoffBaseMs: 10 },
+        rest: {
+          sleep,
+          now: () => clock.now,
+          random: () => 1,
+          backoffBaseMs: 1000,
+          ...rest,
+        },
         now: () => Date.parse('2026-03-01T00:00:00Z'),
       },
     },
@@ -173,8 +189,32 @@ function provider() {
   return { provider: p, sleep };
 }
 
-async function sync(cursor: string | null) {
-  const { provider: p, sleep } = provider();
+function recordingReporter() {
+  const events = {
+    requests: 0,
+    retries: [] as Array<{ status?: number; waitMs: number }>,
+  };
+  const reporter: ItsmSyncReporter = {
+    request: () => {
+      events.requests++;
+    },
+    retry: ({ status, waitMs }) => {
+      events.retries.push({ status, waitMs });
+    },
+    partFailed: () => {},
+  };
+  return { events, reporter };
+}
+
+async function sync(
+  cursor: string | null,
+  options: { backoffBaseMs?: number; reporter?: ItsmSyncReporter } = {},
+) {
+  const { provider: p, sleep } = provider(
+    options.backoffBaseMs === undefined
+      ? {}
+      : { backoffBaseMs: options.backoffBaseMs },
+  );
   const logger = createCapturingLogger();
   const batches: ItsmProviderBatch[] = [];
   let error: unknown;
@@ -183,6 +223,7 @@ async function sync(cursor: string | null) {
       cursor,
       signal: new AbortController().signal,
       logger,
+      reporter: options.reporter,
     })) {
       batches.push(batch);
     }
@@ -257,13 +298,67 @@ describe('HR source over REST (Workday-like report)', () => {
     expect(result.logger.text()).toContain('answered 429');
   });
 
+  it('syncs a whole report with every 5th request a 429 and every 7th a 500: every case once, nothing lost', async () => {
+    const all = Array.from({ length: 600 }, (_, i) =>
+      entry(i + 1, '2026-02-21T12:00:00.000Z'),
+    );
+    let n = 0;
+    const offsets: string[] = [];
+    server.use(
+      http.get(URL_BASE, ({ request }) => {
+        n++;
+        if (n % 5 === 0) {
+          return new HttpResponse(null, {
+            status: 429,
+            headers: { 'Retry-After': '1' },
+          });
+        }
+        if (n % 7 === 0) {
+          return HttpResponse.json(
+            { error: 'Transaction cancelled: maximum execution time exceeded' },
+            { status: 500 },
+          );
+        }
+        const url = new URL(request.url);
+        const offset = Number(url.searchParams.get('offset'));
+        offsets.push(String(offset));
+        return HttpResponse.json({
+          Report_Entry: all.slice(offset, offset + 2),
+        });
+      }),
+    );
+    const { events, reporter } = recordingReporter();
+    const result = await sync(null, { backoffBaseMs: 100, reporter });
+
+    expect(result.error).toBeUndefined();
+    expect(result.ids).toEqual(all.map(e => e.Case_ID));
+    expect(new Set(result.ids).size).toBe(600);
+    // 301 pages answered (the last one empty), each once.
+    expect(offsets).toHaveLength(301);
+    expect(new Set(offsets).size).toBe(301);
+    expect(events.requests).toBe(n);
+    expect(events.retries).toHaveLength(n - 301);
+    expect(events.retries.filter(r => r.status === 429)).toHaveLength(
+      Math.floor(n / 5),
+    );
+    expect(
+      events.retries
+        .filter(r => r.status === 429)
+        .every(r => r.waitMs === 1000),
+    ).toBe(true);
+    expect(JSON.parse(result.cursor!)).toMatchObject({
+      watermark: '2026-02-21T12:00:00.000Z',
+      run: null,
+    });
+  });
+
   it('retries 5xx with backoff', async () => {
     const requests = serve(n =>
       n === 1 || n === 2
         ? new HttpResponse('Hannah', { status: n === 1 ? 500 : 502 })
         : undefined,
     );
-    const result = await sync(null);
+    const result = await sync(null, { backoffBaseMs: 10 });
     expect(result.error).toBeUndefined();
     expect(result.ids).toHaveLength(5);
     expect(requests).toHaveLength(5);
@@ -274,7 +369,7 @@ describe('HR source over REST (Workday-like report)', () => {
     expect(waits[1]).toBeLessThanOrEqual(20);
   });
 
-  it('gives up after maxAttempts with a retryable error, and the next sync resumes after the last committed page', async () => {
+  it('gives up when the retry budget is spent with a retryable error, and the next sync resumes after the last committed page', async () => {
     serve(n => (n >= 2 ? new HttpResponse(null, { status: 503 }) : undefined));
     const failed = await sync(null);
     expect(failed.ids).toEqual(['CASE-1', 'CASE-2']);
@@ -282,7 +377,7 @@ describe('HR source over REST (Workday-like report)', () => {
       name: 'ItsmSourceError',
       status: 503,
       retryable: true,
-      message: `ITSM source hr:workday: GET ${URL_BASE} answered 503 Service Unavailable; gave up after 3 attempts`,
+      message: `ITSM source hr:workday: GET ${URL_BASE} answered 503 Service Unavailable; gave up after 3 attempts in 3 s (retry budget 3 s)`,
     });
 
     server.resetHandlers();
@@ -318,9 +413,16 @@ describe('HR source over REST (Workday-like report)', () => {
     });
     const result = await sync(null);
     expect(result.ids).toEqual([]);
-    expect(result.error).toMatchObject({
-      retryable: true,
-      message: `ITSM source hr:workday: GET ${URL_BASE} did not answer within 0.05 s; gave up after 3 attempts`,
-    });
+    expect(result.error).toMatchObject({ retryable: true });
+    // The HTTP layer appends the timeout's own cause after this text.
+    const message = (result.error as Error).message;
+    expect(message).toMatch(
+      new RegExp(
+        `^ITSM source hr:workday: GET ${URL_BASE} did not answer within 0\\.05 s`,
+      ),
+    );
+    expect(message).toContain(
+      'gave up after 3 attempts in 3 s (retry budget 3 s)',
+    );
   });
 });

@@ -31,6 +31,7 @@ import {
   ROW,
   sourceConfig,
 } from './__testUtils__/fixtures';
+import { StoredIds } from './__testUtils__/storedIds';
 
 const COLUMNS = Object.keys(ROW);
 
@@ -304,5 +305,251 @@ describe('ItsmMappedProvider (CSV)', () => {
     ).rejects.toThrow(
       `ITSM source test:demo: ${path.join(dir, 'missing.csv')} does not exist`,
     );
+  });
+});
+
+describe('ItsmMappedProvider (full CSV export)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'itsm-mapped-full-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function provider(extra: JsonObject = {}, fullExport = true) {
+    return new ItsmMappedProvider(
+      readSource(sourceConfig({ csv: { path: dir, fullExport }, ...extra })),
+      { now: () => NOW },
+    );
+  }
+
+  /** One sync as the engine runs it: each batch committed to `store`. */
+  async function sync(
+    p: ItsmMappedProvider,
+    store: StoredIds,
+    cursor: string | null,
+    options: { limit?: number; afterBatch?: () => Promise<void> } = {},
+  ) {
+    const logger = createCapturingLogger();
+    const batches: ItsmProviderBatch[] = [];
+    for await (const batch of p.sync({
+      cursor,
+      signal: new AbortController().signal,
+      logger,
+      listStoredExternalIds: store.listStoredExternalIds(p.id),
+    })) {
+      batches.push(batch);
+      store.apply(p.id, batch);
+      await options.afterBatch?.();
+      if (options.limit && batches.length >= options.limit) break;
+    }
+    const last = [...batches].reverse().find(b => b.cursor !== undefined);
+    return {
+      batches,
+      logger,
+      cursor: last?.cursor ?? cursor,
+      deleted: batches.flatMap(b => b.deletions ?? []),
+      ids: batches.flatMap(b =>
+        (b.records as Array<{ externalId?: string }>).map(
+          r => r.externalId ?? '(unreadable)',
+        ),
+      ),
+    };
+  }
+
+  const caseIds = (...ns: number[]) =>
+    ns.map(n => `HRC${String(n).padStart(7, '0')}`);
+
+  it('yields the records a changed export no longer holds as deletions, and reads an unchanged one no more', async () => {
+    const store = new StoredIds({ pageCap: 2 });
+    await writeFile(path.join(dir, 'a.csv'), csv([row(1), row(2), row(3)]));
+    await writeFile(path.join(dir, 'b.csv'), csv([row(4), row(5)]));
+    const first = await sync(provider(), store, null);
+    expect(first.ids).toEqual(caseIds(1, 2, 3, 4, 5));
+    // Nothing stored was missing: no deletions on the first read either.
+    expect(first.deleted).toEqual([]);
+    expect(store.ids('test:demo')).toEqual(caseIds(1, 2, 3, 4, 5));
+
+    store.calls.length = 0;
+
+    // Case 2 deleted in the HR system; case 4 too, with all of b.csv
+    // rewritten; case 6 is new.
+    await writeFile(path.join(dir, 'a.csv'), csv([row(1), row(3)]));
+    await writeFile(path.join(dir, 'b.csv'), csv([row(5), row(6)]));
+    const second = await sync(provider({ batchSize: 1 }), store, first.cursor);
+    expect(second.deleted).toEqual([
+      { externalId: 'HRC0000002', reason: 'export' },
+      { externalId: 'HRC0000004', reason: 'export' },
+    ]);
+    expect(second.ids).toEqual(caseIds(5, 6));
+    expect(store.ids('test:demo')).toEqual(caseIds(1, 3, 5, 6));
+    // At most batchSize deletions a batch; the stored ids read a page at a time.
+    expect(second.batches.every(b => (b.deletions?.length ?? 0) <= 1)).toBe(
+      true,
+    );
+    expect(
+      store.calls.map(c => [c.providerId, c.kind, c.after ?? null]),
+    ).toEqual([
+      ['test:demo', 'request', null],
+      ['test:demo', 'request', 'HRC0000002'],
+      ['test:demo', 'request', 'HRC0000004'],
+      ['test:demo', 'request', 'HRC0000006'],
+    ]);
+    expect(JSON.parse(second.cursor!)).toMatchObject({
+      export: expect.stringMatching(/^[0-9a-f]{40}$/),
+      run: null,
+    });
+    expect(second.logger.text()).toContain('2 deleted at the source');
+
+    // Unchanged: not read, nothing asked, nothing yielded.
+    store.calls.length = 0;
+    const third = await sync(provider(), store, second.cursor);
+    expect(third.batches).toEqual([]);
+    expect(store.calls).toEqual([]);
+    expect(third.logger.text()).toContain('the export is unchanged');
+  });
+
+  it('deletes nothing when a row cannot be parsed, and catches up once the export reads whole', async () => {
+    const store = new StoredIds();
+    const file = path.join(dir, 'export.csv');
+    await writeFile(file, csv([row(1), row(2), row(3)]));
+    const first = await sync(provider(), store, null);
+
+    const lines = csv([row(1), row(3)]).split('\n');
+    lines.splice(2, 0, 'HRC0000002,a row,cut short');
+    await writeFile(file, lines.join('\n'));
+    const broken = await sync(provider(), store, first.cursor);
+    expect(broken.deleted).toEqual([]);
+    expect(broken.ids).toContain('(unreadable)');
+    expect(store.ids('test:demo')).toEqual(caseIds(1, 2, 3));
+    expect(broken.logger.text()).toContain(
+      'not looking for records deleted at the source in this run: a row could not be read',
+    );
+    expect(JSON.parse(broken.cursor!).export).toBeUndefined();
+
+    await writeFile(file, csv([row(1), row(3)]));
+    const fixed = await sync(provider(), store, broken.cursor);
+    expect(fixed.deleted).toEqual([
+      { externalId: 'HRC0000002', reason: 'export' },
+    ]);
+  });
+
+  it('deletes nothing while a file of the export is empty, or when the export changes during the read', async () => {
+    const store = new StoredIds();
+    await writeFile(path.join(dir, 'a.csv'), csv([row(1), row(2)]));
+    await writeFile(path.join(dir, 'b.csv'), csv([row(3)]));
+    const first = await sync(provider(), store, null);
+
+    // An export job has truncated b.csv and not yet written it.
+    await writeFile(path.join(dir, 'b.csv'), '');
+    const truncated = await sync(provider(), store, first.cursor);
+    expect(truncated.deleted).toEqual([]);
+    expect(truncated.logger.text()).toContain('a file of the export is empty');
+
+    await writeFile(path.join(dir, 'b.csv'), csv([row(4)]));
+    const changing = await sync(
+      provider({ batchSize: 1 }),
+      store,
+      truncated.cursor,
+      {
+        afterBatch: async () => {
+          await utimes(path.join(dir, 'a.csv'), new Date(), new Date());
+        },
+      },
+    );
+    expect(changing.deleted).toEqual([]);
+    expect(changing.logger.text()).toContain(
+      'the export changed while it was read',
+    );
+    expect(store.ids('test:demo')).toEqual(caseIds(1, 2, 3, 4));
+
+    const settled = await sync(provider(), store, changing.cursor);
+    expect(settled.deleted).toEqual([
+      { externalId: 'HRC0000003', reason: 'export' },
+    ]);
+  });
+
+  it('looks for deletions only in a read from the start, never in a resumed one', async () => {
+    const store = new StoredIds();
+    const file = path.join(dir, 'export.csv');
+    await writeFile(file, csv([row(1), row(2), row(3), row(4)]));
+    const first = await sync(provider(), store, null);
+
+    // Cases 1 to 3 changed since, case 4 was deleted.
+    const later = { 'Last Modified': '2026-02-24T00:00:00Z' };
+    await writeFile(file, csv([row(1, later), row(2, later), row(3, later)]));
+    const partial = await sync(
+      provider({ batchSize: 1 }),
+      store,
+      first.cursor,
+      {
+        limit: 1,
+      },
+    );
+    const resumed = await sync(
+      provider({ batchSize: 1 }),
+      store,
+      partial.cursor,
+    );
+    expect(partial.ids).toEqual(caseIds(1));
+    expect(resumed.ids).toEqual(caseIds(2, 3));
+    expect(resumed.deleted).toEqual([]);
+    expect(resumed.logger.text()).toContain(
+      'this run resumed an interrupted one',
+    );
+
+    const next = await sync(provider(), store, resumed.cursor);
+    expect(next.deleted).toEqual([
+      { externalId: 'HRC0000004', reason: 'export' },
+    ]);
+  });
+
+  it("never touches another provider's records, and only asks for its own", async () => {
+    const store = new StoredIds();
+    // Another source (of HR or elsewhere) with ids this export lacks.
+    store.add('test:other', 'request', ...caseIds(2, 7, 8));
+    await writeFile(path.join(dir, 'export.csv'), csv([row(1), row(2)]));
+    const first = await sync(provider(), store, null);
+    await writeFile(path.join(dir, 'export.csv'), csv([row(1)]));
+    const second = await sync(provider(), store, first.cursor);
+
+    expect(second.deleted).toEqual([
+      { externalId: 'HRC0000002', reason: 'export' },
+    ]);
+    expect(store.ids('test:other')).toEqual(caseIds(2, 7, 8));
+    expect(store.calls.every(c => c.providerId === 'test:demo')).toBe(true);
+    expect(store.calls.every(c => c.kind === 'request')).toBe(true);
+  });
+
+  it('keeps records missing from an export that is not declared full', async () => {
+    const store = new StoredIds();
+    const file = path.join(dir, 'export.csv');
+    await writeFile(file, csv([row(1), row(2)]));
+    const first = await sync(provider({}, false), store, null);
+    await writeFile(file, csv([row(1)]));
+    const second = await sync(provider({}, false), store, first.cursor);
+    expect(second.deleted).toEqual([]);
+    expect(store.calls).toEqual([]);
+    expect(store.ids('test:demo')).toEqual(caseIds(1, 2));
+    expect(JSON.parse(second.cursor!).export).toBeUndefined();
+  });
+
+  it('deletes nothing when run on its own, without the stored ids', async () => {
+    await writeFile(path.join(dir, 'export.csv'), csv([row(1)]));
+    const batches: ItsmProviderBatch[] = [];
+    const logger = createCapturingLogger();
+    for await (const batch of provider().sync({
+      cursor: null,
+      signal: new AbortController().signal,
+      logger,
+    })) {
+      batches.push(batch);
+    }
+    expect(batches.flatMap(b => b.deletions ?? [])).toEqual([]);
+    expect(
+      JSON.parse(batches[batches.length - 1].cursor!).export,
+    ).toBeUndefined();
+    expect(logger.text()).toContain('the provider runs on its own');
   });
 });

@@ -15,9 +15,11 @@
  */
 
 import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
+import type { ItsmHttpClientOptions } from '../http';
 import type {
   ItsmProvider,
   ItsmProviderBatch,
+  ItsmProviderDeletion,
   ItsmProviderSyncContext,
 } from '../provider';
 import type { ItsmMappedSourceSettings } from './config';
@@ -29,21 +31,18 @@ import {
   serializeMappedCursor,
 } from './cursor';
 import { ItsmRecordMapper } from './mapper';
-import { ItsmRestClient, ItsmRestClientOptions } from './restClient';
 import { ItsmRestSource } from './restSource';
 import type { ItsmItemSource } from './sources';
+
+/** Stored ids asked for at a time when looking for deletions. */
+const STORED_IDS_PAGE = 5000;
 
 /** Options of {@link ItsmMappedProvider} besides its settings, mostly for tests. @public */
 export interface ItsmMappedProviderOptions {
   /** Replaces the source the settings describe. */
   source?: ItsmItemSource;
-  /** REST client overrides: `fetch`, `sleep`, backoff. */
-  rest?: Partial<
-    Pick<
-      ItsmRestClientOptions,
-      'fetch' | 'sleep' | 'backoffBaseMs' | 'backoffMaxMs' | 'maxRetryAfterMs'
-    >
-  >;
+  /** HTTP client overrides of a REST source: `fetch`, `sleep`, `now`, `random`, backoff. */
+  rest?: Partial<Omit<ItsmHttpClientOptions, 'providerId' | 'baseUrl'>>;
   /** The clock; the watermark never passes it. */
   now?: () => number;
 }
@@ -61,6 +60,11 @@ export interface ItsmMappedProviderOptions {
  * the same filter; the watermark moves only when a run completes, so items
  * out of order are never skipped. When the source's config changes, the
  * next run reads everything again.
+ *
+ * A CSV source with `fullExport` is a snapshot of the source: when a run
+ * reads a changed export whole, from its start and without a row it cannot
+ * read, the stored records it no longer holds are yielded as deletions
+ * (reason `export`). An export unchanged since such a run is not read again.
  * @public
  */
 export class ItsmMappedProvider implements ItsmProvider {
@@ -70,6 +74,7 @@ export class ItsmMappedProvider implements ItsmProvider {
   readonly #settings: ItsmMappedSourceSettings;
   readonly #mapper: ItsmRecordMapper;
   readonly #source: ItsmItemSource;
+  readonly #fullExport: boolean;
   readonly #now: () => number;
 
   constructor(
@@ -96,16 +101,13 @@ export class ItsmMappedProvider implements ItsmProvider {
         providerId: settings.id,
         configKey: `${settings.configKey}.rest`,
         settings: source,
-        client: new ItsmRestClient({
-          providerId: settings.id,
-          headers: source.headers,
-          origin: new URL(source.url).origin,
-          timeoutMs: source.timeoutMs,
-          maxAttempts: source.maxAttempts,
-          ...options.rest,
-        }),
+        http: options.rest,
       });
     }
+    this.#fullExport =
+      source.type === 'csv' &&
+      source.fullExport === true &&
+      this.#source.fingerprint !== undefined;
   }
 
   /** The settings read from config. */
@@ -117,6 +119,8 @@ export class ItsmMappedProvider implements ItsmProvider {
     cursor,
     signal,
     logger,
+    reporter,
+    listStoredExternalIds,
   }: ItsmProviderSyncContext): AsyncGenerator<ItsmProviderBatch> {
     signal.throwIfAborted();
     const { fingerprint, overlapMs, batchSize } = this.#settings;
@@ -127,14 +131,36 @@ export class ItsmMappedProvider implements ItsmProvider {
       logger.warn(
         `Cursor of ${this.id} is not one this provider wrote; reading everything again`,
       );
-      saved = { version: 1, config: null, watermark: null, run: null };
     } else if (saved.config !== null && saved.config !== fingerprint) {
       logger.info(
         `The config of ${this.id} changed since its last sync; reading everything again`,
       );
-      saved = { version: 1, config: null, watermark: null, run: null };
+      saved = undefined;
     }
+    saved ??= {
+      version: 1,
+      config: null,
+      watermark: null,
+      export: null,
+      run: null,
+    };
     const watermark = saved.watermark;
+
+    // A full export read whole and compared before, unchanged since.
+    const exportBefore = this.#fullExport
+      ? await this.#source.fingerprint!()
+      : undefined;
+    if (
+      exportBefore !== undefined &&
+      saved.run === null &&
+      saved.export === exportBefore
+    ) {
+      logger.info(
+        `${this.id}: the export is unchanged since its last complete read; nothing to read`,
+      );
+      return;
+    }
+
     const run: NonNullable<MappedCursor['run']> = saved.run ?? {
       since:
         watermark === null
@@ -147,19 +173,50 @@ export class ItsmMappedProvider implements ItsmProvider {
       logger.debug(`${this.id}: resuming an interrupted sync`);
     }
 
-    const counts = { read: 0, yielded: 0, unreadable: 0, unchanged: 0 };
+    // The external ids of a full export read from its start, to find what
+    // it no longer holds; left undefined when this run cannot tell.
+    let held: Set<string> | undefined;
+    let notWhole: string | undefined;
+    if (this.#fullExport) {
+      if (run.position !== null) {
+        notWhole = 'this run resumed an interrupted one';
+      } else if (exportBefore === undefined) {
+        notWhole = 'a file of the export is empty';
+      } else {
+        held = new Set();
+      }
+    }
+
+    const counts = {
+      read: 0,
+      yielded: 0,
+      unreadable: 0,
+      unchanged: 0,
+      deleted: 0,
+    };
     let records: unknown[] = [];
-    const cursorOf = (complete: boolean) =>
+    let deletions: ItsmProviderDeletion[] = [];
+    const cursorOf = (complete: boolean, exported: string | null = null) =>
       serializeMappedCursor({
         version: 1,
         config: fingerprint,
         watermark: complete ? laterOf(watermark, run.max) : watermark,
+        export: exported,
         run: complete ? null : { ...run },
       });
-    const take = (complete: boolean): ItsmProviderBatch => {
-      const batch = { records, cursor: cursorOf(complete) };
+    const take = (
+      complete: boolean,
+      exported: string | null = null,
+    ): ItsmProviderBatch => {
+      const batch: ItsmProviderBatch = {
+        records,
+        cursor: cursorOf(complete, exported),
+      };
+      if (deletions.length > 0) batch.deletions = deletions;
       counts.yielded += records.length;
+      counts.deleted += deletions.length;
       records = [];
+      deletions = [];
       return batch;
     };
 
@@ -168,12 +225,14 @@ export class ItsmMappedProvider implements ItsmProvider {
       since: run.since,
       signal,
       logger,
+      reporter,
     })) {
       counts.read++;
       if (entry.error !== undefined) {
         // Not a record: the engine dead-letters it with this reason.
         counts.unreadable++;
         records.push({ __error: `${this.id}: ${entry.error}` });
+        notWhole ??= 'a row could not be read';
       } else {
         const mapped = this.#mapper.map(entry.item);
         const updated = mapped.sourceUpdatedAt;
@@ -189,6 +248,12 @@ export class ItsmMappedProvider implements ItsmProvider {
         if (updated !== undefined && updated <= nowIso) {
           run.max = laterOf(run.max, updated);
         }
+        const externalId = mapped.record.externalId;
+        if (typeof externalId === 'string' && externalId !== '') {
+          held?.add(externalId);
+        } else {
+          notWhole ??= 'a row has no external id';
+        }
       }
       run.position = entry.position;
       if (records.length >= batchSize) {
@@ -197,8 +262,40 @@ export class ItsmMappedProvider implements ItsmProvider {
       }
     }
 
-    const final = take(true);
-    if (final.records!.length > 0 || final.cursor !== cursor) {
+    let exported: string | null = null;
+    if (this.#fullExport) {
+      const exportAfter = await this.#source.fingerprint!();
+      if (exportAfter !== exportBefore) {
+        notWhole ??= 'the export changed while it was read';
+      }
+      if (!listStoredExternalIds) {
+        notWhole ??= 'the provider runs on its own';
+      }
+      if (held && notWhole === undefined) {
+        for await (const externalId of this.#storedIds(
+          listStoredExternalIds!,
+        )) {
+          if (held.has(externalId)) continue;
+          deletions.push({ externalId, reason: 'export' });
+          if (records.length + deletions.length >= batchSize) {
+            yield take(true);
+            signal.throwIfAborted();
+          }
+        }
+        exported = exportBefore!;
+      } else {
+        logger.info(
+          `${this.id}: not looking for records deleted at the source in this run: ${notWhole}`,
+        );
+      }
+    }
+
+    const final = take(true, exported);
+    if (
+      final.records!.length > 0 ||
+      final.deletions !== undefined ||
+      final.cursor !== cursor
+    ) {
       yield final;
     }
     logger.info(
@@ -206,7 +303,26 @@ export class ItsmMappedProvider implements ItsmProvider {
         run.since ? ` updated since ${run.since}` : ''
       }, yielded ${counts.yielded} records (${
         counts.unreadable
-      } unreadable), left out ${counts.unchanged} unchanged`,
+      } unreadable), left out ${counts.unchanged} unchanged${
+        this.#fullExport ? `, ${counts.deleted} deleted at the source` : ''
+      }`,
     );
+  }
+
+  /** The external ids stored for this provider, ascending, a page at a time. */
+  async *#storedIds(
+    list: NonNullable<ItsmProviderSyncContext['listStoredExternalIds']>,
+  ): AsyncGenerator<string> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await list({
+        kind: this.kinds[0],
+        after,
+        limit: STORED_IDS_PAGE,
+      });
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1];
+    }
   }
 }

@@ -83,7 +83,7 @@ describe('readItsmMappedSourceConfigs', () => {
     expect(settings.fingerprint).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  it('reads a REST source: auth in headers, pagination, timeout', () => {
+  it('reads a REST source: auth apart from other headers, pagination, timeout, retry budget, rate', () => {
     const settings = readSource(
       sourceConfig({
         csv: undefined as any,
@@ -96,7 +96,8 @@ describe('readItsmMappedSourceConfigs', () => {
           pagination: { type: 'offset', pageSize: 50 },
           updatedSinceParam: 'Updated_Since',
           timeout: '10s',
-          maxAttempts: 3,
+          retryBudget: { minutes: 2 },
+          maxRequestsPerSecond: 2.5,
         },
       }),
     );
@@ -106,8 +107,9 @@ describe('readItsmMappedSourceConfigs', () => {
       headers: {
         Accept: 'application/json',
         'X-Tenant': 'northwind',
-        Authorization: 'Bearer secret-token',
       },
+      // Sent only to the origin of the URL.
+      credentials: { Authorization: 'Bearer secret-token' },
       query: { format: 'json' },
       itemsPath: 'Report_Entry',
       pagination: {
@@ -119,7 +121,8 @@ describe('readItsmMappedSourceConfigs', () => {
       updatedSinceParam: 'Updated_Since',
       updatedSinceFormat: { format: 'iso', zone: 'UTC' },
       timeoutMs: 10_000,
-      maxAttempts: 3,
+      retryBudgetMs: 120_000,
+      maxRequestsPerSecond: 2.5,
     });
     const basic = readSource({
       ...sourceConfig(),
@@ -129,9 +132,25 @@ describe('readItsmMappedSourceConfigs', () => {
         auth: { header: 'X-Auth', username: 'api', password: 'x' },
       },
     });
-    expect((basic.source as any).headers).toEqual({
-      'X-Auth': `Basic ${Buffer.from('api:x').toString('base64')}`,
+    expect(basic.source).toMatchObject({
+      headers: {},
+      credentials: {
+        'X-Auth': `Basic ${Buffer.from('api:x').toString('base64')}`,
+      },
+      timeoutMs: 30_000,
+      retryBudgetMs: 300_000,
     });
+    expect(basic.source).not.toHaveProperty('maxRequestsPerSecond');
+  });
+
+  it('reads whether a CSV source is a full export', () => {
+    expect(readSource(sourceConfig()).source).toMatchObject({
+      fullExport: false,
+    });
+    expect(
+      readSource(sourceConfig({ csv: { path: 'x.csv', fullExport: true } }))
+        .source,
+    ).toMatchObject({ fullExport: true });
   });
 
   it('changes the fingerprint with the mapping but not with credentials or schedule', () => {
@@ -154,6 +173,21 @@ describe('readItsmMappedSourceConfigs', () => {
         rest: { ...REST, auth },
       }).fingerprint;
     expect(rest({ value: 'a' })).toBe(rest({ value: 'b' }));
+    // How requests are retried and paced, or whether deletions are looked
+    // for, does not change which records come out.
+    const restWith = (extra: JsonObject) =>
+      readSource({
+        ...sourceConfig(),
+        csv: undefined as any,
+        rest: { ...REST, ...extra },
+      }).fingerprint;
+    expect(
+      restWith({ retryBudget: '1m', maxRequestsPerSecond: 3, timeout: '5s' }),
+    ).toBe(restWith({}));
+    expect(
+      readSource(sourceConfig({ csv: { path: 'x.csv', fullExport: true } }))
+        .fingerprint,
+    ).toBe(readSource(sourceConfig({ csv: { path: 'x.csv' } })).fingerprint);
   });
 
   describe('fails the start, naming the full key, on', () => {
@@ -294,6 +328,38 @@ describe('readItsmMappedSourceConfigs', () => {
           rest: { ...REST, auth: { value: 'x', username: 'u', password: 'p' } },
         },
         `${KEY}.rest.auth: set either value, or username and password`,
+      ],
+      [
+        'maxAttempts, replaced by retryBudget',
+        {
+          ...sourceConfig(),
+          csv: undefined as any,
+          rest: { ...REST, maxAttempts: 5 },
+        },
+        `Invalid config at ${KEY}.rest.maxAttempts: no longer supported: a request is retried for a time, not a number of times; remove it and set ${KEY}.rest.retryBudget`,
+      ],
+      [
+        'a request rate of 0',
+        {
+          ...sourceConfig(),
+          csv: undefined as any,
+          rest: { ...REST, maxRequestsPerSecond: 0 },
+        },
+        `Invalid config at ${KEY}.rest.maxRequestsPerSecond: must be a number above 0`,
+      ],
+      [
+        'a retry budget that is not a duration',
+        {
+          ...sourceConfig(),
+          csv: undefined as any,
+          rest: { ...REST, retryBudget: 'soon' },
+        },
+        `Invalid config at ${KEY}.rest.retryBudget`,
+      ],
+      [
+        'a full export that is not a boolean',
+        sourceConfig({ csv: { path: 'x.csv', fullExport: 'sometimes' } }),
+        `${KEY}.csv.fullExport`,
       ],
       [
         'a bad entity ref',

@@ -29,6 +29,7 @@ import {
   ITSM_SLA_STAGES,
 } from '@backstage-itsm/plugin-itsm-common';
 import { Duration } from 'luxon';
+import { DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS } from '../http';
 import {
   checkItsmInstantFormat,
   DEFAULT_ITSM_INSTANT_FORMAT,
@@ -53,8 +54,9 @@ export const DEFAULT_ITSM_MAPPED_BATCH_SIZE = 500;
 export const DEFAULT_ITSM_MAPPED_OVERLAP_MS = 5 * 60_000;
 /** Per REST request, unless configured. @public */
 export const DEFAULT_ITSM_REST_TIMEOUT_MS = 30_000;
-/** Attempts per REST request, unless configured. @public */
-export const DEFAULT_ITSM_REST_MAX_ATTEMPTS = 5;
+/** How long one REST request may keep retrying, unless configured: 5 minutes. @public */
+export const DEFAULT_ITSM_REST_RETRY_BUDGET_MS =
+  DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS;
 /** Items per REST page, unless configured. @public */
 export const DEFAULT_ITSM_REST_PAGE_SIZE = 100;
 
@@ -82,6 +84,12 @@ export interface ItsmCsvSourceSettings {
   /** Absolute path of a file or folder. */
   path: string;
   delimiter: string;
+  /**
+   * The export holds every record of the source (a snapshot): a stored
+   * record that a complete read of a changed export no longer finds was
+   * deleted at the source. Default false.
+   */
+  fullExport?: boolean;
 }
 
 /** How a REST source pages. @public */
@@ -106,15 +114,23 @@ export type ItsmRestPagination =
 export interface ItsmRestSourceSettings {
   type: 'rest';
   url: string;
-  /** Every header, credentials included. */
+  /** Headers that are not secret, sent to any host a request reaches. */
   headers: Record<string, string>;
+  /**
+   * The auth header, if any: sent only to the origin of `url`, never to a
+   * host a redirect leads to.
+   */
+  credentials?: Record<string, string>;
   query: Record<string, string>;
   itemsPath?: string;
   pagination: ItsmRestPagination;
   updatedSinceParam?: string;
   updatedSinceFormat: ItsmInstantFormat;
   timeoutMs: number;
-  maxAttempts: number;
+  /** How long one request may keep retrying 429s, 5xx and network errors. */
+  retryBudgetMs: number;
+  /** Request starts per second; undefined for no limit. */
+  maxRequestsPerSecond?: number;
 }
 
 /** One source, read and checked from config. @public */
@@ -153,7 +169,7 @@ const SOURCE_KEYS = [
   'batchSize',
   'schedule',
 ];
-const CSV_KEYS = ['path', 'delimiter'];
+const CSV_KEYS = ['path', 'delimiter', 'fullExport'];
 const REST_KEYS = [
   'url',
   'headers',
@@ -164,7 +180,8 @@ const REST_KEYS = [
   'updatedSinceParam',
   'updatedSinceFormat',
   'timeout',
-  'maxAttempts',
+  'retryBudget',
+  'maxRequestsPerSecond',
 ];
 const AUTH_KEYS = ['header', 'value', 'username', 'password'];
 const PAGINATION_TYPES = ['none', 'offset', 'page', 'next'];
@@ -603,6 +620,7 @@ function readCsv(c: Config, key: string, cwd: string): ItsmCsvSourceSettings {
     type: 'csv',
     path: path.resolve(cwd, rawPath),
     delimiter,
+    fullExport: c.getOptionalBoolean('fullExport') ?? false,
   };
 }
 
@@ -676,6 +694,13 @@ function readRest(
   key: string,
   timeZone: string,
 ): ItsmRestSourceSettings {
+  if (c.has('maxAttempts')) {
+    // Requests are retried for a time now, not a number of times.
+    throw invalid(
+      `${key}.maxAttempts`,
+      `no longer supported: a request is retried for a time, not a number of times; remove it and set ${key}.retryBudget (default 5 minutes) if the default does not suit`,
+    );
+  }
   checkKeys(c, key, REST_KEYS);
   const url = c.getString('url');
   let parsed: URL;
@@ -703,6 +728,7 @@ function readRest(
       throw invalid(`${key}.headers.${name}`, `'${name}' is not a header name`);
     }
   }
+  let credentials: Record<string, string> | undefined;
   const auth = c.getOptionalConfig('auth');
   if (auth) {
     const at = `${key}.auth`;
@@ -721,13 +747,15 @@ function readRest(
       throw invalid(at, 'set either value, or username and password, not both');
     }
     if (value !== undefined) {
-      headers[header] = value;
+      credentials = { [header]: value };
     } else if (username !== undefined || password !== undefined) {
       if (username === undefined) throw missing(`${at}.username`);
       if (password === undefined) throw missing(`${at}.password`);
-      headers[header] = `Basic ${Buffer.from(
-        `${username}:${password}`,
-      ).toString('base64')}`;
+      credentials = {
+        [header]: `Basic ${Buffer.from(`${username}:${password}`).toString(
+          'base64',
+        )}`,
+      };
     } else {
       throw missing(`${at}.value`);
     }
@@ -739,10 +767,21 @@ function readRest(
   if (updatedSinceParam !== undefined && updatedSinceParam.trim() === '') {
     throw invalid(`${key}.updatedSinceParam`, 'must not be empty');
   }
+  let maxRequestsPerSecond: number | undefined;
+  if (c.has('maxRequestsPerSecond')) {
+    maxRequestsPerSecond = c.getNumber('maxRequestsPerSecond');
+    if (!(maxRequestsPerSecond > 0) || !Number.isFinite(maxRequestsPerSecond)) {
+      throw invalid(
+        `${key}.maxRequestsPerSecond`,
+        'must be a number above 0, e.g. 5 or 0.5',
+      );
+    }
+  }
   return {
     type: 'rest',
     url: parsed.toString(),
     headers,
+    ...(credentials ? { credentials } : {}),
     query,
     itemsPath: itemsPath?.trim() || undefined,
     pagination: readPagination(c, key),
@@ -757,12 +796,13 @@ function readRest(
       },
     ),
     timeoutMs: readDurationMs(c, 'timeout', key, DEFAULT_ITSM_REST_TIMEOUT_MS),
-    maxAttempts: readPositiveInt(
+    retryBudgetMs: readDurationMs(
       c,
-      'maxAttempts',
+      'retryBudget',
       key,
-      DEFAULT_ITSM_REST_MAX_ATTEMPTS,
+      DEFAULT_ITSM_REST_RETRY_BUDGET_MS,
     ),
+    ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond } : {}),
   };
 }
 
@@ -786,7 +826,8 @@ function stableJson(value: unknown): string {
 function fingerprintOf(c: Config): string {
   const raw = c.get() as Record<string, unknown>;
   const rest = raw.rest as Record<string, unknown> | undefined;
-  const relevant = {
+  const csv = raw.csv as Record<string, unknown> | undefined;
+  const relevant: Record<string, unknown> = {
     ...raw,
     schedule: undefined,
     batchSize: undefined,
@@ -795,10 +836,25 @@ function fingerprintOf(c: Config): string {
       auth: undefined,
       headers: undefined,
       timeout: undefined,
+      // No longer read, but part of every fingerprint written so far.
       maxAttempts: undefined,
     },
   };
+  // Keys added later are left out, not nulled, so fingerprints stay as they were.
+  if (rest) {
+    relevant.rest = without(relevant.rest, [
+      'retryBudget',
+      'maxRequestsPerSecond',
+    ]);
+  }
+  if (csv) relevant.csv = without(csv, ['fullExport']);
   return createHash('sha1').update(stableJson(relevant)).digest('hex');
+}
+
+function without(value: unknown, keys: string[]): Record<string, unknown> {
+  const copy = { ...(value as Record<string, unknown>) };
+  for (const key of keys) delete copy[key];
+  return copy;
 }
 
 /**

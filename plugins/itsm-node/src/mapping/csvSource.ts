@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -63,7 +64,8 @@ interface CsvRow {
  * order (names starting with a dot are skipped, so an export job can write
  * `.cases.csv` and rename it). The first row names the columns. Streamed,
  * so a file of any size is fine. Resumes mid-file after a crash, unless the
- * file changed since (then it is read again from its start).
+ * file changed since (then it is read again from its start). Its
+ * `fingerprint` tells a changed export from an unchanged one.
  * @public
  */
 export class ItsmCsvSource implements ItsmItemSource {
@@ -100,6 +102,20 @@ export class ItsmCsvSource implements ItsmItemSource {
           : 0;
       yield* this.#readFile(file, name, fingerprint, skip, signal, logger);
     }
+  }
+
+  /**
+   * The export as it is now: each file's name, size and modification time.
+   * Undefined when a file is empty, as an export being written may be.
+   */
+  async fingerprint(): Promise<string | undefined> {
+    const hash = createHash('sha1');
+    for (const file of await this.#files()) {
+      const info = await stat(file);
+      if (info.size === 0) return undefined;
+      hash.update(`${path.basename(file)}\0${info.size}\0${info.mtimeMs}\n`);
+    }
+    return hash.digest('hex');
   }
 
   async #files(): Promise<string[]> {

@@ -25,6 +25,12 @@ export interface MappedCursor {
   config: string;
   /** The latest sourceUpdatedAt of the last complete run (UTC ISO), or null. */
   watermark: string | null;
+  /**
+   * A full export's fingerprint when a complete read of it was compared with
+   * the stored records (deletions found); null otherwise. The same export
+   * is not read again.
+   */
+  export?: string | null;
   run: {
     /** The filter of this run: items updated at or after it. */
     since: string | null;
@@ -50,7 +56,13 @@ export function parseMappedCursor(
   cursor: string | null,
 ): (Omit<MappedCursor, 'config'> & { config: string | null }) | undefined {
   if (cursor === null || cursor === '') {
-    return { version: 1, config: null, watermark: null, run: null };
+    return {
+      version: 1,
+      config: null,
+      watermark: null,
+      export: null,
+      run: null,
+    };
   }
   try {
     const value = JSON.parse(cursor);
@@ -71,10 +83,18 @@ export function parseMappedCursor(
     ) {
       return undefined;
     }
+    if (
+      value.export !== undefined &&
+      value.export !== null &&
+      typeof value.export !== 'string'
+    ) {
+      return undefined;
+    }
     return {
       version: 1,
       config: value.config,
       watermark: value.watermark,
+      export: value.export ?? null,
       run: run && {
         since: run.since,
         max: run.max,
@@ -91,6 +111,8 @@ export function serializeMappedCursor(cursor: MappedCursor): string {
     version: 1,
     config: cursor.config,
     watermark: cursor.watermark,
+    // Only sources that compare full exports write it.
+    ...(cursor.export ? { export: cursor.export } : {}),
     run: cursor.run && {
       since: cursor.run.since,
       max: cursor.run.max,

@@ -43,8 +43,8 @@ export type {
 export {
   DEFAULT_ITSM_MAPPED_BATCH_SIZE,
   DEFAULT_ITSM_MAPPED_OVERLAP_MS,
-  DEFAULT_ITSM_REST_MAX_ATTEMPTS,
   DEFAULT_ITSM_REST_PAGE_SIZE,
+  DEFAULT_ITSM_REST_RETRY_BUDGET_MS,
   DEFAULT_ITSM_REST_TIMEOUT_MS,
   readItsmMappedSourceConfigs,
 } from './config';
@@ -89,8 +89,6 @@ export type {
 } from './sources';
 export { ItsmCsvSource } from './csvSource';
 export { ItsmRestSource } from './restSource';
-export { ItsmRestClient } from './restClient';
-export type { ItsmRestClientOptions } from './restClient';
 export { ItsmMappedProvider } from './ItsmMappedProvider';
 export type { ItsmMappedProviderOptions } from './ItsmMappedProvider';
 export { percentileCont, summariseDurations } from './durationStats';

@@ -14,10 +14,17 @@
  * limitations under the License.
  */
 
+import {
+  describeUrl,
+  ItsmHttpCallOptions,
+  ItsmHttpClient,
+  ItsmHttpClientOptions,
+  ItsmSourceError,
+} from '../http';
+import { noopItsmSyncReporter } from '../provider';
 import type { ItsmRestSourceSettings } from './config';
 import { formatItsmInstant } from './instants';
 import { getSourceValue, sourceText } from './paths';
-import { describeUrl, ItsmRestClient, ItsmSourceError } from './restClient';
 import type {
   ItsmItemSource,
   ItsmSourceEntry,
@@ -42,33 +49,43 @@ const MAX_PAGES = 100_000;
  * Reads a JSON REST API page by page: offset (limit/offset), page numbers,
  * or a next link or cursor found in each response; the items are the array
  * at `itemsPath`. The watermark goes in `updatedSinceParam` when set.
+ *
+ * Requests go through the one HTTP layer of the ITSM sources
+ * ({@link ItsmHttpClient}): a timeout per attempt, retries of 429s, 5xx and
+ * network errors within a retry budget, a request rate, and the auth header
+ * sent only to the origin of the configured URL (a next link elsewhere is
+ * refused; a redirect elsewhere is followed without it).
  * @public
  */
 export class ItsmRestSource implements ItsmItemSource {
   readonly #providerId: string;
   readonly #settings: ItsmRestSourceSettings;
   readonly #configKey: string;
-  readonly #client: ItsmRestClient;
+  readonly #http: ItsmHttpClient;
 
   constructor(options: {
     providerId: string;
     /** The source's config key, named in errors about the response shape. */
     configKey: string;
     settings: ItsmRestSourceSettings;
-    client?: ItsmRestClient;
+    /**
+     * Options of its HTTP client besides those the settings give: `fetch`,
+     * `sleep`, `now`, `random`, backoff. Mostly for tests.
+     */
+    http?: Partial<Omit<ItsmHttpClientOptions, 'providerId' | 'baseUrl'>>;
   }) {
+    const { settings } = options;
     this.#providerId = options.providerId;
-    this.#settings = options.settings;
+    this.#settings = settings;
     this.#configKey = options.configKey;
-    this.#client =
-      options.client ??
-      new ItsmRestClient({
-        providerId: options.providerId,
-        headers: options.settings.headers,
-        origin: new URL(options.settings.url).origin,
-        timeoutMs: options.settings.timeoutMs,
-        maxAttempts: options.settings.maxAttempts,
-      });
+    this.#http = new ItsmHttpClient({
+      providerId: options.providerId,
+      baseUrl: settings.url,
+      timeoutMs: settings.timeoutMs,
+      retryBudgetMs: settings.retryBudgetMs,
+      maxRequestsPerSecond: settings.maxRequestsPerSecond,
+      ...options.http,
+    });
   }
 
   async *read({
@@ -76,8 +93,22 @@ export class ItsmRestSource implements ItsmItemSource {
     since,
     signal,
     logger,
+    reporter = noopItsmSyncReporter,
   }: ItsmSourceReadOptions): AsyncGenerator<ItsmSourceEntry> {
     const s = this.#settings;
+    const call: ItsmHttpCallOptions = {
+      signal,
+      reporter: {
+        request: () => reporter.request(),
+        retry: event => {
+          logger.debug(
+            `${event.message}; retrying in ${Math.ceil(event.waitMs / 1000)} s`,
+          );
+          reporter.retry(event);
+        },
+        partFailed: (part, error) => reporter.partFailed(part, error),
+      },
+    };
     const p = s.pagination;
     const first = new URL(s.url);
     for (const [name, value] of Object.entries(s.query)) {
@@ -105,7 +136,10 @@ export class ItsmRestSource implements ItsmItemSource {
         });
       }
       const url = this.#urlOf(first, current);
-      const body = await this.#client.getJson(url, { signal, logger });
+      const body = await this.#http.getJson(
+        { url, headers: s.headers, credentials: s.credentials },
+        call,
+      );
       const items = s.itemsPath ? getSourceValue(body, s.itemsPath) : body;
       if (!Array.isArray(items)) {
         throw new ItsmSourceError({

@@ -15,6 +15,7 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { ItsmSyncReporter } from '../provider';
 import type { ItsmSourceItem } from './paths';
 
 /**
@@ -43,9 +44,18 @@ export interface ItsmSourceReadOptions {
   since: string | null;
   signal: AbortSignal;
   logger: LoggerService;
+  /** Where the run's HTTP requests and retries are counted, when it has one. */
+  reporter?: ItsmSyncReporter;
 }
 
 /** A CSV export or REST API, read as items. @public */
 export interface ItsmItemSource {
   read(options: ItsmSourceReadOptions): AsyncGenerator<ItsmSourceEntry>;
+  /**
+   * For an export that a read from the start reads whole (CSV files): a
+   * fingerprint of it as it is now, which changes when the export does; or
+   * undefined when it does not look whole (an empty file, likely one being
+   * written). Sources without one are never compared with stored records.
+   */
+  fingerprint?(): Promise<string | undefined>;
 }

@@ -96,6 +96,15 @@ export interface ItsmMappedSourceConfig {
     path: string;
     /** The field delimiter. Defaults to `,`. */
     delimiter?: string;
+    /**
+     * Whether the export always holds every record of the source (a
+     * snapshot), rather than only what changed. When true, a record that a
+     * complete read of a changed export no longer finds was deleted at the
+     * source: it becomes a tombstone, kept for audit, never shown or
+     * counted. A read with a row that cannot be parsed deletes nothing.
+     * Defaults to false: records missing from the files are kept.
+     */
+    fullExport?: boolean;
   };
   /** Read a REST API (GET, JSON). Set exactly one of `csv` and `rest`. */
   rest?: {
@@ -103,7 +112,11 @@ export interface ItsmMappedSourceConfig {
     url: string;
     /** Extra request headers that are not secret, e.g. `Accept`. */
     headers?: { [name: string]: string };
-    /** Credentials; sent only to the origin of `url`. */
+    /**
+     * Credentials: sent only to the origin of `url`. A next link to another
+     * origin fails the sync; a redirect to another origin is followed
+     * without them.
+     */
     auth?: {
       /** The header that carries `value`. Defaults to `Authorization`. */
       header?: string;
@@ -154,12 +167,31 @@ export interface ItsmMappedSourceConfig {
     updatedSinceParam?: string;
     /** Format of the watermark parameter: a luxon format or `iso` (default), in `timeZone`. */
     updatedSinceFormat?: string;
-    /** Time per request before it is abandoned and retried. Defaults to 30 seconds. */
+    /** Time per attempt of a request before it is abandoned and retried. Defaults to 30 seconds. */
     timeout?:
       | string
       | { minutes?: number; seconds?: number; milliseconds?: number };
-    /** Attempts per request on 429, 5xx, timeouts and network errors. Defaults to 5. */
-    maxAttempts?: number;
+    /**
+     * How long one request may keep retrying 429s (after their
+     * `Retry-After`), 408s, 5xx, timeouts and network errors, waits
+     * included, before the sync stops with a retryable error and resumes
+     * later from its last committed batch. Replaces `maxAttempts`, which is
+     * no longer read (setting it stops the backend with an error naming this
+     * key). Defaults to 5 minutes.
+     */
+    retryBudget?:
+      | string
+      | {
+          hours?: number;
+          minutes?: number;
+          seconds?: number;
+          milliseconds?: number;
+        };
+    /**
+     * Most requests started per second, e.g. `5` or `0.5`, to stay under the
+     * API's rate limit rather than survive its 429s. Defaults to no limit.
+     */
+    maxRequestsPerSecond?: number;
   };
   /** Default format of every instant field; see the field `format`. Defaults to `iso`. */
   instantFormat?: string;
