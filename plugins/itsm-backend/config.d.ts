@@ -15,6 +15,7 @@
  */
 
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   itsm?: {
@@ -32,6 +33,18 @@ export interface Config {
           kinds?: Array<'incident' | 'change' | 'problem' | 'request'>;
         };
       };
+    };
+    ingestion?: {
+      /**
+       * How long a sync run may go without committing a batch while it
+       * retries transient failures (429, 5xx, timeouts, dropped connections)
+       * before it fails. Every committed batch starts the budget again, so a
+       * long sync through rate limits and outages finishes as long as it makes
+       * progress; an error that is not transient fails the run at once.
+       * A duration (`{ minutes: 5 }`, `5m`, `PT5M`) or milliseconds.
+       * Default 5 minutes.
+       */
+      retryBudget?: HumanDuration | string | number;
     };
     entityResolution?: {
       /**

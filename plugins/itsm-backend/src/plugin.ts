@@ -43,6 +43,7 @@ import {
 import { DatabaseItsmStore } from './database/DatabaseItsmStore';
 import { EntityResolver } from './ingestion/EntityResolver';
 import { IngestionEngine } from './ingestion/IngestionEngine';
+import { readIngestionOptions } from './ingestion/readIngestionOptions';
 import { readPushProviders } from './ingestion/readPushProviders';
 import { MetricsEngine } from './metrics/MetricsEngine';
 import { OwnershipService } from './ownership/OwnershipService';
@@ -125,7 +126,12 @@ export const itsmPlugin = createBackendPlugin({
           await database.getClient(),
         );
         const resolver = new EntityResolver(deps);
-        const engine = new IngestionEngine({ ...deps, store, resolver });
+        const engine = new IngestionEngine({
+          ...deps,
+          ...readIngestionOptions(config),
+          store,
+          resolver,
+        });
         engine.register(...registrations, ...readPushProviders(config));
 
         deps.permissionsRegistry.addResourceType({

@@ -94,18 +94,40 @@ export interface ItsmSyncStatus {
   kinds: ItsmRecordKind[];
   cursor: string | null;
   lastStartedAt: string | null;
+  /** The end of the last run that finished without error (failed parts allowed). */
   lastSucceededAt: string | null;
   lastFinishedAt: string | null;
   lastError: string | null;
-  /** Counts of the last run. */
+  /**
+   * The parts of the source (tables, endpoints) that failed for good in the
+   * last finished run while the others synced, e.g. a table the integration
+   * user may not read. Empty when none did.
+   */
+  failedParts: Array<{ part: string; error: string }>;
+  /** Counts and observations of the last finished run. */
   lastRun: {
     read: number;
     upserted: number;
     unchanged: number;
     deadLettered: number;
+    /** Stored records the source deleted, moved to tombstones. */
+    deleted: number;
+    /** HTTP requests sent, retries included. */
+    requests: number;
+    /** Retries of single requests and of the run itself. */
+    retries: number;
+    /** Time spent waiting before those retries, in milliseconds. */
+    waitMs: number;
+    /** Why the last retry was needed, or null without retries. */
+    lastRetryMessage: string | null;
   };
   /** Totals since the provider was first seen. */
-  totals: { records: number; deadLetters: number };
+  totals: {
+    records: number;
+    deadLetters: number;
+    /** Records deleted at the source, kept for audit and never counted. */
+    tombstones: number;
+  };
 }
 
 /** A record that failed validation, kept with the reason. @public */

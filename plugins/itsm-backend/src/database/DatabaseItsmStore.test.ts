@@ -146,6 +146,7 @@ describe.each(databases.eachSupportedId())(
           unchanged: 0,
           feedback: 0,
           deadLettered: 0,
+          deleted: 0,
         });
         const ids = await knex('records')
           .select('id', 'external_id')
@@ -156,6 +157,7 @@ describe.each(databases.eachSupportedId())(
           unchanged: 3,
           feedback: 0,
           deadLettered: 0,
+          deleted: 0,
         });
         await expect(count('records')).resolves.toBe(3);
         await expect(count('slas')).resolves.toBe(1);
@@ -393,6 +395,7 @@ describe.each(databases.eachSupportedId())(
           unchanged: 0,
           feedback: 0,
           deadLettered: 2,
+          deleted: 0,
         });
 
         const rows = await knex('dead_letters').orderBy('error');
@@ -429,7 +432,11 @@ describe.each(databases.eachSupportedId())(
         ).resolves.toHaveLength(1);
 
         const [status] = await store.listSyncStatus();
-        expect(status.totals).toEqual({ records: 1, deadLetters: 2 });
+        expect(status.totals).toEqual({
+          records: 1,
+          deadLetters: 2,
+          tombstones: 0,
+        });
       });
 
       it('replaces slas, mappings and entities when a record changes', async () => {
@@ -1065,7 +1072,20 @@ describe.each(databases.eachSupportedId())(
           }),
         );
         await store.markSyncFinished(P1, {
-          counts: { read: 3, upserted: 2, unchanged: 0, deadLettered: 1 },
+          counts: {
+            read: 3,
+            upserted: 2,
+            unchanged: 0,
+            deadLettered: 1,
+            deleted: 0,
+          },
+          observations: {
+            requests: 12,
+            retries: 2,
+            waitMs: 1500,
+            lastRetryMessage: '429: Too Many Requests',
+            failedParts: [{ part: 'problem', error: '403 Forbidden' }],
+          },
         });
         await store.commitBatch({
           ...batch([rec('c')]),
@@ -1079,7 +1099,13 @@ describe.each(databases.eachSupportedId())(
         });
         await store.markSyncFinished(P2, {
           error: 'boom',
-          counts: { read: 0, upserted: 0, unchanged: 0, deadLettered: 0 },
+          counts: {
+            read: 0,
+            upserted: 0,
+            unchanged: 0,
+            deadLettered: 0,
+            deleted: 0,
+          },
         });
 
         const statuses = await store.listSyncStatus();
@@ -1093,8 +1119,19 @@ describe.each(databases.eachSupportedId())(
             lastSucceededAt: null,
             lastFinishedAt: expect.any(String),
             lastError: 'boom',
-            lastRun: { read: 0, upserted: 0, unchanged: 0, deadLettered: 0 },
-            totals: { records: 1, deadLetters: 0 },
+            failedParts: [],
+            lastRun: {
+              read: 0,
+              upserted: 0,
+              unchanged: 0,
+              deadLettered: 0,
+              deleted: 0,
+              requests: 0,
+              retries: 0,
+              waitMs: 0,
+              lastRetryMessage: null,
+            },
+            totals: { records: 1, deadLetters: 0, tombstones: 0 },
           },
           {
             providerId: P1,
@@ -1105,8 +1142,20 @@ describe.each(databases.eachSupportedId())(
             lastSucceededAt: expect.any(String),
             lastFinishedAt: expect.any(String),
             lastError: null,
-            lastRun: { read: 3, upserted: 2, unchanged: 0, deadLettered: 1 },
-            totals: { records: 2, deadLetters: 1 },
+            // Recorded as succeeded, with the part that failed named.
+            failedParts: [{ part: 'problem', error: '403 Forbidden' }],
+            lastRun: {
+              read: 3,
+              upserted: 2,
+              unchanged: 0,
+              deadLettered: 1,
+              deleted: 0,
+              requests: 12,
+              retries: 2,
+              waitMs: 1500,
+              lastRetryMessage: '429: Too Many Requests',
+            },
+            totals: { records: 2, deadLetters: 1, tombstones: 0 },
           },
         ]);
         expect(Date.parse(statuses[1].lastFinishedAt!)).toBeGreaterThanOrEqual(
@@ -1116,7 +1165,13 @@ describe.each(databases.eachSupportedId())(
         // A later failure keeps the last success and records the error.
         await store.markSyncFinished(P1, {
           error: 'timeout',
-          counts: { read: 1, upserted: 0, unchanged: 1, deadLettered: 0 },
+          counts: {
+            read: 1,
+            upserted: 0,
+            unchanged: 1,
+            deadLettered: 0,
+            deleted: 0,
+          },
         });
         const p1 = (await store.listSyncStatus()).find(
           s => s.providerId === P1,
@@ -1128,7 +1183,14 @@ describe.each(databases.eachSupportedId())(
           upserted: 0,
           unchanged: 1,
           deadLettered: 0,
+          deleted: 0,
+          requests: 0,
+          retries: 0,
+          waitMs: 0,
+          lastRetryMessage: null,
         });
+        // The parts of the last run only: this one reported none.
+        expect(p1.failedParts).toEqual([]);
         expect(p1.cursor).toBe('c1');
       });
     });

@@ -15,6 +15,7 @@
  */
 
 import { applyPermissionCriteria } from './permissionCriteria';
+import { NO_RUN_OBSERVATIONS } from './syncStatus';
 import { createHash, randomUUID } from 'node:crypto';
 import type {
   ItsmChangeOutcome,
@@ -41,10 +42,12 @@ import type {
   ItsmStore,
   ListRecordsQuery,
   RecordCriterion,
+  RecordDeletion,
   RecordFilter,
   RecordToStore,
   ResolvedEntity,
   SyncRunCounts,
+  SyncRunObservations,
 } from './ItsmStore';
 import {
   DbBigInt,
@@ -52,18 +55,21 @@ import {
   ENTITY_REF_MAPPING,
   FEEDBACK_MERGE_COLUMNS,
   FeedbackRow,
+  RECORD_INSTANT_COLUMNS,
   RECORD_MERGE_COLUMNS,
   RECORD_READ_COLUMNS,
   RecordEntitiesRow,
   RecordMappingsRow,
   RecordsReadRow,
   RecordsRow,
+  RecordTombstonesRow,
   SlasRow,
   SyncStateRow,
   TABLE_DEAD_LETTERS,
   TABLE_FEEDBACK,
   TABLE_RECORD_ENTITIES,
   TABLE_RECORD_MAPPINGS,
+  TABLE_RECORD_TOMBSTONES,
   TABLE_RECORDS,
   TABLE_SLAS,
   TABLE_SYNC_STATE,
@@ -86,6 +92,14 @@ const ROW_CHUNK_SIZE = 400;
 const LOOKUP_CHUNK_SIZE = 500;
 /** Rows per JSON parameter on PostgreSQL. */
 const PG_JSON_CHUNK_SIZE = 2000;
+/** Most external ids one `listExternalIds` call returns. */
+const MAX_EXTERNAL_IDS = 10_000;
+/** The tables of a record's child rows, deleted with it. */
+const RECORD_CHILD_TABLES = [
+  TABLE_SLAS,
+  TABLE_RECORD_MAPPINGS,
+  TABLE_RECORD_ENTITIES,
+] as const;
 
 /** The alias of `records` in every read, so filters can refer to `r.id`. */
 const R = 'r';
@@ -144,6 +158,7 @@ export class DatabaseItsmStore implements ItsmStore {
     const feedback = lastPerExternalId(input.feedback).map(fb =>
       toFeedbackRow(input.providerId, fb),
     );
+    const deletions = latestPerExternalId(input.deletions ?? []);
     const deadLetters: DeadLettersRow[] = input.deadLetters.map(dl => ({
       id: randomUUID(),
       provider_id: input.providerId,
@@ -165,6 +180,12 @@ export class DatabaseItsmStore implements ItsmStore {
           .onConflict(['provider_id', 'external_id'])
           .merge([...FEEDBACK_MERGE_COLUMNS]);
       }
+      // After the upserts: a record and its deletion in one batch are
+      // decided by their instants alone, the deletion winning a tie.
+      let deleted = 0;
+      for (const batch of chunk(deletions, LOOKUP_CHUNK_SIZE)) {
+        deleted += await this.buryRecords(tx, input, batch, now);
+      }
       await this.insertRows(tx, TABLE_DEAD_LETTERS, deadLetters);
       await this.saveCursor(tx, input);
       return {
@@ -172,6 +193,7 @@ export class DatabaseItsmStore implements ItsmStore {
         unchanged: records.length - upserted,
         feedback: feedback.length,
         deadLettered: deadLetters.length,
+        deleted,
       };
     });
   }
@@ -364,6 +386,31 @@ export class DatabaseItsmStore implements ItsmStore {
     });
   }
 
+  async listExternalIds(options: {
+    providerId: string;
+    kind?: ItsmRecordKind;
+    after?: string;
+    limit: number;
+  }): Promise<string[]> {
+    const limit = Math.min(checkLimit(options.limit), MAX_EXTERNAL_IDS);
+    // Code-point order on both databases: SQLite's default, and on
+    // PostgreSQL the "C" collation, served by records_provider_external_c_idx.
+    const column = this.isPostgres ? 'external_id collate "C"' : 'external_id';
+    const query = this.db(TABLE_RECORDS)
+      .select('external_id')
+      .where('provider_id', options.providerId)
+      .orderByRaw(column)
+      .limit(limit);
+    if (options.kind !== undefined) {
+      query.where('kind', options.kind);
+    }
+    if (options.after !== undefined) {
+      query.whereRaw(`${column} > ?`, [options.after]);
+    }
+    const rows: Array<Pick<RecordsRow, 'external_id'>> = await query;
+    return rows.map(row => row.external_id);
+  }
+
   async getCursor(providerId: string): Promise<string | null> {
     const row: Pick<SyncStateRow, 'cursor'> | undefined = await this.db(
       TABLE_SYNC_STATE,
@@ -392,10 +439,15 @@ export class DatabaseItsmStore implements ItsmStore {
 
   async markSyncFinished(
     providerId: string,
-    outcome: { error?: string; counts: SyncRunCounts },
+    outcome: {
+      error?: string;
+      counts: SyncRunCounts;
+      observations?: SyncRunObservations;
+    },
   ): Promise<void> {
     const now = Date.now();
     const succeeded = outcome.error === undefined;
+    const observed = outcome.observations ?? NO_RUN_OBSERVATIONS;
     const values: Partial<SyncStateRow> = {
       last_finished_at: now,
       last_error: outcome.error ?? null,
@@ -403,6 +455,12 @@ export class DatabaseItsmStore implements ItsmStore {
       last_upserted: outcome.counts.upserted,
       last_unchanged: outcome.counts.unchanged,
       last_dead_lettered: outcome.counts.deadLettered,
+      last_deleted: outcome.counts.deleted,
+      last_requests: observed.requests,
+      last_retries: observed.retries,
+      last_wait_ms: observed.waitMs,
+      last_retry_message: observed.lastRetryMessage,
+      last_failed_parts: JSON.stringify(observed.failedParts),
       ...(succeeded ? { last_succeeded_at: now } : {}),
     };
     // A run that was never marked as started still leaves a row.
@@ -418,13 +476,15 @@ export class DatabaseItsmStore implements ItsmStore {
   }
 
   async listSyncStatus(): Promise<ItsmSyncStatus[]> {
-    const [states, recordCounts, deadLetterCounts] = await Promise.all([
-      this.db(TABLE_SYNC_STATE).select('*').orderBy('provider_id') as Promise<
-        SyncStateRow[]
-      >,
-      this.countByProvider(TABLE_RECORDS),
-      this.countByProvider(TABLE_DEAD_LETTERS),
-    ]);
+    const [states, recordCounts, deadLetterCounts, tombstoneCounts] =
+      await Promise.all([
+        this.db(TABLE_SYNC_STATE).select('*').orderBy('provider_id') as Promise<
+          SyncStateRow[]
+        >,
+        this.countByProvider(TABLE_RECORDS),
+        this.countByProvider(TABLE_DEAD_LETTERS),
+        this.countByProvider(TABLE_RECORD_TOMBSTONES),
+      ]);
     return states.map(row => ({
       providerId: row.provider_id,
       department: row.department,
@@ -434,15 +494,22 @@ export class DatabaseItsmStore implements ItsmStore {
       lastSucceededAt: toIso(row.last_succeeded_at),
       lastFinishedAt: toIso(row.last_finished_at),
       lastError: row.last_error,
+      failedParts: parseFailedParts(row.last_failed_parts),
       lastRun: {
         read: Number(row.last_read),
         upserted: Number(row.last_upserted),
         unchanged: Number(row.last_unchanged),
         deadLettered: Number(row.last_dead_lettered),
+        deleted: Number(row.last_deleted),
+        requests: Number(row.last_requests),
+        retries: Number(row.last_retries),
+        waitMs: Number(row.last_wait_ms),
+        lastRetryMessage: row.last_retry_message,
       },
       totals: {
         records: recordCounts.get(row.provider_id) ?? 0,
         deadLetters: deadLetterCounts.get(row.provider_id) ?? 0,
+        tombstones: tombstoneCounts.get(row.provider_id) ?? 0,
       },
     }));
   }
@@ -480,20 +547,31 @@ export class DatabaseItsmStore implements ItsmStore {
     providerId: string,
     records: PreparedRecord[],
   ): Promise<number> {
+    const externalIds = records.map(r => r.row.external_id);
     // Skip what is already stored as new or newer without sending it.
-    const existing: Array<
+    const stored = await this.byExternalId<
       Pick<RecordsRow, 'external_id' | 'content_hash'> & {
         source_updated_at: DbBigInt;
       }
-    > = await tx(TABLE_RECORDS)
-      .select('external_id', 'source_updated_at', 'content_hash')
-      .where('provider_id', providerId)
-      .whereIn(
-        'external_id',
-        records.map(r => r.row.external_id),
-      );
-    const stored = new Map(existing.map(row => [row.external_id, row]));
+    >(tx, TABLE_RECORDS, providerId, externalIds, [
+      'external_id',
+      'source_updated_at',
+      'content_hash',
+    ]);
+    // A version not newer than its deletion stays deleted; a newer one (the
+    // record was restored at the source) is stored under its former id.
+    const buried = await this.byExternalId<
+      Pick<RecordTombstonesRow, 'external_id' | 'record_id' | 'deleted_at'>
+    >(tx, TABLE_RECORD_TOMBSTONES, providerId, externalIds, [
+      'external_id',
+      'record_id',
+      'deleted_at',
+    ]);
     const candidates = records.filter(({ row }) => {
+      const tombstone = buried.get(row.external_id);
+      if (tombstone && row.source_updated_at <= Number(tombstone.deleted_at)) {
+        return false;
+      }
       const current = stored.get(row.external_id);
       return (
         !current ||
@@ -502,6 +580,12 @@ export class DatabaseItsmStore implements ItsmStore {
     });
     if (candidates.length === 0) {
       return 0;
+    }
+    for (const { row } of candidates) {
+      const formerId = buried.get(row.external_id)?.record_id;
+      if (formerId && !stored.has(row.external_id)) {
+        row.id = formerId;
+      }
     }
 
     // The same rule again in SQL, so a concurrent writer of the same key
@@ -514,6 +598,15 @@ export class DatabaseItsmStore implements ItsmStore {
     if (written.length === 0) {
       return 0;
     }
+    const restored = written
+      .map(w => w.external_id)
+      .filter(externalId => buried.has(externalId));
+    if (restored.length > 0) {
+      await tx(TABLE_RECORD_TOMBSTONES)
+        .where('provider_id', providerId)
+        .whereIn('external_id', restored)
+        .delete();
+    }
 
     const byExternalId = new Map(candidates.map(c => [c.row.external_id, c]));
     // Only rows that were updated have child rows to replace; new ones don't.
@@ -525,17 +618,7 @@ export class DatabaseItsmStore implements ItsmStore {
       )
       .map(w => w.id)
       .sort();
-    if (replacedIds.length > 0) {
-      for (const table of [
-        TABLE_SLAS,
-        TABLE_RECORD_MAPPINGS,
-        TABLE_RECORD_ENTITIES,
-      ]) {
-        for (const batch of chunk(replacedIds, LOOKUP_CHUNK_SIZE)) {
-          await tx(table).whereIn('record_id', batch).delete();
-        }
-      }
-    }
+    await this.deleteChildRows(tx, replacedIds);
     const slas: SlasRow[] = [];
     const mappings: RecordMappingsRow[] = [];
     const entities: RecordEntitiesRow[] = [];
@@ -553,6 +636,163 @@ export class DatabaseItsmStore implements ItsmStore {
       await this.insertRows(tx, table, rows);
     }
     return written.length;
+  }
+
+  /** Rows of a table keyed by (provider_id, external_id), by external id. */
+  private async byExternalId<T extends { external_id: string }>(
+    tx: Knex.Transaction,
+    table: string,
+    providerId: string,
+    externalIds: string[],
+    columns: string[],
+  ): Promise<Map<string, T>> {
+    const rows: T[] = await tx(table)
+      .select(columns)
+      .where('provider_id', providerId)
+      .whereIn('external_id', externalIds);
+    return new Map(rows.map(row => [row.external_id, row]));
+  }
+
+  /** Deletes the slas, mappings and entities of records (ids sorted). */
+  private async deleteChildRows(
+    tx: Knex.Transaction,
+    recordIds: string[],
+  ): Promise<void> {
+    for (const table of RECORD_CHILD_TABLES) {
+      for (const batch of chunk(recordIds, LOOKUP_CHUNK_SIZE)) {
+        await tx(table).whereIn('record_id', batch).delete();
+      }
+    }
+  }
+
+  /**
+   * Writes a tombstone per deletion (unique external ids) and moves the
+   * stored records among them out of `records`, child rows included, with
+   * a JSON copy in the tombstone. A stored version newer than the deletion
+   * means the record lives again at the source: that deletion is stale and
+   * is left out. Returns how many stored records were moved.
+   */
+  private async buryRecords(
+    tx: Knex.Transaction,
+    input: CommitBatchInput,
+    deletions: RecordDeletion[],
+    now: number,
+  ): Promise<number> {
+    const stored = await this.byExternalId<RecordsRow>(
+      tx,
+      TABLE_RECORDS,
+      input.providerId,
+      deletions.map(d => d.externalId),
+      ['*'],
+    );
+    const due = deletions.filter(d => {
+      const row = stored.get(d.externalId);
+      return !row || Number(row.source_updated_at) <= toMs(d.deletedAt);
+    });
+    const moving = due
+      .flatMap(d => stored.get(d.externalId) ?? [])
+      .map(row => row.id)
+      .sort();
+    const children = await this.readChildRows(tx, moving);
+
+    const moved: RecordTombstonesRow[] = [];
+    const unseen: RecordTombstonesRow[] = [];
+    for (const deletion of due) {
+      const row = stored.get(deletion.externalId);
+      const tombstone: RecordTombstonesRow = {
+        provider_id: input.providerId,
+        external_id: deletion.externalId,
+        record_id: row?.id ?? null,
+        kind: row?.kind ?? null,
+        department: row?.department ?? input.department,
+        number: row?.number ?? null,
+        title: row?.title ?? null,
+        deleted_at: toMs(deletion.deletedAt),
+        detected_at: now,
+        reason: deletion.reason,
+        payload: row
+          ? JSON.stringify({
+              record: auditRecord(row),
+              slas: children.get(TABLE_SLAS)?.get(row.id) ?? [],
+              mappings: children.get(TABLE_RECORD_MAPPINGS)?.get(row.id) ?? [],
+              entities: children.get(TABLE_RECORD_ENTITIES)?.get(row.id) ?? [],
+            })
+          : null,
+      };
+      (row ? moved : unseen).push(tombstone);
+    }
+
+    // A tombstone that exists already keeps its first detection and the
+    // later of the two deletion instants; a moved record's details win.
+    const laterDeletion = this.db.raw(
+      `${
+        this.isPostgres ? 'greatest' : 'max'
+      }(??.deleted_at, excluded.deleted_at)`,
+      [TABLE_RECORD_TOMBSTONES],
+    );
+    for (const [tombstones, merge] of [
+      [
+        moved,
+        [
+          'record_id',
+          'kind',
+          'department',
+          'number',
+          'title',
+          'reason',
+          'payload',
+        ],
+      ],
+      [unseen, []],
+    ] as const) {
+      for (const batch of chunk(tombstones, ROW_CHUNK_SIZE)) {
+        await tx(TABLE_RECORD_TOMBSTONES)
+          .insert(batch)
+          .onConflict(['provider_id', 'external_id'])
+          .merge({
+            ...Object.fromEntries(
+              merge.map(column => [
+                column,
+                this.db.raw('excluded.??', [column]),
+              ]),
+            ),
+            deleted_at: laterDeletion,
+          });
+      }
+    }
+
+    await this.deleteChildRows(tx, moving);
+    for (const batch of chunk(moving, LOOKUP_CHUNK_SIZE)) {
+      await tx(TABLE_RECORDS).whereIn('id', batch).delete();
+    }
+    return moving.length;
+  }
+
+  /** The child rows of records, by table and record id, in a stable order. */
+  private async readChildRows(
+    tx: Knex.Transaction,
+    recordIds: string[],
+  ): Promise<Map<string, Map<string, object[]>>> {
+    const orders: Record<(typeof RECORD_CHILD_TABLES)[number], string[]> = {
+      [TABLE_SLAS]: ['record_id', 'id'],
+      [TABLE_RECORD_MAPPINGS]: ['record_id', 'annotation', 'value'],
+      [TABLE_RECORD_ENTITIES]: ['record_id', 'entity_ref'],
+    };
+    const result = new Map<string, Map<string, object[]>>();
+    for (const table of RECORD_CHILD_TABLES) {
+      const byRecord = new Map<string, object[]>();
+      for (const batch of chunk(recordIds, LOOKUP_CHUNK_SIZE)) {
+        const rows: Array<{ record_id: string }> = await tx(table)
+          .select('*')
+          .whereIn('record_id', batch)
+          .orderBy(orders[table]);
+        for (const { record_id, ...rest } of rows) {
+          pushTo(byRecord, record_id, rest);
+        }
+      }
+      result.set(table, byRecord);
+    }
+    return result;
   }
 
   /**
@@ -953,6 +1193,41 @@ function newestPerExternalId(records: RecordToStore[]): RecordToStore[] {
   return sortByKey([...newest.values()], item => item.record.externalId);
 }
 
+/** The same external id deleted twice in one batch: the later deletion wins. */
+function latestPerExternalId(deletions: RecordDeletion[]): RecordDeletion[] {
+  const latest = new Map<string, RecordDeletion>();
+  for (const deletion of deletions) {
+    const seen = latest.get(deletion.externalId);
+    if (!seen || toMs(deletion.deletedAt) >= toMs(seen.deletedAt)) {
+      latest.set(deletion.externalId, deletion);
+    }
+  }
+  return sortByKey([...latest.values()], d => d.externalId);
+}
+
+/** A stored record row as a tombstone keeps it: instants as ISO, the payload as JSON. */
+function auditRecord(row: RecordsRow): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...row };
+  for (const column of [
+    ...RECORD_INSTANT_COLUMNS,
+    'created_at',
+    'updated_at',
+  ] as const) {
+    record[column] = toIso(row[column]);
+  }
+  for (const column of ['priority', 'reopen_count'] as const) {
+    record[column] = row[column] === null ? null : Number(row[column]);
+  }
+  if (row.payload !== null) {
+    try {
+      record.payload = JSON.parse(row.payload);
+    } catch {
+      // Kept as the text it was stored as.
+    }
+  }
+  return record;
+}
+
 function lastPerExternalId(
   feedback: ItsmNormalisedFeedback[],
 ): ItsmNormalisedFeedback[] {
@@ -1185,6 +1460,24 @@ function toNullableMs(iso: string | null): number | null {
 
 function toIso(ms: DbBigInt | null): string | null {
   return ms === null ? null : new Date(Number(ms)).toISOString();
+}
+
+function parseFailedParts(
+  json: string | null | undefined,
+): Array<{ part: string; error: string }> {
+  try {
+    const parts: unknown = json ? JSON.parse(json) : [];
+    if (!Array.isArray(parts)) {
+      return [];
+    }
+    return parts.flatMap(item =>
+      item && typeof item === 'object' && typeof item.part === 'string'
+        ? [{ part: item.part, error: String(item.error ?? '') }]
+        : [],
+    );
+  } catch {
+    return [];
+  }
 }
 
 function parseKinds(json: string): ItsmRecordKind[] {

@@ -51,8 +51,21 @@ export interface CommitBatchInput {
     payload: unknown;
     error: string;
   }>;
+  /**
+   * Records the source deleted: each becomes a tombstone in the same
+   * transaction, and the stored record (if any) leaves `records`.
+   */
+  deletions?: RecordDeletion[];
   /** Saved in the same transaction; undefined keeps the stored cursor. */
   cursor?: string | null;
+}
+
+/** A validated deletion of a batch. */
+export interface RecordDeletion {
+  externalId: string;
+  /** When the source deleted it, or when the deletion was noticed (ISO 8601). */
+  deletedAt: string;
+  reason: 'audit' | 'reconciliation' | 'export';
 }
 
 export interface CommitBatchResult {
@@ -62,6 +75,8 @@ export interface CommitBatchResult {
   unchanged: number;
   feedback: number;
   deadLettered: number;
+  /** Stored records moved to tombstones by this batch's deletions. */
+  deleted: number;
 }
 
 /** A criterion of a record filter; permission conditions turn into these. */
@@ -99,6 +114,21 @@ export interface SyncRunCounts {
   upserted: number;
   unchanged: number;
   deadLettered: number;
+  /** Stored records moved to tombstones. */
+  deleted: number;
+}
+
+/** What a run observed besides records (see `ItsmSyncReporter`). */
+export interface SyncRunObservations {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Retries of requests and of the run itself. */
+  retries: number;
+  /** Time spent waiting before those retries. */
+  waitMs: number;
+  lastRetryMessage: string | null;
+  /** Parts of the source that failed for good while the rest synced. */
+  failedParts: Array<{ part: string; error: string }>;
 }
 
 /**
@@ -133,6 +163,18 @@ export interface ItsmStore {
     entities: Map<string, ResolvedEntity[]>,
   ): Promise<number>;
 
+  /**
+   * The external ids a provider has stored (tombstoned ones are not stored),
+   * ascending in code-point order on every database, at most 10,000.
+   */
+  listExternalIds(options: {
+    providerId: string;
+    kind?: ItsmRecordKind;
+    /** Ids strictly after this one. */
+    after?: string;
+    limit: number;
+  }): Promise<string[]>;
+
   getCursor(providerId: string): Promise<string | null>;
   markSyncStarted(provider: {
     providerId: string;
@@ -141,7 +183,11 @@ export interface ItsmStore {
   }): Promise<void>;
   markSyncFinished(
     providerId: string,
-    outcome: { error?: string; counts: SyncRunCounts },
+    outcome: {
+      error?: string;
+      counts: SyncRunCounts;
+      observations?: SyncRunObservations;
+    },
   ): Promise<void>;
   listSyncStatus(): Promise<ItsmSyncStatus[]>;
   listDeadLetters(options: {

@@ -40,6 +40,7 @@ const TABLES = [
   'improvement_entities',
   'improvement_events',
   'service_reviews',
+  'record_tombstones',
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %s', databaseId => {
@@ -137,6 +138,14 @@ describe.each(databases.eachSupportedId())('migrations on %s', databaseId => {
       actor: 'user:default/a',
       type: 'created',
     });
+    await knex('record_tombstones').insert({
+      provider_id: 'p',
+      external_id: 'gone',
+      department: 'it',
+      deleted_at: 1767225600000,
+      detected_at: 1767225600000,
+      reason: 'audit',
+    });
     await knex('service_reviews').insert({
       id: 's1',
       entity_ref: 'component:default/a',
@@ -193,6 +202,109 @@ describe.each(databases.eachSupportedId())('migrations on %s', databaseId => {
     expect(Number(n)).toBe(0);
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  'migration 20261202000000_recordTombstonesAndRunObservations on %s',
+  databaseId => {
+    const target = '20261202000000_recordTombstonesAndRunObservations.js';
+
+    it('adds tombstones and run observations to existing data, and takes them away again', async () => {
+      const knex = await databases.init(databaseId);
+      const isPostgres = knex.client.config.client === 'pg';
+      const pending = async (): Promise<string[]> => {
+        const [, rest] = await knex.migrate.list({ directory });
+        return rest.map((m: { file: string }) => m.file);
+      };
+      while ((await pending())[0] !== target) {
+        await knex.migrate.up({ directory });
+      }
+      await knex('sync_state').insert({
+        provider_id: 'sn:corp',
+        department: 'it',
+        kinds: '["incident"]',
+        cursor: 'c1',
+        last_succeeded_at: 1767225600000,
+        last_read: 7,
+      });
+
+      await knex.migrate.up({ directory });
+      expect((await pending())[0]).not.toBe(target);
+      const [state] = await knex('sync_state').select('*');
+      expect(state).toMatchObject({
+        provider_id: 'sn:corp',
+        cursor: 'c1',
+        last_retry_message: null,
+        last_failed_parts: '[]',
+      });
+      for (const column of [
+        'last_read',
+        'last_deleted',
+        'last_requests',
+        'last_retries',
+        'last_wait_ms',
+      ]) {
+        expect(Number(state[column])).toBe(column === 'last_read' ? 7 : 0);
+      }
+      const stone = {
+        provider_id: 'sn:corp',
+        external_id: 'INC1',
+        record_id: null,
+        kind: null,
+        department: 'it',
+        number: null,
+        title: null,
+        deleted_at: 1767225600000,
+        detected_at: 1767225600001,
+        reason: 'reconciliation',
+        payload: null,
+      };
+      await knex('record_tombstones').insert(stone);
+      const [read] = await knex('record_tombstones').select('*');
+      expect({
+        ...read,
+        deleted_at: Number(read.deleted_at),
+        detected_at: Number(read.detected_at),
+      }).toEqual(stone);
+      // One tombstone per key.
+      const duplicate = await knex('record_tombstones')
+        .insert(stone)
+        .then(
+          () => undefined,
+          (error: Error) => error,
+        );
+      expect(String(duplicate?.message)).toMatch(/unique|duplicate key/i);
+      // PostgreSQL lists stored ids in code-point order through an index.
+      const indexdef = isPostgres
+        ? (
+            await knex.raw(
+              `select indexdef from pg_indexes where indexname = 'records_provider_external_c_idx'`,
+            )
+          ).rows[0]?.indexdef
+        : null;
+      expect(/external_id COLLATE "C"/.test(indexdef ?? '')).toBe(isPostgres);
+
+      await knex.migrate.down({ directory });
+      expect((await pending())[0]).toBe(target);
+      await expect(knex.schema.hasTable('record_tombstones')).resolves.toBe(
+        false,
+      );
+      for (const column of ['last_deleted', 'last_failed_parts']) {
+        await expect(knex.schema.hasColumn('sync_state', column)).resolves.toBe(
+          false,
+        );
+      }
+      const [kept] = await knex('sync_state').select('*');
+      expect(kept).toMatchObject({ provider_id: 'sn:corp', cursor: 'c1' });
+      expect(Number(kept.last_read)).toBe(7);
+      expect(Number(kept.last_succeeded_at)).toBe(1767225600000);
+
+      await knex.migrate.latest({ directory });
+      await expect(knex.schema.hasTable('record_tombstones')).resolves.toBe(
+        true,
+      );
+    });
+  },
+);
 
 if (unsupported.length > 0) {
   describe.each(unsupported)('migrations on %s', () => {

@@ -35,6 +35,7 @@ export const TABLE_SLAS = 'slas';
 export const TABLE_FEEDBACK = 'feedback';
 export const TABLE_SYNC_STATE = 'sync_state';
 export const TABLE_DEAD_LETTERS = 'dead_letters';
+export const TABLE_RECORD_TOMBSTONES = 'record_tombstones';
 
 /** The annotation of `record_mappings` rows for entity refs the provider named. */
 export const ENTITY_REF_MAPPING = '@entity-ref';
@@ -214,6 +215,36 @@ export interface SyncStateRow {
   last_upserted: number;
   last_unchanged: number;
   last_dead_lettered: number;
+  last_deleted: number;
+  last_requests: number;
+  last_retries: number;
+  last_wait_ms: DbBigInt;
+  last_retry_message: string | null;
+  /** JSON array of `{ part, error }`: the parts of the last run that failed for good. */
+  last_failed_parts: string;
+}
+
+/**
+ * A row of `record_tombstones`: a record its source deleted, kept for audit
+ * and never read as a record. The key is (provider_id, external_id).
+ */
+export interface RecordTombstonesRow {
+  provider_id: string;
+  external_id: string;
+  /** Our id of the record, or null when it was never stored. */
+  record_id: string | null;
+  kind: string | null;
+  department: string;
+  number: string | null;
+  title: string | null;
+  /** When the source deleted it (or the deletion was noticed). */
+  deleted_at: DbBigInt;
+  /** When we first learnt of it. */
+  detected_at: DbBigInt;
+  /** audit, reconciliation or export. */
+  reason: string;
+  /** JSON of the stored record, its SLAs, mappings and entities; null when never stored. */
+  payload: string | null;
 }
 
 /** A row of `dead_letters`. */

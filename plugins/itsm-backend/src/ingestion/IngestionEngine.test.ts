@@ -16,12 +16,18 @@
 
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  ItsmProvider,
+  ItsmProviderSyncContext,
+  ItsmSourceError,
+} from '@backstage-itsm/plugin-itsm-node';
 import { InMemoryItsmProvider } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { Knex } from 'knex';
 import { change, fixtureEntities, incident } from '../__fixtures__/records';
 import { DatabaseItsmStore } from '../database/DatabaseItsmStore';
+import { everyNth, FlakyItsmProvider } from './__testUtils__/FlakyItsmProvider';
 import { EntityResolver } from './EntityResolver';
-import { IngestionEngine } from './IngestionEngine';
+import { IngestionEngine, IngestionEngineOptions } from './IngestionEngine';
 
 jest.setTimeout(60_000);
 
@@ -40,7 +46,10 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let knex: Knex;
 
-    async function setup(provider: InMemoryItsmProvider) {
+    async function setup(
+      provider: ItsmProvider,
+      options: Partial<IngestionEngineOptions> = {},
+    ) {
       const store = await DatabaseItsmStore.create({
         database: mockServices.database({ knex, migrations: { skip: false } }),
       });
@@ -59,6 +68,7 @@ describe.each(databases.eachSupportedId())(
         auditor,
         logger: mockServices.logger.mock(),
         backoffBaseMs: 1,
+        ...options,
       });
       engine.register(provider);
       return { store, engine, auditor, auditorEvent };
@@ -93,6 +103,7 @@ describe.each(databases.eachSupportedId())(
         upserted: 3,
         unchanged: 0,
         deadLettered: 0,
+        deleted: 0,
       });
       expect(await store.getCursor('sn:corp')).toBe('2');
       expect(auditorEvent.success).toHaveBeenCalledTimes(1);
@@ -112,8 +123,14 @@ describe.each(databases.eachSupportedId())(
       expect(status).toMatchObject({
         providerId: 'sn:corp',
         lastError: null,
-        lastRun: { read: 3, upserted: 3, unchanged: 0, deadLettered: 0 },
-        totals: { records: 3, deadLetters: 0 },
+        lastRun: {
+          read: 3,
+          upserted: 3,
+          unchanged: 0,
+          deadLettered: 0,
+          deleted: 0,
+        },
+        totals: { records: 3, deadLetters: 0, tombstones: 0 },
       });
 
       // A second run reads nothing new; the same batches again change nothing.
@@ -170,6 +187,7 @@ describe.each(databases.eachSupportedId())(
         upserted: 2,
         unchanged: 0,
         deadLettered: 5,
+        deleted: 0,
       });
       const letters = await store.listDeadLetters({
         providerId: 'sn:corp',
@@ -278,6 +296,454 @@ describe.each(databases.eachSupportedId())(
       const { items } = await store.listRecords({ limit: 10 });
       expect(items).toHaveLength(1);
       expect(Number((await knex('records').count({ n: '*' }))[0].n)).toBe(1);
+    });
+
+    async function storedIds(
+      store: DatabaseItsmStore,
+      providerId: string,
+    ): Promise<string[]> {
+      const ids: string[] = [];
+      for (let after: string | undefined = undefined; ; ) {
+        const page = await store.listExternalIds({
+          providerId,
+          after,
+          limit: 700,
+        });
+        ids.push(...page);
+        if (page.length < 700) return ids;
+        after = page[page.length - 1];
+      }
+    }
+
+    async function countRecords(providerId: string): Promise<number> {
+      const [{ n }] = await knex('records')
+        .where('provider_id', providerId)
+        .count({ n: '*' });
+      return Number(n);
+    }
+
+    describe('runs that make progress keep going', () => {
+      it('finishes a run of many batches through a 429 on every 5th request and a 500 on every 7th', async () => {
+        const provider = new FlakyItsmProvider({
+          id: 'flaky:sn',
+          total: 3000,
+          pageSize: 25,
+          faults: everyNth({ every429: 5, every500: 7, retryAfterMs: 3 }),
+        });
+        // No jitter: a 500 is retried at once, a 429 after the 3 ms it asks.
+        const { store, engine } = await setup(provider, {
+          random: () => 0,
+          retryBudgetMs: 30_000,
+        });
+
+        const counts = await engine.run('flaky:sn');
+
+        // Every record once: none lost, none duplicated, ids as the source has them.
+        expect(counts.upserted).toBe(3000);
+        expect(counts.deadLettered).toBe(0);
+        expect(await countRecords('flaky:sn')).toBe(3000);
+        expect(await storedIds(store, 'flaky:sn')).toEqual(
+          provider.externalIds(),
+        );
+        // Resumed attempts re-read the last committed page: unchanged, not stored twice.
+        expect(counts.unchanged).toBe(counts.read - 3000);
+        expect(counts.unchanged).toBeGreaterThan(0);
+
+        // The faults were as planned, over the whole run, in one run.
+        const r = provider.requests;
+        const n429 = provider.failures.filter(f => f.status === 429).length;
+        const n500 = provider.failures.filter(f => f.status === 500).length;
+        expect(r).toBeGreaterThan(160);
+        expect(n429).toBe(Math.floor(r / 5));
+        expect(n500).toBe(Math.floor(r / 7) - Math.floor(r / 35));
+        expect(provider.syncCursors).toHaveLength(n429 + n500 + 1);
+
+        const [status] = await store.listSyncStatus();
+        expect(status).toMatchObject({
+          providerId: 'flaky:sn',
+          lastError: null,
+          failedParts: [],
+          lastRun: {
+            upserted: 3000,
+            requests: r,
+            retries: n429 + n500,
+            waitMs: 3 * n429,
+            lastRetryMessage: expect.stringContaining(
+              provider.failures[provider.failures.length - 1].message,
+            ),
+          },
+          totals: { records: 3000, tombstones: 0 },
+        });
+        expect(status.lastSucceededAt).not.toBeNull();
+      });
+
+      it('starts the retry budget again at every committed batch', async () => {
+        // Every 3rd request fails and asks for 40 ms: 6 failures wait 240 ms
+        // in all, more than twice the budget, but never 100 ms without a commit.
+        const provider = new FlakyItsmProvider({
+          id: 'slow:sn',
+          total: 80,
+          pageSize: 10,
+          faults: n =>
+            n % 3 === 0
+              ? new ItsmSourceError({
+                  message: 'GET /incident answered 429',
+                  status: 429,
+                  retryable: true,
+                  retryAfterMs: 40,
+                })
+              : undefined,
+        });
+        const { store, engine } = await setup(provider, {
+          retryBudgetMs: 100,
+        });
+
+        await expect(engine.run('slow:sn')).resolves.toMatchObject({
+          upserted: 80,
+        });
+        expect(provider.failures).toHaveLength(6);
+        const [status] = await store.listSyncStatus();
+        expect(status.lastError).toBeNull();
+        expect(status.lastRun).toMatchObject({ retries: 6, waitMs: 240 });
+      });
+
+      it('fails a run that commits nothing for the whole retry budget', async () => {
+        const provider = new FlakyItsmProvider({
+          id: 'down:sn',
+          total: 10,
+          pageSize: 10,
+          faults: () =>
+            new ItsmSourceError({
+              message: 'GET /incident answered 503 Service Unavailable',
+              status: 503,
+              retryable: true,
+            }),
+        });
+        const { store, engine, auditorEvent } = await setup(provider, {
+          retryBudgetMs: 300,
+          backoffBaseMs: 20,
+        });
+
+        const started = Date.now();
+        await expect(engine.run('down:sn')).rejects.toThrow(
+          /No progress for \d+ ms \(retry budget 300 ms, \d+ failed attempts since the last new batch\).*503 Service Unavailable/,
+        );
+        const elapsed = Date.now() - started;
+        expect(elapsed).toBeGreaterThanOrEqual(300);
+        expect(elapsed).toBeLessThan(3000);
+        expect(provider.requests).toBeGreaterThan(3);
+
+        const [status] = await store.listSyncStatus();
+        expect(status.lastSucceededAt).toBeNull();
+        expect(status.lastError).toMatch(/503 Service Unavailable/);
+        expect(status.lastRun.requests).toBe(provider.requests);
+        expect(status.lastRun.retries).toBe(provider.requests - 1);
+        // No wait went past the budget.
+        expect(status.lastRun.waitMs).toBeLessThanOrEqual(300);
+        expect(auditorEvent.fail).toHaveBeenCalledTimes(1);
+      });
+
+      it('does not count a re-read of the last committed page as progress', async () => {
+        // The cursor overlaps one page, and every 2nd request fails: each
+        // attempt re-reads the committed page and fails on the next one.
+        const provider = new FlakyItsmProvider({
+          id: 'stuck:sn',
+          total: 100,
+          pageSize: 10,
+          faults: n =>
+            n % 2 === 0
+              ? new ItsmSourceError({
+                  message: 'GET /incident answered 500',
+                  status: 500,
+                  retryable: true,
+                })
+              : undefined,
+        });
+        const { store, engine } = await setup(provider, {
+          retryBudgetMs: 150,
+          backoffBaseMs: 5,
+        });
+
+        await expect(engine.run('stuck:sn')).rejects.toThrow(
+          /No progress for \d+ ms \(retry budget 150 ms/,
+        );
+        expect(provider.requests).toBeGreaterThan(4);
+        expect(await countRecords('stuck:sn')).toBe(10);
+        const [status] = await store.listSyncStatus();
+        expect(status.lastRun).toMatchObject({ upserted: 10 });
+        expect(status.lastRun.unchanged).toBeGreaterThan(10);
+      });
+
+      it('fails at once on an error that is not transient, keeping what committed', async () => {
+        const provider = new FlakyItsmProvider({
+          id: 'denied:sn',
+          total: 50,
+          pageSize: 10,
+          faults: n =>
+            n === 3
+              ? new ItsmSourceError({
+                  message: 'GET /incident answered 403 Forbidden',
+                  status: 403,
+                  retryable: false,
+                })
+              : undefined,
+        });
+        const { store, engine } = await setup(provider, {
+          retryBudgetMs: 60_000,
+        });
+
+        await expect(engine.run('denied:sn')).rejects.toThrow('403 Forbidden');
+        expect(provider.requests).toBe(3);
+        expect(provider.syncCursors).toEqual([null]);
+        expect(await countRecords('denied:sn')).toBe(20);
+        const [status] = await store.listSyncStatus();
+        expect(status.lastError).toMatch(/403 Forbidden/);
+        expect(status.lastRun).toMatchObject({ retries: 0, requests: 3 });
+      });
+
+      it('resumes after a kill mid-run in a new engine, with nothing lost or duplicated', async () => {
+        const provider = new FlakyItsmProvider({
+          id: 'killed:sn',
+          total: 1500,
+          pageSize: 25,
+          faults: everyNth({ every429: 5, every500: 7, retryAfterMs: 1 }),
+        });
+        const first = await setup(provider, { random: () => 0 });
+        const controller = new AbortController();
+        const commit = first.store.commitBatch.bind(first.store);
+        let commits = 0;
+        // The process dies inside the 20th transaction: that batch never lands.
+        jest.spyOn(first.store, 'commitBatch').mockImplementation(input => {
+          commits += 1;
+          if (commits === 20) {
+            controller.abort(new Error('SIGKILL'));
+            return Promise.reject(new Error('connection lost: process killed'));
+          }
+          return commit(input);
+        });
+        await expect(
+          first.engine.run('killed:sn', { signal: controller.signal }),
+        ).rejects.toThrow('process killed');
+        const storedAtKill = await countRecords('killed:sn');
+        expect(storedAtKill).toBeGreaterThan(0);
+        expect(storedAtKill).toBeLessThan(1500);
+        const cursorAtKill = await first.store.getCursor('killed:sn');
+        const runsBefore = provider.syncCursors.length;
+
+        // A backend restart: a new store and engine on the same database.
+        const second = await setup(provider, { random: () => 0 });
+        const counts = await second.engine.run('killed:sn');
+
+        expect(provider.syncCursors[runsBefore]).toBe(cursorAtKill);
+        expect(counts.upserted).toBe(1500 - storedAtKill);
+        expect(await countRecords('killed:sn')).toBe(1500);
+        expect(await storedIds(second.store, 'killed:sn')).toEqual(
+          provider.externalIds(),
+        );
+        const [status] = await second.store.listSyncStatus();
+        expect(status.lastError).toBeNull();
+        expect(status.totals.records).toBe(1500);
+      });
+    });
+
+    describe('the run reporter', () => {
+      it("keeps the HTTP layer's and the engine's own retries and waits", async () => {
+        let failed = false;
+        const provider: ItsmProvider = {
+          id: 'observed:sn',
+          department: 'it',
+          kinds: ['incident'],
+          async *sync({ reporter, cursor }: ItsmProviderSyncContext) {
+            // What the HTTP layer reports: 3 requests, one retried after 1 s.
+            reporter!.request();
+            reporter!.request();
+            reporter!.retry({
+              status: 429,
+              waitMs: 1000,
+              message: 'Too Many Requests',
+            });
+            reporter!.request();
+            if (cursor === null) {
+              yield { records: [incident({ externalId: 'o1' })], cursor: '1' };
+            }
+            if (!failed) {
+              failed = true;
+              throw new ItsmSourceError({
+                message: 'GET /incident answered 502 Bad Gateway',
+                status: 502,
+                retryable: true,
+              });
+            }
+            yield { records: [incident({ externalId: 'o2' })], cursor: '2' };
+          },
+        };
+        // Full jitter with a draw of 0.5: the engine's first retry waits half of 10 ms.
+        const { store, engine } = await setup(provider, {
+          backoffBaseMs: 10,
+          random: () => 0.5,
+        });
+
+        await engine.run('observed:sn');
+        const [status] = await store.listSyncStatus();
+        expect(status.lastRun).toEqual({
+          read: 2,
+          upserted: 2,
+          unchanged: 0,
+          deadLettered: 0,
+          deleted: 0,
+          requests: 6,
+          retries: 3,
+          waitMs: 2005,
+          lastRetryMessage: '429: Too Many Requests',
+        });
+
+        // The next run starts from zero.
+        await engine.run('observed:sn');
+        const [next] = await store.listSyncStatus();
+        expect(next.lastRun).toMatchObject({
+          requests: 3,
+          retries: 1,
+          waitMs: 1000,
+        });
+      });
+
+      it('finishes a run whose part failed for good, naming the part until a run without it', async () => {
+        let problemsReadable = false;
+        const provider: ItsmProvider = {
+          id: 'parts:sn',
+          department: 'it',
+          kinds: ['incident', 'problem'],
+          async *sync({ reporter }: ItsmProviderSyncContext) {
+            yield { records: [incident({ externalId: 'inc-1' })] };
+            if (problemsReadable) {
+              yield {
+                records: [incident({ externalId: 'prb-1', kind: 'problem' })],
+              };
+            } else {
+              reporter!.partFailed(
+                'problem',
+                new ItsmSourceError({
+                  message:
+                    'GET https://corp.service-now.com/api/now/table/problem answered 403 Forbidden',
+                  status: 403,
+                  retryable: false,
+                }),
+              );
+            }
+            yield { records: [incident({ externalId: 'inc-2' })] };
+          },
+        };
+        const { store, engine, auditorEvent } = await setup(provider);
+
+        await expect(engine.run('parts:sn')).resolves.toMatchObject({
+          upserted: 2,
+        });
+        const [partial] = await store.listSyncStatus();
+        expect(partial.lastError).toBeNull();
+        expect(partial.lastSucceededAt).not.toBeNull();
+        expect(partial.failedParts).toEqual([
+          {
+            part: 'problem',
+            error: expect.stringMatching(/problem answered 403 Forbidden/),
+          },
+        ]);
+        expect(auditorEvent.success).toHaveBeenLastCalledWith({
+          meta: expect.objectContaining({ failedParts: ['problem'] }),
+        });
+
+        problemsReadable = true;
+        await engine.run('parts:sn');
+        const [whole] = await store.listSyncStatus();
+        expect(whole.failedParts).toEqual([]);
+        expect(whole.totals.records).toBe(3);
+        expect(Date.parse(whole.lastSucceededAt!)).toBeGreaterThanOrEqual(
+          Date.parse(partial.lastSucceededAt!),
+        );
+      });
+    });
+
+    it('commits deletions found by reconciliation against the stored ids', async () => {
+      const source = new Map(
+        ['a', 'b', 'c', 'd', 'e'].map(id => [id, incident({ externalId: id })]),
+      );
+      const provider: ItsmProvider = {
+        id: 'recon:sn',
+        department: 'it',
+        kinds: ['incident'],
+        async *sync({ listStoredExternalIds }: ItsmProviderSyncContext) {
+          yield { records: [...source.values()] };
+          const missing: string[] = [];
+          for (let after: string | undefined = undefined; ; ) {
+            const page: string[] = await listStoredExternalIds!({
+              kind: 'incident',
+              after,
+              limit: 2,
+            });
+            missing.push(...page.filter(id => !source.has(id)));
+            if (page.length < 2) break;
+            after = page[page.length - 1];
+          }
+          yield {
+            deletions: [
+              ...missing.map(externalId => ({
+                externalId,
+                reason: 'reconciliation' as const,
+              })),
+              // Malformed deletions are dead letters, never dropped.
+              { externalId: '', reason: 'audit' as const },
+              { externalId: 'x', reason: 'vanished' } as any,
+              {
+                externalId: 'y',
+                deletedAt: '2099-01-01T00:00:00Z',
+                reason: 'audit' as const,
+              },
+            ],
+          };
+        },
+      };
+      const { store, engine } = await setup(provider);
+
+      await expect(engine.run('recon:sn')).resolves.toMatchObject({
+        upserted: 5,
+        deleted: 0,
+        deadLettered: 3,
+      });
+      const letters = await store.listDeadLetters({
+        providerId: 'recon:sn',
+        limit: 10,
+      });
+      expect(letters.map(l => [l.externalId, l.error]).sort()).toEqual([
+        [null, expect.stringMatching(/^externalId: /)],
+        ['x', expect.stringMatching(/^reason: /)],
+        ['y', 'deletedAt: 2099-01-01T00:00:00.000Z is in the future'],
+      ]);
+      source.delete('b');
+      source.delete('d');
+      await expect(engine.run('recon:sn')).resolves.toMatchObject({
+        upserted: 0,
+        unchanged: 3,
+        deleted: 2,
+      });
+      expect(await storedIds(store, 'recon:sn')).toEqual(['a', 'c', 'e']);
+      const [status] = await store.listSyncStatus();
+      expect(status.lastRun.deleted).toBe(2);
+      expect(status.totals).toEqual({
+        records: 3,
+        deadLetters: 6,
+        tombstones: 2,
+      });
+      const tombstones = await knex('record_tombstones')
+        .where('provider_id', 'recon:sn')
+        .orderBy('external_id');
+      expect(tombstones.map(t => [t.external_id, t.reason])).toEqual([
+        ['b', 'reconciliation'],
+        ['d', 'reconciliation'],
+      ]);
+
+      // Nothing more to reconcile.
+      await expect(engine.run('recon:sn')).resolves.toMatchObject({
+        deleted: 0,
+      });
     });
 
     it('refuses a second provider with the same id', async () => {

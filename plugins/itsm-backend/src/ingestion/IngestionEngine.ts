@@ -22,13 +22,16 @@ import type {
 } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
+  ForwardedError,
   NotFoundError,
   stringifyError,
 } from '@backstage/errors';
-import type {
+import {
+  abortableSleep,
   ItsmProvider,
   ItsmProviderBatch,
   ItsmProviderRegistration,
+  ItsmProviderSyncContext,
 } from '@backstage-itsm/plugin-itsm-node';
 import type {
   CommitBatchResult,
@@ -37,7 +40,17 @@ import type {
 } from '../database/ItsmStore';
 import type { EntityResolver } from './EntityResolver';
 import { prepareBatch } from './prepareBatch';
-import { backoffMs, isTransientError, sleep } from './retry';
+import { backoffMs, isTransientError, statusOf } from './retry';
+import { SyncRunReporter } from './SyncRunReporter';
+
+/** How long a run may go without committing a batch before it gives up: 5 minutes. */
+export const DEFAULT_RETRY_BUDGET_MS = 5 * 60_000;
+
+/** The longest wait between two attempts of a run. */
+const RUN_BACKOFF_CAP_MS = 60_000;
+
+/** Most external ids one `listStoredExternalIds` page returns. */
+const MAX_STORED_IDS_PAGE = 10_000;
 
 /** Every 30 minutes, at most 15 minutes a run, unless the provider says otherwise. */
 export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -52,14 +65,37 @@ export interface IngestionEngineOptions {
   scheduler: SchedulerService;
   auditor: AuditorService;
   logger: LoggerService;
-  /** Attempts per run when a provider fails transiently (429, 5xx, timeouts). Default 3. */
-  maxAttempts?: number;
+  /**
+   * How long a run may go without committing a batch while it retries
+   * transient failures (429, 5xx, timeouts) before it fails; each committed
+   * batch starts the budget again. Default 5 minutes
+   * (`itsm.ingestion.retryBudget`).
+   */
+  retryBudgetMs?: number;
   /** Attempts to commit one batch when the database is briefly unavailable. Default 3. */
   maxCommitAttempts?: number;
   /** The resolver's index is refreshed before a run when older than this. Default 5 minutes. */
   resolverMaxAgeMs?: number;
   /** Base of the exponential backoff, for tests. Default 500 ms. */
   backoffBaseMs?: number;
+  /** A uniform draw in [0, 1) for the backoff's jitter, for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+type ResolvedOptions = IngestionEngineOptions &
+  Required<
+    Pick<
+      IngestionEngineOptions,
+      | 'retryBudgetMs'
+      | 'maxCommitAttempts'
+      | 'resolverMaxAgeMs'
+      | 'backoffBaseMs'
+      | 'random'
+    >
+  >;
+
+function formatMs(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 export function syncTaskId(providerId: string) {
@@ -69,18 +105,17 @@ export function syncTaskId(providerId: string) {
 /**
  * Runs providers on the scheduler and commits what they yield. Each batch is
  * validated (bad items become dead letters, the rest lands), mapped to catalog
- * entities and committed in one transaction together with its cursor, so a
- * crash or restart resumes from the last committed batch: never a skip, and
- * re-reads are harmless because the upsert is keyed and version-aware.
+ * entities and committed in one transaction together with its cursor and its
+ * deletions, so a crash or restart resumes from the last committed batch:
+ * never a skip, and re-reads are harmless because the upsert is keyed and
+ * version-aware.
+ *
+ * A run that fails transiently resumes from the last committed batch after a
+ * backoff, for as long as it makes progress: it gives up on an error that is
+ * not transient, or when no batch has committed for the retry budget.
  */
 export class IngestionEngine {
-  readonly #options: Required<
-    Pick<
-      IngestionEngineOptions,
-      'maxAttempts' | 'maxCommitAttempts' | 'resolverMaxAgeMs' | 'backoffBaseMs'
-    >
-  > &
-    IngestionEngineOptions;
+  readonly #options: ResolvedOptions;
   readonly #providers = new Map<
     string,
     { provider: ItsmProvider; schedule: SchedulerServiceTaskScheduleDefinition }
@@ -89,10 +124,11 @@ export class IngestionEngine {
 
   constructor(options: IngestionEngineOptions) {
     this.#options = {
-      maxAttempts: 3,
+      retryBudgetMs: DEFAULT_RETRY_BUDGET_MS,
       maxCommitAttempts: 3,
       resolverMaxAgeMs: 5 * 60_000,
       backoffBaseMs: 500,
+      random: Math.random,
       ...options,
     };
   }
@@ -182,7 +218,22 @@ export class IngestionEngine {
       upserted: 0,
       unchanged: 0,
       deadLettered: 0,
+      deleted: 0,
     };
+    const reporter = new SyncRunReporter();
+    const context = (cursor: string | null): ItsmProviderSyncContext => ({
+      cursor,
+      signal,
+      logger,
+      reporter,
+      listStoredExternalIds: ({ kind, after, limit }) =>
+        store.listExternalIds({
+          providerId,
+          kind,
+          after,
+          limit: Math.min(limit, MAX_STORED_IDS_PAGE),
+        }),
+    });
     const auditorEvent = await auditor.createEvent({
       eventId: 'sync-run',
       severityLevel: 'low',
@@ -195,47 +246,97 @@ export class IngestionEngine {
     });
     try {
       await resolver.ensureFresh(this.#options.resolverMaxAgeMs);
-      for (let attempt = 0; ; attempt++) {
+      // The attempt counter and the budget start again at every new batch.
+      let attempt = 0;
+      let progressAt = Date.now();
+      for (;;) {
         try {
-          const cursor = await store.getCursor(providerId);
-          for await (const batch of provider.sync({ cursor, signal, logger })) {
+          let cursor = await store.getCursor(providerId);
+          for await (const batch of provider.sync(context(cursor))) {
             signal.throwIfAborted();
             const result = await this.#commit(provider, batch, signal);
             counts.read +=
-              (batch.records?.length ?? 0) + (batch.feedback?.length ?? 0);
+              (batch.records?.length ?? 0) +
+              (batch.feedback?.length ?? 0) +
+              (batch.deletions?.length ?? 0);
             counts.upserted += result.upserted;
             counts.unchanged += result.unchanged;
             counts.deadLettered += result.deadLettered;
+            counts.deleted += result.deleted;
+            // A batch that only re-read what the last commit covered (same
+            // cursor, nothing written) is not progress: a source failing
+            // right after every overlapping re-read must not retry forever.
+            if (
+              batch.cursor === undefined ||
+              batch.cursor !== cursor ||
+              result.upserted > 0 ||
+              result.deleted > 0
+            ) {
+              attempt = 0;
+              progressAt = Date.now();
+            }
+            if (batch.cursor !== undefined) {
+              cursor = batch.cursor;
+            }
           }
           break;
         } catch (error) {
-          if (
-            signal.aborted ||
-            !isTransientError(error) ||
-            attempt + 1 >= this.#options.maxAttempts
-          ) {
+          if (signal.aborted || !isTransientError(error)) {
             throw error;
           }
-          const wait = backoffMs(attempt, error, this.#options.backoffBaseMs);
+          const remainingMs =
+            progressAt + this.#options.retryBudgetMs - Date.now();
+          if (remainingMs <= 0) {
+            throw new ForwardedError(
+              `No progress for ${formatMs(
+                Date.now() - progressAt,
+              )} (retry budget ${formatMs(this.#options.retryBudgetMs)}, ${
+                attempt + 1
+              } failed attempts since the last new batch)`,
+              error,
+            );
+          }
+          const wait = this.#backoff(attempt, error, remainingMs);
+          const message = stringifyError(error);
+          reporter.retry({ status: statusOf(error), waitMs: wait, message });
           logger.warn(
             `Sync of ${providerId} failed transiently (attempt ${
               attempt + 1
-            }), resuming from the last committed batch in ${wait} ms: ${stringifyError(
-              error,
-            )}`,
+            } since the last new batch), resuming from the last committed batch in ${wait} ms: ${message}`,
           );
-          await sleep(wait, signal);
+          await abortableSleep(wait, signal);
+          attempt += 1;
         }
       }
-      await store.markSyncFinished(providerId, { counts });
+      const observations = reporter.observations();
+      await store.markSyncFinished(providerId, { counts, observations });
+      const failedParts = observations.failedParts.map(p => p.part);
       logger.info(
-        `Synced ${providerId}: read ${counts.read}, upserted ${counts.upserted}, unchanged ${counts.unchanged}, dead letters ${counts.deadLettered}`,
+        `Synced ${providerId}: read ${counts.read}, upserted ${
+          counts.upserted
+        }, unchanged ${counts.unchanged}, deleted ${
+          counts.deleted
+        }, dead letters ${counts.deadLettered}; ${
+          observations.requests
+        } requests, ${observations.retries} retries, waited ${
+          observations.waitMs
+        } ms${
+          failedParts.length > 0
+            ? `; failed parts: ${failedParts.join(', ')}`
+            : ''
+        }`,
       );
-      await auditorEvent.success({ meta: { ...counts } });
+      await auditorEvent.success({
+        meta: { ...counts, failedParts },
+      });
       return counts;
     } catch (error) {
       const message = stringifyError(error);
-      await store.markSyncFinished(providerId, { error: message, counts });
+      await store.markSyncFinished(providerId, {
+        error: message,
+        counts,
+        observations: reporter.observations(),
+      });
       logger.error(`Sync of ${providerId} failed: ${message}`);
       await auditorEvent.fail({ error: error as Error, meta: { ...counts } });
       throw error;
@@ -269,6 +370,7 @@ export class IngestionEngine {
       department: provider.department,
       records: batch.records,
       feedback: batch.feedback,
+      deletions: batch.deletions,
       cursor: batch.cursor,
       resolve: r => resolver.resolve(r),
     });
@@ -282,11 +384,18 @@ export class IngestionEngine {
         ) {
           throw error;
         }
-        await sleep(
-          backoffMs(attempt, error, this.#options.backoffBaseMs),
-          signal,
-        );
+        await abortableSleep(this.#backoff(attempt, error), signal);
       }
     }
+  }
+
+  /** Full-jitter exponential backoff, or the wait the source asked for. */
+  #backoff(attempt: number, error: unknown, remainingMs?: number): number {
+    return backoffMs(attempt, error, {
+      baseMs: this.#options.backoffBaseMs,
+      capMs: RUN_BACKOFF_CAP_MS,
+      remainingMs,
+      random: this.#options.random,
+    });
   }
 }

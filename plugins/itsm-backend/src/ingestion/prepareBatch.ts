@@ -20,9 +20,10 @@ import {
   itsmRecordInputSchema,
   ItsmNormalisedFeedback,
 } from '@backstage-itsm/plugin-itsm-common';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type {
   CommitBatchInput,
+  RecordDeletion,
   RecordToStore,
   ResolvedEntity,
 } from '../database/ItsmStore';
@@ -42,6 +43,16 @@ const RECORD_INSTANTS = [
   'sourceUpdatedAt',
 ] as const;
 
+/** A deletion as providers yield it (`ItsmProviderDeletion`). */
+const deletionSchema = z.object({
+  externalId: z.string().min(1),
+  deletedAt: z.iso
+    .datetime({ offset: true })
+    .transform(value => new Date(value).toISOString())
+    .nullish(),
+  reason: z.enum(['audit', 'reconciliation', 'export']),
+});
+
 function externalIdOf(raw: unknown): string | null {
   if (raw && typeof raw === 'object' && 'externalId' in raw) {
     const id = (raw as { externalId: unknown }).externalId;
@@ -54,13 +65,15 @@ function externalIdOf(raw: unknown): string | null {
 /**
  * Validates the items of a provider batch. Valid records get their entities;
  * every invalid item becomes a dead letter naming the fields at fault. Nothing
- * is dropped: `records + feedback + deadLetters` accounts for every item.
+ * is dropped: `records + feedback + deletions + deadLetters` accounts for
+ * every item.
  */
 export function prepareBatch(options: {
   providerId: string;
   department: string;
   records?: unknown[];
   feedback?: unknown[];
+  deletions?: unknown[];
   cursor?: string | null;
   resolve: (input: {
     entityRefs: string[];
@@ -72,6 +85,7 @@ export function prepareBatch(options: {
   const latestAllowed = now + FUTURE_TOLERANCE_MS;
   const records: RecordToStore[] = [];
   const feedback: ItsmNormalisedFeedback[] = [];
+  const deletions: RecordDeletion[] = [];
   const deadLetters: CommitBatchInput['deadLetters'] = [];
 
   /** The parsed item, or undefined after dead-lettering it with the reason. */
@@ -123,11 +137,32 @@ export function prepareBatch(options: {
     feedback.push(answer);
   }
 
+  // A deletion without its instant was noticed now.
+  const noticedAt = new Date(now).toISOString();
+  for (const raw of options.deletions ?? []) {
+    const deletion = validate(deletionSchema, raw);
+    if (!deletion) continue;
+    if (deletion.deletedAt && Date.parse(deletion.deletedAt) > latestAllowed) {
+      deadLetters.push({
+        externalId: deletion.externalId,
+        payload: raw,
+        error: `deletedAt: ${deletion.deletedAt} is in the future`,
+      });
+      continue;
+    }
+    deletions.push({
+      externalId: deletion.externalId,
+      deletedAt: deletion.deletedAt ?? noticedAt,
+      reason: deletion.reason,
+    });
+  }
+
   return {
     providerId: options.providerId,
     department: options.department,
     records,
     feedback,
+    deletions,
     deadLetters,
     cursor: options.cursor,
   };

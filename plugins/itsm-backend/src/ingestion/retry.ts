@@ -14,26 +14,25 @@
  * limitations under the License.
  */
 
+import {
+  fullJitterBackoffMs,
+  isTransientStatus,
+} from '@backstage-itsm/plugin-itsm-node';
+
 /** An error worth retrying: 429, 5xx, timeouts, dropped connections, busy databases. */
 export function isTransientError(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const e = error as {
     name?: string;
     code?: string;
-    status?: number;
-    statusCode?: number;
-    response?: { status?: number };
     retryable?: boolean;
     cause?: unknown;
   };
   if (e.retryable === true) return true;
   if (e.retryable === false) return false;
-  const status = e.status ?? e.statusCode ?? e.response?.status;
-  if (
-    status === 429 ||
-    (status !== undefined && status >= 500 && status < 600)
-  ) {
-    return true;
+  const status = statusOf(error);
+  if (status !== undefined) {
+    return isTransientStatus(status);
   }
   const codes = [
     'ECONNRESET',
@@ -70,35 +69,48 @@ export function retryAfterMs(error: unknown): number | undefined {
   return undefined;
 }
 
-/** Exponential backoff with full jitter, capped; honours a source's own wait. */
+/** The HTTP status an error carries, if any. */
+export function statusOf(error: unknown): number | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as {
+    status?: unknown;
+    statusCode?: unknown;
+    response?: { status?: unknown };
+  };
+  const status = e.status ?? e.statusCode ?? e.response?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+export interface BackoffOptions {
+  /** The ceiling of the first wait. Default 500 ms. */
+  baseMs?: number;
+  /** The largest ceiling, however many attempts. Default 60 s. */
+  capMs?: number;
+  /** The time left to wait at all: no wait is longer. Default unbounded. */
+  remainingMs?: number;
+  /** A uniform draw in [0, 1), for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/**
+ * The wait before retry number `attempt + 1` (`attempt` counts from 0):
+ * what the source asked for (`retryAfterMs`, `retryAfter` seconds) when it
+ * did, else exponential backoff with full jitter, a uniform draw in
+ * `[0, min(capMs, baseMs * 2^attempt))`; never longer than `remainingMs`.
+ */
 export function backoffMs(
   attempt: number,
   error: unknown,
-  baseMs = 500,
-  capMs = 60_000,
+  options: BackoffOptions = {},
 ): number {
-  const asked = retryAfterMs(error);
-  if (asked !== undefined) return Math.min(asked, capMs * 5);
-  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}
-
-/** Resolves after `ms`, or rejects when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  const {
+    baseMs = 500,
+    capMs = 60_000,
+    remainingMs = Infinity,
+    random = Math.random,
+  } = options;
+  const wait =
+    retryAfterMs(error) ??
+    fullJitterBackoffMs(attempt, { baseMs, maxMs: capMs, random });
+  return Math.max(0, Math.round(Math.min(wait, remainingMs)));
 }

@@ -41,6 +41,7 @@ function mockStore(): jest.Mocked<ItsmStore> {
     getRecords: jest.fn().mockResolvedValue([]),
     listRecordMappings: jest.fn(),
     replaceRecordEntities: jest.fn(),
+    listExternalIds: jest.fn(),
     getCursor: jest.fn(),
     markSyncStarted: jest.fn(),
     markSyncFinished: jest.fn(),
@@ -286,12 +287,59 @@ describe('createRouter', () => {
     it('lists providers, including ones that never ran', async () => {
       const res = await request(app).get('/sync').expect(200);
       expect(res.body.items).toEqual([
-        expect.objectContaining({
+        {
           providerId: 'push:tools',
+          department: 'it',
+          kinds: ['incident', 'change', 'problem'],
+          cursor: null,
           lastStartedAt: null,
+          lastSucceededAt: null,
+          lastFinishedAt: null,
           lastError: null,
-        }),
+          failedParts: [],
+          lastRun: {
+            read: 0,
+            upserted: 0,
+            unchanged: 0,
+            deadLettered: 0,
+            deleted: 0,
+            requests: 0,
+            retries: 0,
+            waitMs: 0,
+            lastRetryMessage: null,
+          },
+          totals: { records: 0, deadLetters: 0, tombstones: 0 },
+        },
       ]);
+    });
+
+    it("shows the last run's retries, waits, deletions and failed parts", async () => {
+      const status = {
+        providerId: 'push:tools',
+        department: 'it',
+        kinds: ['incident' as const],
+        cursor: null,
+        lastStartedAt: '2026-03-01T09:00:00.000Z',
+        lastSucceededAt: '2026-03-01T09:12:00.000Z',
+        lastFinishedAt: '2026-03-01T09:12:00.000Z',
+        lastError: null,
+        failedParts: [{ part: 'problem', error: 'answered 403 Forbidden' }],
+        lastRun: {
+          read: 2374,
+          upserted: 2374,
+          unchanged: 0,
+          deadLettered: 0,
+          deleted: 3,
+          requests: 190,
+          retries: 24,
+          waitMs: 31_500,
+          lastRetryMessage: '429: Too Many Requests',
+        },
+        totals: { records: 2371, deadLetters: 0, tombstones: 3 },
+      };
+      store.listSyncStatus.mockResolvedValue([status]);
+      const res = await request(app).get('/sync').expect(200);
+      expect(res.body.items).toEqual([status]);
     });
 
     it('triggers a run with itsm.sync.trigger, audited', async () => {

@@ -34,6 +34,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { instantParam, listParam, parseInput } from './validation';
+import { neverRunSyncStatus } from '../database/syncStatus';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import { bindMetricsRoutes } from '../metrics/metricsRouter';
@@ -217,19 +218,7 @@ export async function createRouter(
     const statuses = await store.listSyncStatus();
     const byId = new Map(statuses.map(s => [s.providerId, s]));
     const items = engine.providers.map(
-      p =>
-        byId.get(p.id) ?? {
-          providerId: p.id,
-          department: p.department,
-          kinds: [...p.kinds],
-          cursor: null,
-          lastStartedAt: null,
-          lastSucceededAt: null,
-          lastFinishedAt: null,
-          lastError: null,
-          lastRun: { read: 0, upserted: 0, unchanged: 0, deadLettered: 0 },
-          totals: { records: 0, deadLetters: 0 },
-        },
+      p => byId.get(p.id) ?? neverRunSyncStatus(p),
     );
     res.json({ items });
   });
