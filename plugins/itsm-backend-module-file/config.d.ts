@@ -42,6 +42,16 @@ export interface Config {
            */
           kinds?: Array<'incident' | 'change' | 'problem' | 'request'>;
           /**
+           * Whether the folder always holds every record of the source (a
+           * snapshot), not only what changed. When true, a stored record
+           * that a complete read of the changed folder no longer finds was
+           * deleted at the source: it becomes a tombstone, kept for audit,
+           * never shown or counted. A read with an item that cannot be
+           * parsed deletes nothing. Defaults to false: records of files that
+           * were removed, or rows left out, are kept.
+           */
+          fullExport?: boolean;
+          /**
            * When to read the folder. Defaults to the ITSM plugin's provider
            * schedule (every 30 minutes, timeout 15 minutes).
            */

@@ -40,6 +40,7 @@ describe('readFileProviderConfigs', () => {
           path: '/data/hr',
           department: 'hr',
           kinds: ['request', 'request'],
+          fullExport: true,
           schedule: { frequency: { minutes: 5 }, timeout: { minutes: 2 } },
         },
       }),
@@ -50,6 +51,7 @@ describe('readFileProviderConfigs', () => {
         path: path.resolve('/srv/backstage/examples/itsm-data/it'),
         department: 'it',
         kinds: ['incident', 'change', 'problem', 'request'],
+        fullExport: false,
         schedule: undefined,
       },
       {
@@ -58,6 +60,7 @@ describe('readFileProviderConfigs', () => {
         path: path.resolve('/data/hr'),
         department: 'hr',
         kinds: ['request'],
+        fullExport: true,
         schedule: {
           frequency: { minutes: 5 },
           timeout: { minutes: 2 },
@@ -98,6 +101,10 @@ describe('readFileProviderConfigs', () => {
     [
       { demo: { path: 'x', schedule: { frequency: { minutes: 5 } } } },
       /Invalid config at itsm\.providers\.file\.demo\.schedule; caused by .*schedule\.timeout/,
+    ],
+    [
+      { demo: { path: 'x', fullExport: 'sometimes' } },
+      /itsm\.providers\.file\.demo\.fullExport/,
     ],
     [{ demo: 'x' }, /itsm\.providers\.file\.demo/],
   ])('refuses %j, naming the key', (file, message) => {

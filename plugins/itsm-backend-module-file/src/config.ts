@@ -44,11 +44,13 @@ export interface FileProviderConfig {
   path: string;
   department: string;
   kinds: ItsmRecordKind[];
+  /** The folder is a snapshot: records missing from it were deleted. */
+  fullExport: boolean;
   schedule?: SchedulerServiceTaskScheduleDefinition;
 }
 
 /**
- * Reads `itsm.providers.file.<id>: { path, department?, kinds?, schedule? }`.
+ * Reads `itsm.providers.file.<id>: { path, department?, kinds?, fullExport?, schedule? }`.
  * A relative `path` resolves against `cwd` (the backend's working
  * directory). Every mistake throws, naming the key at fault, so a broken
  * config fails the backend's start instead of a sync hours later.
@@ -117,6 +119,8 @@ export function readFileProviderConfigs(
       path: path.resolve(cwd, rawPath),
       department,
       kinds: [...new Set(kinds)] as ItsmRecordKind[],
+      // getOptionalBoolean names the full key when it is not a boolean.
+      fullExport: c.getOptionalBoolean('fullExport') ?? false,
       schedule,
     };
   });

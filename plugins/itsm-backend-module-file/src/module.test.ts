@@ -40,6 +40,7 @@ describe('itsmModuleFile', () => {
                     path: '/data/hr',
                     department: 'hr',
                     kinds: ['request'],
+                    fullExport: true,
                     schedule: {
                       frequency: { cron: '*/10 * * * *' },
                       timeout: { minutes: 5 },
@@ -64,12 +65,14 @@ describe('itsmModuleFile', () => {
       department: 'it',
       kinds: ['incident', 'change', 'problem', 'request'],
       path: path.resolve(process.cwd(), 'data/it'),
+      fullExport: false,
     });
     expect(hr.provider).toMatchObject({
       id: 'file:hr',
       department: 'hr',
       kinds: ['request'],
       path: path.resolve('/data/hr'),
+      fullExport: true,
     });
     expect(hr.schedule).toEqual(
       expect.objectContaining({

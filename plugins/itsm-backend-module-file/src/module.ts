@@ -45,6 +45,7 @@ export const itsmModuleFile = createBackendModule({
             path: entry.path,
             department: entry.department,
             kinds: entry.kinds,
+            fullExport: entry.fullExport,
           });
           providers.addProvider(
             entry.schedule

@@ -14,14 +14,16 @@
  * limitations under the License.
  */
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
+import { createCapturingLogger } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { FileItsmProvider } from './FileItsmProvider';
 import {
   collect,
   lastCursor,
   record,
+  StoredIds,
   useTempDir,
   writeLines,
 } from './__testUtils__/helpers';
@@ -232,5 +234,250 @@ describe('FileItsmProvider', () => {
     await expect(collect(p, null)).rejects.toThrow(
       `ITSM file provider file:test: folder ${missing} does not exist`,
     );
+  });
+});
+
+describe('FileItsmProvider (full export)', () => {
+  const tmp = useTempDir();
+  const provider = (batchSize?: number, fullExport = true) =>
+    new FileItsmProvider({
+      id: 'file:test',
+      path: tmp.dir,
+      department: 'it',
+      kinds: ['incident', 'change'],
+      batchSize,
+      fullExport,
+    });
+  const rs = (...ns: number[]) => ns.map(n => `r${n}`);
+  const deletions = (batches: Array<{ deletions?: unknown[] }>) =>
+    batches.flatMap(b => b.deletions ?? []);
+
+  /** One sync against `store`, its cursor, deletions and log. */
+  async function sync(
+    store: StoredIds,
+    cursor: string | null,
+    options: {
+      batchSize?: number;
+      limit?: number;
+      afterBatch?: () => Promise<void>;
+    } = {},
+  ) {
+    const logger = createCapturingLogger();
+    const batches = await collect(provider(options.batchSize), cursor, {
+      store,
+      logger,
+      limit: options.limit,
+      afterBatch: options.afterBatch,
+    });
+    return {
+      batches,
+      logger,
+      cursor: lastCursor(batches, cursor),
+      deleted: deletions(batches),
+      ids: ids(batches),
+    };
+  }
+
+  it('yields the records a changed folder no longer holds as deletions, reading unchanged files for their ids only', async () => {
+    const store = new StoredIds({ pageCap: 2 });
+    await writeLines(path.join(tmp.dir, 'a.ndjson'), [
+      record(1),
+      record(2),
+      record(3, { kind: 'change' }),
+    ]);
+    await writeFile(
+      path.join(tmp.dir, 'b.csv'),
+      'externalId,kind,title,state,openedAt\nr4,incident,Four,new,2026-01-01T00:00:00Z\nr5,incident,Five,new,2026-01-01T00:00:00Z\n',
+    );
+    await writeLines(path.join(tmp.dir, 'c-feedback.jsonl'), [
+      { externalId: 'f1', scale: 'csat5', score: 4 },
+    ]);
+    const first = await sync(store, null);
+    expect(first.ids).toEqual([...rs(1, 2, 3, 4, 5), 'f1']);
+    expect(first.deleted).toEqual([]);
+    expect(store.ids('file:test')).toEqual(rs(1, 2, 3, 4, 5));
+    store.calls.length = 0;
+
+    // r4 deleted at the source: b.csv rewritten, with a new r6.
+    await writeFile(
+      path.join(tmp.dir, 'b.csv'),
+      'externalId,kind,title,state,openedAt\nr5,incident,Five,new,2026-01-01T00:00:00Z\nr6,incident,Six,new,2026-01-01T00:00:00Z\n',
+    );
+    const second = await sync(store, first.cursor, { batchSize: 1 });
+    // a.ndjson was not yielded again, only read for its ids.
+    expect(second.ids).toEqual(rs(5, 6));
+    expect(second.deleted).toEqual([{ externalId: 'r4', reason: 'export' }]);
+    expect(store.ids('file:test')).toEqual(rs(1, 2, 3, 5, 6));
+    // Every kind of this provider, a page at a time.
+    expect(store.calls.map(c => [c.providerId, c.kind, c.after])).toEqual([
+      ['file:test', undefined, undefined],
+      ['file:test', undefined, 'r2'],
+      ['file:test', undefined, 'r4'],
+      ['file:test', undefined, 'r6'],
+    ]);
+    expect(second.logger.text()).toContain('1 deleted at the source');
+    expect(JSON.parse(second.cursor!).reconciled).toMatch(/^[0-9a-f]{40}$/);
+
+    // Unchanged: nothing read, nothing asked, nothing yielded.
+    store.calls.length = 0;
+    expect((await sync(store, second.cursor)).batches).toEqual([]);
+    expect(store.calls).toEqual([]);
+
+    // A file removed from a full export takes its records with it.
+    await rm(path.join(tmp.dir, 'a.ndjson'));
+    const third = await sync(store, second.cursor);
+    expect(third.deleted).toEqual(
+      rs(1, 2, 3).map(externalId => ({ externalId, reason: 'export' })),
+    );
+    expect(store.ids('file:test')).toEqual(rs(5, 6));
+  });
+
+  it('deletes nothing when an item cannot be parsed, and catches up once the folder reads whole', async () => {
+    const store = new StoredIds();
+    const file = path.join(tmp.dir, 'x.ndjson');
+    await writeLines(file, [record(1), record(2), record(3)]);
+    const first = await sync(store, null);
+
+    await writeFile(
+      file,
+      `${JSON.stringify(record(1))}\n{"externalId": "r2",\n${JSON.stringify(
+        record(3),
+      )}\n`,
+    );
+    const broken = await sync(store, first.cursor);
+    expect(broken.deleted).toEqual([]);
+    expect(store.ids('file:test')).toEqual(rs(1, 2, 3));
+    expect(broken.logger.text()).toContain(
+      'not looking for records deleted at the source in this sync: x.ndjson has an item that could not be parsed',
+    );
+    expect(JSON.parse(broken.cursor!).reconciled).toBeUndefined();
+
+    // A JSON file that does not parse at all deletes nothing either.
+    await writeLines(file, [record(1), record(3)]);
+    await writeFile(path.join(tmp.dir, 'y.json'), '{"records": [');
+    const badJson = await sync(store, broken.cursor);
+    expect(badJson.deleted).toEqual([]);
+    expect(badJson.logger.text()).toContain(
+      'y.json has an item that could not be parsed',
+    );
+
+    await rm(path.join(tmp.dir, 'y.json'));
+    const fixed = await sync(store, badJson.cursor);
+    expect(fixed.deleted).toEqual([{ externalId: 'r2', reason: 'export' }]);
+  });
+
+  it('deletes nothing while the folder is empty or holds an empty file, or when a file changes during the read', async () => {
+    const store = new StoredIds();
+    await writeLines(path.join(tmp.dir, 'a.ndjson'), [record(1), record(2)]);
+    await writeLines(path.join(tmp.dir, 'b.ndjson'), [record(3)]);
+    const first = await sync(store, null);
+
+    // An export job replacing the files: first truncated, then gone.
+    await writeFile(path.join(tmp.dir, 'b.ndjson'), '');
+    const truncated = await sync(store, first.cursor);
+    expect(truncated.deleted).toEqual([]);
+    expect(truncated.logger.text()).toContain(
+      'the folder has no file, or an empty one',
+    );
+    await rm(path.join(tmp.dir, 'a.ndjson'));
+    await rm(path.join(tmp.dir, 'b.ndjson'));
+    const emptied = await sync(store, truncated.cursor);
+    expect(emptied.deleted).toEqual([]);
+    expect(store.ids('file:test')).toEqual(rs(1, 2, 3));
+
+    await writeLines(path.join(tmp.dir, 'a.ndjson'), [record(1)]);
+    await writeLines(path.join(tmp.dir, 'b.ndjson'), [record(2)]);
+    const changing = await sync(store, emptied.cursor, {
+      batchSize: 1,
+      afterBatch: async () => {
+        await utimes(path.join(tmp.dir, 'a.ndjson'), new Date(), new Date());
+      },
+    });
+    expect(changing.deleted).toEqual([]);
+    expect(changing.logger.text()).toContain(
+      'files changed while the folder was read',
+    );
+
+    const settled = await sync(store, changing.cursor);
+    expect(settled.deleted).toEqual([{ externalId: 'r3', reason: 'export' }]);
+    expect(store.ids('file:test')).toEqual(rs(1, 2));
+  });
+
+  it('finds deletions in a sync that resumed an interrupted one, keeping what the interrupted one read', async () => {
+    const store = new StoredIds();
+    await writeLines(
+      path.join(tmp.dir, 'a.ndjson'),
+      range(1, 10).map(n => record(n)),
+    );
+    await writeLines(path.join(tmp.dir, 'b.ndjson'), [record(11), record(12)]);
+    const first = await sync(store, null);
+
+    // r10 deleted; the next sync stops after its first batch.
+    await writeLines(
+      path.join(tmp.dir, 'a.ndjson'),
+      range(1, 9).map(n => record(n, { title: `Edited ${n}` })),
+    );
+    const interrupted = await sync(store, first.cursor, {
+      batchSize: 3,
+      limit: 1,
+    });
+    expect(interrupted.ids).toEqual(rs(1, 2, 3));
+    const resumed = await sync(store, interrupted.cursor, { batchSize: 3 });
+    expect(resumed.ids).toEqual(rs(4, 5, 6, 7, 8, 9));
+    expect(resumed.deleted).toEqual([{ externalId: 'r10', reason: 'export' }]);
+    expect(store.ids('file:test')).toEqual(
+      range(1, 12)
+        .filter(n => n !== 10)
+        .map(n => `r${n}`)
+        .sort(),
+    );
+  });
+
+  it("never touches another provider's records, and only asks for its own", async () => {
+    const store = new StoredIds();
+    store.add('file:other', 'r2', 'r7', 'r99');
+    await writeLines(path.join(tmp.dir, 'a.ndjson'), [record(1), record(2)]);
+    const first = await sync(store, null);
+    await writeLines(path.join(tmp.dir, 'a.ndjson'), [record(1)]);
+    const second = await sync(store, first.cursor);
+    expect(second.deleted).toEqual([{ externalId: 'r2', reason: 'export' }]);
+    expect(store.ids('file:other')).toEqual(['r2', 'r7', 'r99']);
+    expect(store.calls.length).toBeGreaterThan(0);
+    expect(store.calls.every(c => c.providerId === 'file:test')).toBe(true);
+  });
+
+  it('keeps the records of a folder that is not declared a full export', async () => {
+    const store = new StoredIds();
+    const file = path.join(tmp.dir, 'a.ndjson');
+    await writeLines(file, [record(1), record(2)]);
+    const first = await collect(provider(undefined, false), null, { store });
+    await writeLines(file, [record(1)]);
+    const second = await collect(
+      provider(undefined, false),
+      lastCursor(first, null),
+      { store },
+    );
+    await rm(file);
+    const third = await collect(
+      provider(undefined, false),
+      lastCursor(second, null),
+      { store },
+    );
+    expect(deletions([...first, ...second, ...third])).toEqual([]);
+    expect(store.calls).toEqual([]);
+    expect(store.ids('file:test')).toEqual(rs(1, 2));
+    expect(JSON.parse(lastCursor(third, null)!)).toEqual({
+      version: 1,
+      files: {},
+    });
+  });
+
+  it('deletes nothing when run on its own, without the stored ids', async () => {
+    await writeLines(path.join(tmp.dir, 'a.ndjson'), [record(1)]);
+    const logger = createCapturingLogger();
+    const batches = await collect(provider(), null, { logger });
+    expect(deletions(batches)).toEqual([]);
+    expect(JSON.parse(lastCursor(batches, null)!).reconciled).toBeUndefined();
+    expect(logger.text()).toContain('the provider runs on its own');
   });
 });

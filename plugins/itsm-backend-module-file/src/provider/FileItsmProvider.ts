@@ -21,23 +21,28 @@ import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
 import type {
   ItsmProvider,
   ItsmProviderBatch,
+  ItsmProviderDeletion,
   ItsmProviderSyncContext,
 } from '@backstage-itsm/plugin-itsm-node';
 import {
   compareNames,
   emptyCursor,
   FileCursor,
+  fingerprintExport,
   fingerprintFile,
   parseCursor,
   serializeCursor,
 } from './cursor';
-import { formatOf, readItems } from './readers';
+import { FileItem, formatOf, readItems } from './readers';
 
 /**
  * Most items (records plus feedback) in one batch.
  * @public
  */
 export const DEFAULT_BATCH_SIZE = 500;
+
+/** Stored ids asked for at a time when looking for deletions. */
+const STORED_IDS_PAGE = 5000;
 
 /**
  * Options of {@link FileItsmProvider}.
@@ -52,6 +57,38 @@ export interface FileItsmProviderOptions {
   kinds: ReadonlyArray<ItsmRecordKind>;
   /** Most items per batch; defaults to 500. */
   batchSize?: number;
+  /**
+   * The folder holds every record of the source (a snapshot), not only
+   * what changed: a stored record that a complete read of the changed
+   * folder no longer finds was deleted at the source. Defaults to false.
+   */
+  fullExport?: boolean;
+}
+
+/**
+ * The external ids of the records a read of a full export held, and
+ * whether they are all of them.
+ */
+class HeldIds {
+  readonly ids = new Set<string>();
+  /** Why the ids are not all of the export's, if they are not. */
+  notWhole: string | undefined;
+
+  add(item: FileItem, file: string) {
+    if (this.notWhole !== undefined) return;
+    const value = item.value as Record<string, unknown> | null;
+    if (value && typeof value === 'object' && '__raw' in value) {
+      this.notWhole ??= `${file} has an item that could not be parsed`;
+      return;
+    }
+    if (item.feedback) return;
+    const externalId = value?.externalId;
+    if (typeof externalId === 'string' && externalId !== '') {
+      this.ids.add(externalId);
+    } else {
+      this.notWhole ??= `${file} has a record without an external id`;
+    }
+  }
 }
 
 /**
@@ -63,6 +100,12 @@ export interface FileItsmProviderOptions {
  * file it read whole that has not changed since, and reads a changed file
  * again from its start (the engine's upsert makes that harmless). Items are
  * not validated here: the engine validates them and dead-letters bad ones.
+ *
+ * With `fullExport`, the folder is a snapshot of the source: when it
+ * changed, a sync that reads all of it (the files it skips or resumed, for
+ * their ids only), with every item parsed and no file changing meanwhile,
+ * yields the stored records it no longer holds as deletions (reason
+ * `export`). A folder unchanged since is not read again.
  * @public
  */
 export class FileItsmProvider implements ItsmProvider {
@@ -71,6 +114,7 @@ export class FileItsmProvider implements ItsmProvider {
   readonly kinds: ReadonlyArray<ItsmRecordKind>;
   readonly #path: string;
   readonly #batchSize: number;
+  readonly #fullExport: boolean;
 
   constructor(options: FileItsmProviderOptions) {
     this.id = options.id;
@@ -78,6 +122,7 @@ export class FileItsmProvider implements ItsmProvider {
     this.kinds = options.kinds;
     this.#path = options.path;
     this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.#fullExport = options.fullExport ?? false;
   }
 
   /** The folder this provider reads. */
@@ -85,13 +130,20 @@ export class FileItsmProvider implements ItsmProvider {
     return this.#path;
   }
 
+  /** Whether the folder is a snapshot, whose missing records were deleted. */
+  get fullExport(): boolean {
+    return this.#fullExport;
+  }
+
   async *sync({
     cursor,
     signal,
     logger,
+    listStoredExternalIds,
   }: ItsmProviderSyncContext): AsyncGenerator<ItsmProviderBatch> {
     signal.throwIfAborted();
     const files = await this.#listFiles();
+    const fingerprints = await this.#fingerprint(files);
 
     let previous = parseCursor(cursor);
     if (!previous) {
@@ -109,24 +161,49 @@ export class FileItsmProvider implements ItsmProvider {
       }
     }
 
+    // A full export: the ids it holds, unless it was compared unchanged.
+    const exportBefore = this.#fullExport
+      ? fingerprintExport(fingerprints)
+      : undefined;
+    let held: HeldIds | undefined;
+    if (exportBefore !== undefined && previous.reconciled === exportBefore) {
+      state.reconciled = exportBefore;
+    } else if (this.#fullExport) {
+      held = new HeldIds();
+      if (exportBefore === undefined) {
+        held.notWhole = 'the folder has no file, or an empty one';
+      } else if (!listStoredExternalIds) {
+        held.notWhole = 'the provider runs on its own';
+      }
+    }
+    /** Files whose every item this sync saw. */
+    const seenWhole = new Set<string>();
+
     let records: unknown[] = [];
     let feedback: unknown[] = [];
+    let deletions: ItsmProviderDeletion[] = [];
     let lastCursor = cursor;
     let filesRead = 0;
     let itemsYielded = 0;
+    let deleted = 0;
+    const pending = () => records.length + feedback.length + deletions.length;
     const take = (): ItsmProviderBatch => {
-      const batch = { records, feedback, cursor: serializeCursor(state) };
+      const next = serializeCursor(state);
+      const batch: ItsmProviderBatch = { records, feedback, cursor: next };
+      if (deletions.length > 0) batch.deletions = deletions;
       itemsYielded += records.length + feedback.length;
+      deleted += deletions.length;
       records = [];
       feedback = [];
-      lastCursor = batch.cursor;
+      deletions = [];
+      lastCursor = next;
       return batch;
     };
 
     for (const name of files) {
       signal.throwIfAborted();
       const file = path.join(this.#path, name);
-      const fingerprint = await fingerprintFile(file);
+      const fingerprint = fingerprints.get(name)!;
       const known = state.files[name];
       if (known?.fingerprint === fingerprint && known.done) {
         continue;
@@ -141,28 +218,85 @@ export class FileItsmProvider implements ItsmProvider {
 
       for await (const item of readItems(file, { skip: resumeAt })) {
         (item.feedback ? feedback : records).push(item.value);
+        held?.add(item, name);
         progress.read++;
-        if (records.length + feedback.length >= this.#batchSize) {
+        if (pending() >= this.#batchSize) {
           yield take();
           signal.throwIfAborted();
         }
       }
       progress.done = true;
+      if (resumeAt === 0) seenWhole.add(name);
+    }
+
+    if (held && held.notWhole === undefined) {
+      // The files skipped as unchanged, or resumed, are read for their ids.
+      for (const name of files) {
+        if (seenWhole.has(name) || held.notWhole !== undefined) continue;
+        signal.throwIfAborted();
+        for await (const item of readItems(path.join(this.#path, name))) {
+          held.add(item, name);
+        }
+      }
+      const exportAfter = fingerprintExport(
+        await this.#fingerprint(await this.#listFiles()),
+      );
+      if (exportAfter !== exportBefore) {
+        held.notWhole ??= 'files changed while the folder was read';
+      }
+    }
+    if (held && held.notWhole === undefined) {
+      for await (const externalId of this.#storedIds(listStoredExternalIds!)) {
+        if (held.ids.has(externalId)) continue;
+        deletions.push({ externalId, reason: 'export' });
+        if (pending() >= this.#batchSize) {
+          yield take();
+          signal.throwIfAborted();
+        }
+      }
+      state.reconciled = exportBefore;
+    } else if (held) {
+      logger.info(
+        `${this.id}: not looking for records deleted at the source in this sync: ${held.notWhole}`,
+      );
     }
 
     // The last items, or only the news that files completed or went away.
-    if (
-      records.length > 0 ||
-      feedback.length > 0 ||
-      serializeCursor(state) !== lastCursor
-    ) {
+    if (pending() > 0 || serializeCursor(state) !== lastCursor) {
       yield take();
     }
     logger.info(
       `${this.id}: read ${filesRead} of ${files.length} files in ${
         this.#path
-      }, yielded ${itemsYielded} items`,
+      }, yielded ${itemsYielded} items${
+        this.#fullExport ? `, ${deleted} deleted at the source` : ''
+      }`,
     );
+  }
+
+  /** Each file's fingerprint, by name. */
+  async #fingerprint(files: string[]): Promise<Map<string, string>> {
+    const fingerprints = new Map<string, string>();
+    for (const name of files) {
+      fingerprints.set(
+        name,
+        await fingerprintFile(path.join(this.#path, name)),
+      );
+    }
+    return fingerprints;
+  }
+
+  /** The external ids stored for this provider, all kinds, ascending. */
+  async *#storedIds(
+    list: NonNullable<ItsmProviderSyncContext['listStoredExternalIds']>,
+  ): AsyncGenerator<string> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await list({ after, limit: STORED_IDS_PAGE });
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1];
+    }
   }
 
   /** The readable files of the folder, in name order. */

@@ -34,6 +34,12 @@ export interface FileProgress {
 export interface FileCursor {
   version: 1;
   files: Record<string, FileProgress>;
+  /**
+   * A full export only: the fingerprint of the folder (see
+   * {@link fingerprintExport}) when a sync last read it whole and compared
+   * it with the stored records. Absent otherwise.
+   */
+  reconciled?: string;
 }
 
 /** An empty cursor: every file is read from its start. */
@@ -80,7 +86,9 @@ export function parseCursor(cursor: string | null): FileCursor | undefined {
         };
       }
     }
-    return { version: 1, files };
+    return typeof value.reconciled === 'string'
+      ? { version: 1, files, reconciled: value.reconciled }
+      : { version: 1, files };
   } catch {
     return undefined;
   }
@@ -93,7 +101,11 @@ export function serializeCursor(cursor: FileCursor): string {
     const { fingerprint, read, done } = cursor.files[name];
     files[name] = { fingerprint, read, done };
   }
-  return JSON.stringify({ version: 1, files });
+  return JSON.stringify(
+    cursor.reconciled === undefined
+      ? { version: 1, files }
+      : { version: 1, files, reconciled: cursor.reconciled },
+  );
 }
 
 /** Orders file names by code unit, the same on every machine and locale. */
@@ -130,4 +142,22 @@ export async function fingerprintFile(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The fingerprint of a whole folder, from its files' names and fingerprints.
+ * Undefined when the folder has no file or an empty one, as it may have
+ * while an export job replaces its files.
+ */
+export function fingerprintExport(
+  fingerprints: ReadonlyMap<string, string>,
+): string | undefined {
+  if (fingerprints.size === 0) return undefined;
+  const hash = createHash('sha1');
+  for (const name of [...fingerprints.keys()].sort(compareNames)) {
+    const fingerprint = fingerprints.get(name)!;
+    if (fingerprint.startsWith('0:')) return undefined;
+    hash.update(`${name}\0${fingerprint}\n`);
+  }
+  return hash.digest('hex');
 }

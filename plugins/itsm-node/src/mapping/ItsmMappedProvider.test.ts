@@ -61,15 +61,47 @@ function row(n: number, extra: Record<string, string> = {}) {
 
 const NOW = Date.parse('2026-03-01T00:00:00Z');
 
-describe('ItsmMappedProvider (CSV)', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'itsm-mapped-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+/** The folder of each test's export. */
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'itsm-mapped-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
+/**
+ * Runs one sync to its end, or until `limit` batches were taken. With a
+ * `store`, the sync may list its stored ids there, and each batch is
+ * committed to it as the engine would.
+ */
+async function runSync(
+  p: ItsmMappedProvider,
+  cursor: string | null,
+  options: {
+    limit?: number;
+    store?: StoredIds;
+    afterBatch?: () => Promise<void>;
+  } = {},
+) {
+  const logger = createCapturingLogger();
+  const batches: ItsmProviderBatch[] = [];
+  for await (const batch of p.sync({
+    cursor,
+    signal: new AbortController().signal,
+    logger,
+    listStoredExternalIds: options.store?.listStoredExternalIds(p.id),
+  })) {
+    batches.push(batch);
+    options.store?.apply(p.id, batch);
+    await options.afterBatch?.();
+    if (options.limit && batches.length >= options.limit) break;
+  }
+  const last = [...batches].reverse().find(b => b.cursor !== undefined);
+  return { batches, logger, cursor: last?.cursor ?? cursor };
+}
+
+describe('ItsmMappedProvider (CSV)', () => {
   function provider(
     extra: JsonObject = {},
     options: ItsmMappedProviderOptions = {},
@@ -80,24 +112,11 @@ describe('ItsmMappedProvider (CSV)', () => {
     );
   }
 
-  async function sync(
+  const sync = (
     p: ItsmMappedProvider,
     cursor: string | null,
     options: { limit?: number } = {},
-  ) {
-    const logger = createCapturingLogger();
-    const batches: ItsmProviderBatch[] = [];
-    for await (const batch of p.sync({
-      cursor,
-      signal: new AbortController().signal,
-      logger,
-    })) {
-      batches.push(batch);
-      if (options.limit && batches.length >= options.limit) break;
-    }
-    const last = [...batches].reverse().find(b => b.cursor !== undefined);
-    return { batches, logger, cursor: last?.cursor ?? cursor };
-  }
+  ) => runSync(p, cursor, options);
 
   const ids = (batches: ItsmProviderBatch[]) =>
     batches.flatMap(b =>
@@ -309,14 +328,6 @@ describe('ItsmMappedProvider (CSV)', () => {
 });
 
 describe('ItsmMappedProvider (full CSV export)', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'itsm-mapped-full-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   function provider(extra: JsonObject = {}, fullExport = true) {
     return new ItsmMappedProvider(
       readSource(sourceConfig({ csv: { path: dir, fullExport }, ...extra })),
@@ -331,26 +342,11 @@ describe('ItsmMappedProvider (full CSV export)', () => {
     cursor: string | null,
     options: { limit?: number; afterBatch?: () => Promise<void> } = {},
   ) {
-    const logger = createCapturingLogger();
-    const batches: ItsmProviderBatch[] = [];
-    for await (const batch of p.sync({
-      cursor,
-      signal: new AbortController().signal,
-      logger,
-      listStoredExternalIds: store.listStoredExternalIds(p.id),
-    })) {
-      batches.push(batch);
-      store.apply(p.id, batch);
-      await options.afterBatch?.();
-      if (options.limit && batches.length >= options.limit) break;
-    }
-    const last = [...batches].reverse().find(b => b.cursor !== undefined);
+    const result = await runSync(p, cursor, { ...options, store });
     return {
-      batches,
-      logger,
-      cursor: last?.cursor ?? cursor,
-      deleted: batches.flatMap(b => b.deletions ?? []),
-      ids: batches.flatMap(b =>
+      ...result,
+      deleted: result.batches.flatMap(b => b.deletions ?? []),
+      ids: result.batches.flatMap(b =>
         (b.records as Array<{ externalId?: string }>).map(
           r => r.externalId ?? '(unreadable)',
         ),
@@ -435,7 +431,7 @@ describe('ItsmMappedProvider (full CSV export)', () => {
     ]);
   });
 
-  it('deletes nothing while a file of the export is empty, or when the export changes during the read', async () => {
+  it('deletes nothing while the export has no file or an empty one, or when it changes during the read', async () => {
     const store = new StoredIds();
     await writeFile(path.join(dir, 'a.csv'), csv([row(1), row(2)]));
     await writeFile(path.join(dir, 'b.csv'), csv([row(3)]));
@@ -445,13 +441,22 @@ describe('ItsmMappedProvider (full CSV export)', () => {
     await writeFile(path.join(dir, 'b.csv'), '');
     const truncated = await sync(provider(), store, first.cursor);
     expect(truncated.deleted).toEqual([]);
-    expect(truncated.logger.text()).toContain('a file of the export is empty');
+    expect(truncated.logger.text()).toContain(
+      'the export has no file, or an empty one',
+    );
+    // Then removed every file before writing the new ones.
+    await rm(path.join(dir, 'a.csv'));
+    await rm(path.join(dir, 'b.csv'));
+    const emptied = await sync(provider(), store, truncated.cursor);
+    expect(emptied.deleted).toEqual([]);
+    expect(store.ids('test:demo')).toEqual(caseIds(1, 2, 3));
 
+    await writeFile(path.join(dir, 'a.csv'), csv([row(1), row(2)]));
     await writeFile(path.join(dir, 'b.csv'), csv([row(4)]));
     const changing = await sync(
       provider({ batchSize: 1 }),
       store,
-      truncated.cursor,
+      emptied.cursor,
       {
         afterBatch: async () => {
           await utimes(path.join(dir, 'a.csv'), new Date(), new Date());

@@ -181,7 +181,7 @@ export class ItsmMappedProvider implements ItsmProvider {
       if (run.position !== null) {
         notWhole = 'this run resumed an interrupted one';
       } else if (exportBefore === undefined) {
-        notWhole = 'a file of the export is empty';
+        notWhole = 'the export has no file, or an empty one';
       } else {
         held = new Set();
       }

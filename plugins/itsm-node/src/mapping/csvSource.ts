@@ -106,11 +106,14 @@ export class ItsmCsvSource implements ItsmItemSource {
 
   /**
    * The export as it is now: each file's name, size and modification time.
-   * Undefined when a file is empty, as an export being written may be.
+   * Undefined when a folder has no file or a file is empty, as an export
+   * being replaced may have.
    */
   async fingerprint(): Promise<string | undefined> {
+    const files = await this.#files();
+    if (files.length === 0) return undefined;
     const hash = createHash('sha1');
-    for (const file of await this.#files()) {
+    for (const file of files) {
       const info = await stat(file);
       if (info.size === 0) return undefined;
       hash.update(`${path.basename(file)}\0${info.size}\0${info.mtimeMs}\n`);

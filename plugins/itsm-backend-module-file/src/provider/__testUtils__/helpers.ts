@@ -21,6 +21,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type {
   ItsmProvider,
   ItsmProviderBatch,
+  ItsmProviderSyncContext,
 } from '@backstage-itsm/plugin-itsm-node';
 
 /** A temporary folder per test, removed afterwards. */
@@ -39,19 +40,98 @@ export async function writeLines(file: string, values: unknown[]) {
   await writeFile(file, `${values.map(v => JSON.stringify(v)).join('\n')}\n`);
 }
 
-/** Runs one sync to its end, or until `limit` batches were taken. */
+function compareIds(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+/**
+ * The stored external ids of several providers, as the engine keeps them:
+ * `apply` commits a batch of one provider (records stored, deletions
+ * removed), and `listStoredExternalIds(providerId)` answers for that
+ * provider only, ascending, at most `pageCap` ids a page.
+ */
+export class StoredIds {
+  readonly #byProvider = new Map<string, Set<string>>();
+  readonly #pageCap: number;
+  /** Every listing asked for, with the provider it was bound to. */
+  readonly calls: Array<{
+    providerId: string;
+    kind?: string;
+    after?: string;
+    limit: number;
+  }> = [];
+
+  constructor(options: { pageCap?: number } = {}) {
+    this.#pageCap = options.pageCap ?? 10_000;
+  }
+
+  #of(providerId: string): Set<string> {
+    let ids = this.#byProvider.get(providerId);
+    if (!ids) {
+      ids = new Set();
+      this.#byProvider.set(providerId, ids);
+    }
+    return ids;
+  }
+
+  add(providerId: string, ...externalIds: string[]) {
+    for (const id of externalIds) this.#of(providerId).add(id);
+  }
+
+  apply(providerId: string, batch: ItsmProviderBatch) {
+    const ids = this.#of(providerId);
+    for (const item of (batch.records ?? []) as Array<{
+      externalId?: unknown;
+    }>) {
+      if (typeof item.externalId === 'string') ids.add(item.externalId);
+    }
+    for (const deletion of batch.deletions ?? [])
+      ids.delete(deletion.externalId);
+  }
+
+  ids(providerId: string): string[] {
+    return [...this.#of(providerId)].sort(compareIds);
+  }
+
+  listStoredExternalIds(
+    providerId: string,
+  ): NonNullable<ItsmProviderSyncContext['listStoredExternalIds']> {
+    return async ({ kind, after, limit }) => {
+      this.calls.push({ providerId, kind, after, limit });
+      return this.ids(providerId)
+        .filter(id => after === undefined || id > after)
+        .slice(0, Math.min(limit, this.#pageCap));
+    };
+  }
+}
+
+/**
+ * Runs one sync to its end, or until `limit` batches were taken. With a
+ * `store`, the sync may list its stored ids there, and each batch is
+ * committed to it as the engine would.
+ */
 export async function collect(
   provider: ItsmProvider,
   cursor: string | null,
-  options: { limit?: number; signal?: AbortSignal } = {},
+  options: {
+    limit?: number;
+    signal?: AbortSignal;
+    store?: StoredIds;
+    logger?: ItsmProviderSyncContext['logger'];
+    afterBatch?: () => Promise<void>;
+  } = {},
 ): Promise<ItsmProviderBatch[]> {
   const batches: ItsmProviderBatch[] = [];
   for await (const batch of provider.sync({
     cursor,
     signal: options.signal ?? new AbortController().signal,
-    logger: mockServices.logger.mock(),
+    logger: options.logger ?? mockServices.logger.mock(),
+    listStoredExternalIds: options.store?.listStoredExternalIds(provider.id),
   })) {
     batches.push(batch);
+    options.store?.apply(provider.id, batch);
+    await options.afterBatch?.();
     if (options.limit !== undefined && batches.length >= options.limit) {
       break;
     }
