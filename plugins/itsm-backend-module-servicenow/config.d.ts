@@ -125,6 +125,41 @@ export interface Config {
           /** Seconds before a request counts as timed out (retried). Defaults to 30. */
           timeoutSeconds?: number;
           /**
+           * Seconds one request may spend retrying 429s, 5xx, timeouts and
+           * dropped connections, waits included (a 429's `Retry-After` is
+           * honoured). After that the run fails as retryable and the ITSM
+           * plugin resumes it from its last committed batch. 0 to 86400;
+           * defaults to 300.
+           */
+          retryBudgetSeconds?: number;
+          /**
+           * Requests per second to the instance, all tables together; 0
+           * for no limit. ServiceNow's rate limit rules count per user per
+           * hour and are set by the instance's admin: with one in place, set
+           * this to at most its hourly limit / 3600 (e.g. 1.3 for 5,000 an
+           * hour) so that a sync never runs into it. Defaults to 10, which
+           * keeps bursts off the instance without slowing a sync.
+           */
+          maxRequestsPerSecond?: number;
+          /**
+           * How often the ids of each task table are listed and compared
+           * with the stored records to find those deleted at the source,
+           * when the integration user may not read `sys_audit_delete`. A
+           * duration: `{ hours: 24 }`, `24h` or `P1D`. Defaults to once a day.
+           */
+          reconcileEvery?:
+            | {
+                years?: number;
+                months?: number;
+                weeks?: number;
+                days?: number;
+                hours?: number;
+                minutes?: number;
+                seconds?: number;
+                milliseconds?: number;
+              }
+            | string;
+          /**
            * The incident field that holds when it was acknowledged, e.g.
            * `u_acknowledged_at`. ServiceNow has none out of the box, so by
            * default incidents have no acknowledgedAt (and no MTTA).

@@ -51,6 +51,9 @@ describe('readServiceNowConfigs', () => {
         overlapSeconds: 300,
         displayValue: 'all',
         timeoutSeconds: 60,
+        retryBudgetSeconds: 600,
+        maxRequestsPerSecond: 1.5,
+        reconcileEvery: { hours: 6 },
         acknowledgedAtField: 'u_acknowledged_at',
         ownershipCacheSeconds: 30,
         choices: {
@@ -77,6 +80,9 @@ describe('readServiceNowConfigs', () => {
       displayValue: 'false',
       choices: {},
       timeoutSeconds: 30,
+      retryBudgetSeconds: 300,
+      maxRequestsPerSecond: 10,
+      reconcileEveryMs: 24 * 60 * 60 * 1000,
       acknowledgedAtField: undefined,
       ownershipCacheSeconds: 300,
     });
@@ -96,6 +102,9 @@ describe('readServiceNowConfigs', () => {
       overlapSeconds: 300,
       displayValue: 'all',
       timeoutSeconds: 60,
+      retryBudgetSeconds: 600,
+      maxRequestsPerSecond: 1.5,
+      reconcileEveryMs: 6 * 60 * 60 * 1000,
       acknowledgedAtField: 'u_acknowledged_at',
       ownershipCacheSeconds: 30,
       choices: {
@@ -123,6 +132,29 @@ describe('readServiceNowConfigs', () => {
       clientSecret: 'cs',
     });
     expect(c.displayValue).toBe('false');
+  });
+
+  it('reads reconcileEvery as a duration string, and 0 requests per second as no limit', () => {
+    const [iso, short] = read({
+      iso: {
+        baseUrl: 'https://corp.service-now.com',
+        auth: basic,
+        reconcileEvery: 'P2D',
+        maxRequestsPerSecond: 0,
+        retryBudgetSeconds: 0,
+      },
+      short: {
+        baseUrl: 'https://corp.service-now.com',
+        auth: basic,
+        reconcileEvery: '12h',
+      },
+    });
+    expect(iso).toMatchObject({
+      reconcileEveryMs: 2 * 24 * 60 * 60 * 1000,
+      maxRequestsPerSecond: 0,
+      retryBudgetSeconds: 0,
+    });
+    expect(short.reconcileEveryMs).toBe(12 * 60 * 60 * 1000);
   });
 
   const ok = { baseUrl: 'https://corp.service-now.com', auth: basic };
@@ -208,6 +240,34 @@ describe('readServiceNowConfigs', () => {
     [
       { corp: { ...ok, timeoutSeconds: 0 } },
       /itsm\.providers\.servicenow\.corp\.timeoutSeconds/,
+    ],
+    [
+      { corp: { ...ok, retryBudgetSeconds: -5 } },
+      /itsm\.providers\.servicenow\.corp\.retryBudgetSeconds: -5 is not a number from 0 to 86400/,
+    ],
+    [
+      { corp: { ...ok, retryBudgetSeconds: 'forever' } },
+      /itsm\.providers\.servicenow\.corp\.retryBudgetSeconds/,
+    ],
+    [
+      { corp: { ...ok, maxRequestsPerSecond: -1 } },
+      /itsm\.providers\.servicenow\.corp\.maxRequestsPerSecond: -1 is not a number from 0 to 1000/,
+    ],
+    [
+      { corp: { ...ok, maxRequestsPerSecond: 'fast' } },
+      /itsm\.providers\.servicenow\.corp\.maxRequestsPerSecond/,
+    ],
+    [
+      { corp: { ...ok, reconcileEvery: 'often' } },
+      /itsm\.providers\.servicenow\.corp\.reconcileEvery: expected a duration such as \{ hours: 24 \}, 24h or P1D/,
+    ],
+    [
+      { corp: { ...ok, reconcileEvery: { fortnights: 1 } } },
+      /itsm\.providers\.servicenow\.corp\.reconcileEvery/,
+    ],
+    [
+      { corp: { ...ok, reconcileEvery: { hours: 0 } } },
+      /itsm\.providers\.servicenow\.corp\.reconcileEvery: must be a duration longer than zero/,
     ],
     [
       { corp: { ...ok, displayValue: true } },

@@ -18,14 +18,16 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import type { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { Duration } from 'luxon';
 import type { ServiceNowAuthConfig } from './lib/auth';
 import { CHOICE_TARGETS, ChoiceOverrides } from './lib/choices';
 import { checkExtraQuery } from './lib/encodedQuery';
 import {
   DEFAULT_OVERLAP_SECONDS,
   DEFAULT_PAGE_SIZE,
+  DEFAULT_RECONCILE_EVERY_MS,
 } from './lib/ServiceNowItsmProvider';
 import { SERVICENOW_TABLES, ServiceNowTable, TASK_TABLES } from './lib/tables';
 
@@ -36,6 +38,16 @@ export const SERVICENOW_PROVIDERS_CONFIG_KEY = 'itsm.providers.servicenow';
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Seconds the ownership facts of a CI are cached, unless configured. */
 export const DEFAULT_OWNERSHIP_CACHE_SECONDS = 300;
+/** Seconds one request may spend retrying 429s, 5xx and timeouts, unless configured. */
+export const DEFAULT_RETRY_BUDGET_SECONDS = 300;
+/**
+ * Requests per second unless configured. ServiceNow's rate limit rules
+ * count per user per hour and are set by the instance's admin, so no
+ * default can match them; this one keeps bursts off the instance's API
+ * semaphores without slowing a sync against a real instance, where a page
+ * takes longer than a tenth of a second.
+ */
+export const DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
 
 /** One `itsm.providers.servicenow.<id>` block, read and checked. */
 export interface ServiceNowInstanceConfig {
@@ -56,6 +68,10 @@ export interface ServiceNowInstanceConfig {
   displayValue: 'false' | 'all';
   choices: ChoiceOverrides;
   timeoutSeconds: number;
+  retryBudgetSeconds: number;
+  /** 0 for no limit. */
+  maxRequestsPerSecond: number;
+  reconcileEveryMs: number;
   acknowledgedAtField?: string;
   ownershipCacheSeconds: number;
 }
@@ -87,6 +103,31 @@ function readNumber(
     );
   }
   return value;
+}
+
+/** A duration (`{ hours: 12 }`, `12h`, `PT12H`) in milliseconds, more than zero. */
+function readDurationMs(
+  c: Config,
+  prefix: string,
+  name: string,
+  fallback: number,
+): number {
+  if (!c.has(name)) return fallback;
+  let ms: number;
+  try {
+    ms = Duration.fromObject(readDurationFromConfig(c, { key: name })).as(
+      'milliseconds',
+    );
+  } catch (error) {
+    throw new InputError(
+      `Invalid config at ${prefix}.${name}: expected a duration such as { hours: 24 }, 24h or P1D`,
+      error,
+    );
+  }
+  if (!Number.isFinite(ms) || ms <= 0) {
+    invalid(`${prefix}.${name}`, 'must be a duration longer than zero');
+  }
+  return ms;
 }
 
 function readAuth(c: Config, prefix: string): ServiceNowAuthConfig {
@@ -314,6 +355,26 @@ export function readServiceNowConfigs(
         'timeoutSeconds',
         DEFAULT_TIMEOUT_SECONDS,
         { min: 0.001, max: 3600 },
+      ),
+      retryBudgetSeconds: readNumber(
+        c,
+        prefix,
+        'retryBudgetSeconds',
+        DEFAULT_RETRY_BUDGET_SECONDS,
+        { min: 0, max: 86400 },
+      ),
+      maxRequestsPerSecond: readNumber(
+        c,
+        prefix,
+        'maxRequestsPerSecond',
+        DEFAULT_MAX_REQUESTS_PER_SECOND,
+        { min: 0, max: 1000 },
+      ),
+      reconcileEveryMs: readDurationMs(
+        c,
+        prefix,
+        'reconcileEvery',
+        DEFAULT_RECONCILE_EVERY_MS,
       ),
       acknowledgedAtField,
       ownershipCacheSeconds: readNumber(

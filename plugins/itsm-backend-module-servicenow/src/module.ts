@@ -54,6 +54,8 @@ export const itsmModuleServicenow = createBackendModule({
             baseUrl: instance.baseUrl,
             auth: instance.auth,
             timeoutMs: instance.timeoutSeconds * 1000,
+            retryBudgetMs: instance.retryBudgetSeconds * 1000,
+            maxRequestsPerSecond: instance.maxRequestsPerSecond,
             displayValue: instance.displayValue,
             configKey: instance.configKey,
           });
@@ -64,6 +66,7 @@ export const itsmModuleServicenow = createBackendModule({
             query: instance.query,
             pageSize: instance.pageSize,
             overlapSeconds: instance.overlapSeconds,
+            reconcileEveryMs: instance.reconcileEveryMs,
             choices: instance.choices,
             acknowledgedAtField: instance.acknowledgedAtField,
             configKey: instance.configKey,

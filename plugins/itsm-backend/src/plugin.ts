@@ -29,6 +29,7 @@ import {
   itsmMetricsReadPermission,
   itsmRecordReadPermission,
   itsmReviewHoldPermission,
+  itsmSyncReadPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
 import {
@@ -158,6 +159,7 @@ export const itsmPlugin = createBackendPlugin({
             ),
         });
         deps.permissionsRegistry.addPermissions([
+          itsmSyncReadPermission,
           itsmSyncTriggerPermission,
           itsmIngestPermission,
           itsmMetricsReadPermission,

@@ -34,6 +34,18 @@ export const itsmRecordReadPermission = createPermission({
   resourceType: RESOURCE_TYPE_ITSM_RECORD,
 });
 
+/**
+ * Reading the ingestion bookkeeping of every provider: sync status (counts,
+ * last error, failed parts) and dead letters (GET /sync,
+ * GET /sync/:providerId/dead-letters). Dead letters also need unconditional
+ * `itsm.record.read`: they hold raw source payloads.
+ * @public
+ */
+export const itsmSyncReadPermission = createPermission({
+  name: 'itsm.sync.read',
+  attributes: { action: 'read' },
+});
+
 /** Triggering a provider's sync now (POST /sync/:providerId). @public */
 export const itsmSyncTriggerPermission = createPermission({
   name: 'itsm.sync.trigger',
@@ -100,6 +112,7 @@ export const itsmReviewHoldPermission = createPermission({
 /** Every ITSM permission. @public */
 export const itsmPermissions = [
   itsmRecordReadPermission,
+  itsmSyncReadPermission,
   itsmSyncTriggerPermission,
   itsmIngestPermission,
   itsmImprovementCreatePermission,

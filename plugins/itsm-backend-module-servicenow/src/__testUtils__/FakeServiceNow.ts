@@ -20,6 +20,11 @@
  * uses, paging, `sysparm_fields` with dot-walks, the three value shapes, and
  * `POST /oauth_token.do`. Like a real instance it leaves out fields a table
  * does not have and ignores query terms on unknown fields.
+ *
+ * Faults of a busy production instance: an answer instead of every Nth
+ * request (`faults`), tables that answer 403 or 400 "Invalid table"
+ * (`refuse`), and deleted rows, logged in `sys_audit_delete` when
+ * `auditDeletes` is on.
  */
 
 /** A row as stored: raw values; references are sys_id strings. */
@@ -57,7 +62,27 @@ export interface FakeServiceNowOptions {
       };
   /** Hours the "user time zone" of display values lies behind UTC. */
   displayZoneOffsetHours?: number;
+  /**
+   * Answers sent instead of every `every`th request (counting every request
+   * the fake receives, token requests and retries included, from 1). When
+   * several match one request, the first listed wins.
+   */
+  faults?: FakeFault[];
+  /** Whether `delete` logs rows in `sys_audit_delete`, readable like any table. */
+  auditDeletes?: boolean;
 }
+
+/** An answer the fake sends instead of every `every`th request. */
+export interface FakeFault {
+  every: number;
+  status: number;
+  headers?: Record<string, string>;
+  /** Default: a Table API error body naming the status. */
+  body?: string;
+}
+
+/** The table ServiceNow logs deleted records in. */
+export const AUDIT_DELETE_TABLE = 'sys_audit_delete';
 
 const DEFAULT_REFERENCES: Record<string, string[]> = {
   task: ['incident', 'change_request', 'problem'],
@@ -82,19 +107,35 @@ interface Condition {
   value: string;
 }
 
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
 function compare(a: string, b: string): number {
   if (/^-?\d+(?:\.\d+)?$/.test(a) && /^-?\d+(?:\.\d+)?$/.test(b)) {
     return Number(a) - Number(b);
   }
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
+  return compareText(a, b);
+}
+
+/** Compares values of a field; sys_ids as text, even when all digits. */
+function compareField(field: string, a: string, b: string): number {
+  return field === 'sys_id' || field.endsWith('.sys_id')
+    ? compareText(a, b)
+    : compare(a, b);
 }
 
 function byUpdatedThenId(a: FakeRow, b: FakeRow): number {
   return (
     compare(a.sys_updated_on ?? '', b.sys_updated_on ?? '') ||
-    compare(a.sys_id ?? '', b.sys_id ?? '')
+    compareText(a.sys_id ?? '', b.sys_id ?? '')
   );
+}
+
+/** `YYYY-MM-DD HH:MM:SS` (UTC) of an instant. */
+function dateTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 function json(
@@ -138,14 +179,29 @@ export class FakeServiceNow {
   readonly #indexes = new Map<string, Map<string, FakeRow[]>>();
   readonly #tokens = new Set<string>();
   readonly #refreshTokens = new Set<string>();
+  readonly #faults: FakeFault[];
+  readonly #refused = new Map<string, 400 | 403>();
   #tokenCount = 0;
+  #auditCount = 0;
+  #refusingAuthentication = false;
 
   constructor(options: FakeServiceNowOptions = {}) {
     this.baseUrl = options.baseUrl ?? 'https://example.service-now.com';
     this.#references = { ...DEFAULT_REFERENCES, ...options.references };
     this.#auth = options.auth;
     this.#zoneMs = (options.displayZoneOffsetHours ?? 7) * 3600_000;
+    this.#faults = options.faults ?? [];
+    if (options.auditDeletes) {
+      this.declare(AUDIT_DELETE_TABLE, [
+        'tablename',
+        'documentkey',
+        'sys_created_on',
+      ]);
+    }
   }
+
+  /** Faulty answers sent so far (`faults`), by status. */
+  readonly faultsSent = new Map<number, number>();
 
   /** Adds or replaces rows (by sys_id); unknown keys widen the table's schema. */
   put(table: string, rows: FakeRow[]): this {
@@ -206,6 +262,58 @@ export class FakeServiceNow {
     return this.#tables.get(table) ?? [];
   }
 
+  /**
+   * Deletes a row, as a user would; logged in `sys_audit_delete` (at `at`,
+   * default now) when the fake has `auditDeletes`.
+   */
+  delete(table: string, sysId: string, at?: string): this {
+    const byId = this.#byId.get(table);
+    const row = byId?.get(sysId);
+    if (!row) throw new Error(`no ${table} row ${sysId}`);
+    byId!.delete(sysId);
+    const list = this.#tables.get(table)!;
+    list.splice(list.indexOf(row), 1);
+    for (const key of [...this.#indexes.keys()]) {
+      if (key.startsWith(`${table}.`)) this.#indexes.delete(key);
+    }
+    if (this.#tables.has(AUDIT_DELETE_TABLE)) {
+      const n = ++this.#auditCount;
+      this.put(AUDIT_DELETE_TABLE, [
+        {
+          sys_id: `ad${String(n).padStart(30, '0')}`,
+          tablename: table,
+          documentkey: sysId,
+          sys_created_on: at ?? dateTime(Date.now()),
+        },
+      ]);
+    }
+    return this;
+  }
+
+  /**
+   * Makes a table answer every read with 403 (the integration user lacks
+   * the role) or 400 "Invalid table" (as for a table it may not see).
+   */
+  refuse(table: string, status: 400 | 403): this {
+    this.#refused.set(table, status);
+    return this;
+  }
+
+  /**
+   * Makes every table answer 401 whatever the credentials, as an instance
+   * does for a user that lost its access (tokens are still issued).
+   */
+  refuseAuthentication(): this {
+    this.#refusingAuthentication = true;
+    return this;
+  }
+
+  /** Lets a refused table be read again. */
+  allow(table: string): this {
+    this.#refused.delete(table);
+    return this;
+  }
+
   /** Makes every access token issued so far invalid (as if revoked). */
   revokeAccessTokens(): void {
     this.#tokens.clear();
@@ -227,6 +335,23 @@ export class FakeServiceNow {
   handle(request: FakeRequest): FakeResponse {
     const index = this.requests.length;
     this.requests.push({ method: request.method, url: request.url });
+    const fault = this.#faults.find(f => (index + 1) % f.every === 0);
+    if (fault) {
+      this.faultsSent.set(
+        fault.status,
+        (this.faultsSent.get(fault.status) ?? 0) + 1,
+      );
+      return {
+        status: fault.status,
+        headers: { 'content-type': 'application/json', ...fault.headers },
+        body:
+          fault.body ??
+          JSON.stringify({
+            error: { message: `Fault ${fault.status}`, detail: null },
+            status: 'failure',
+          }),
+      };
+    }
     const injected = this.onRequest?.(request, index);
     if (injected) return injected;
     const path = request.url.pathname;
@@ -240,7 +365,15 @@ export class FakeServiceNow {
     const denied = this.#authenticate(request.headers.get('authorization'));
     if (denied) return denied;
     const table = match[1];
-    if (!this.#tables.has(table)) {
+    const refused = this.#refused.get(table);
+    if (refused === 403) {
+      return failure(
+        403,
+        'User Not Authorized',
+        `Insufficient rights to query records of ${table}`,
+      );
+    }
+    if (refused === 400 || !this.#tables.has(table)) {
       return failure(400, `Invalid table ${table}`);
     }
     return json(200, { result: this.#read(table, request.url.searchParams) });
@@ -248,12 +381,13 @@ export class FakeServiceNow {
 
   #authenticate(header: string | null): FakeResponse | undefined {
     const auth = this.#auth;
-    if (!auth) return undefined;
     const refuse = failure(
       401,
       'User Not Authenticated',
       'Required to provide Auth information',
     );
+    if (this.#refusingAuthentication) return refuse;
+    if (!auth) return undefined;
     if (auth.type === 'basic') {
       const expected = `Basic ${Buffer.from(
         `${auth.username}:${auth.password}`,
@@ -392,7 +526,8 @@ export class FakeServiceNow {
     if (orderBy.length > 0 && !natural) {
       rows = [...rows].sort((a, b) => {
         for (const o of orderBy) {
-          const d = compare(
+          const d = compareField(
+            o.field,
             this.#value(table, a, o.field) ?? '',
             this.#value(table, b, o.field) ?? '',
           );
@@ -528,19 +663,20 @@ export class FakeServiceNow {
 
   #matches(table: string, row: FakeRow, c: Condition): boolean {
     const value = this.#value(table, row, c.field) ?? '';
+    const order = () => compareField(c.field, value, c.value);
     switch (c.op) {
       case '=':
         return value === c.value;
       case '!=':
         return value !== c.value;
       case '>=':
-        return compare(value, c.value) >= 0;
+        return order() >= 0;
       case '<=':
-        return compare(value, c.value) <= 0;
+        return order() <= 0;
       case '>':
-        return compare(value, c.value) > 0;
+        return order() > 0;
       case '<':
-        return compare(value, c.value) < 0;
+        return order() < 0;
       case 'IN':
         return c.value.split(',').includes(value);
       case 'NOT IN':

@@ -18,6 +18,9 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type {
   ItsmProvider,
   ItsmProviderBatch,
+  ItsmProviderDeletion,
+  ItsmProviderSyncContext,
+  ItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
 import incidentFixture from '../__fixtures__/servicenow-table-api-incident-get.json';
 import changeFixture from '../__fixtures__/servicenow-change-management-api-change-get.json';
@@ -155,17 +158,62 @@ export function createFake(
   return fake;
 }
 
+/**
+ * A virtual clock for the HTTP layer: its waits take no time, but count in
+ * its clock (so retry budgets run out) and are listed.
+ */
+export function instantTime() {
+  let offset = 0;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => Date.now() + offset,
+    sleep: async (ms: number, signal?: AbortSignal) => {
+      signal?.throwIfAborted();
+      waits.push(ms);
+      offset += ms;
+      await Promise.resolve();
+    },
+  };
+}
+
+/** A sync reporter that keeps what it is told. */
+export function recordingReporter() {
+  const events = {
+    requests: 0,
+    retries: [] as Array<{ status?: number; waitMs: number; message: string }>,
+    parts: new Map<string, unknown>(),
+  };
+  const reporter: ItsmSyncReporter = {
+    request: () => {
+      events.requests++;
+    },
+    retry: event => {
+      events.retries.push(event);
+    },
+    partFailed: (part, error) => {
+      events.parts.set(part, error);
+    },
+  };
+  return { events, reporter };
+}
+
 /** Runs one sync to its end (or `limit` batches), collecting the batches. */
 export async function collect(
   provider: ItsmProvider,
   cursor: string | null,
-  options: { limit?: number; signal?: AbortSignal } = {},
+  options: {
+    limit?: number;
+    signal?: AbortSignal;
+    reporter?: ItsmSyncReporter;
+  } = {},
 ): Promise<ItsmProviderBatch[]> {
   const batches: ItsmProviderBatch[] = [];
   for await (const batch of provider.sync({
     cursor,
     signal: options.signal ?? new AbortController().signal,
     logger: mockServices.logger.mock(),
+    reporter: options.reporter,
   })) {
     batches.push(batch);
     if (options.limit !== undefined && batches.length >= options.limit) {
@@ -198,6 +246,96 @@ export async function runLikeEngine(
     return { cursor: saved };
   } catch (error) {
     return { cursor: saved, error };
+  }
+}
+
+/**
+ * What the ingestion engine keeps of a provider's batches, in memory: the
+ * newest version of each record, tombstones (a deletion buries a stored
+ * version not newer than it, and keeps out such versions later), the cursor
+ * of the last batch, and the stored ids the engine lists for reconciliation.
+ */
+export class EngineLikeStore {
+  readonly records = new Map<string, Record<string, any>>();
+  readonly tombstones = new Map<string, ItsmProviderDeletion>();
+  /** Every deletion yielded, in order. */
+  readonly deletions: ItsmProviderDeletion[] = [];
+  /** Every record yielded, in order. */
+  readonly yielded: Array<Record<string, any>> = [];
+  cursor: string | null = null;
+
+  /** Runs a sync the way the engine does, batch by batch; returns the error that ended it. */
+  async sync(
+    provider: ItsmProvider,
+    options: {
+      reporter?: ItsmSyncReporter;
+      listStoredIds?: boolean;
+    } = {},
+  ): Promise<{ error?: unknown }> {
+    const context: ItsmProviderSyncContext = {
+      cursor: this.cursor,
+      signal: new AbortController().signal,
+      logger: mockServices.logger.mock(),
+      reporter: options.reporter,
+    };
+    if (options.listStoredIds !== false) {
+      context.listStoredExternalIds = async o => this.listIds(o);
+    }
+    try {
+      for await (const batch of provider.sync(context)) {
+        this.#apply(batch);
+      }
+      return {};
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** Stored ids of a kind, ascending, after `after`, at most `limit`. */
+  listIds({
+    kind,
+    after,
+    limit,
+  }: {
+    kind?: string;
+    after?: string;
+    limit: number;
+  }): string[] {
+    return [...this.records.values()]
+      .filter(r => !kind || r.kind === kind)
+      .map(r => r.externalId as string)
+      .filter(id => after === undefined || id > after)
+      .sort()
+      .slice(0, Math.min(limit, 10_000));
+  }
+
+  /** Stored external ids of a kind, sorted. */
+  ids(kind: string): string[] {
+    return this.listIds({ kind, limit: Infinity });
+  }
+
+  #apply(batch: ItsmProviderBatch) {
+    for (const item of (batch.records ?? []) as Array<Record<string, any>>) {
+      this.yielded.push(item);
+      const id = item.externalId as string;
+      const buried = this.tombstones.get(id);
+      if (buried && item.sourceUpdatedAt <= (buried.deletedAt ?? '')) continue;
+      this.tombstones.delete(id);
+      const stored = this.records.get(id);
+      if (!stored || stored.sourceUpdatedAt <= item.sourceUpdatedAt) {
+        this.records.set(id, item);
+      }
+    }
+    for (const deletion of batch.deletions ?? []) {
+      this.deletions.push(deletion);
+      const stored = this.records.get(deletion.externalId);
+      if (stored && stored.sourceUpdatedAt > (deletion.deletedAt ?? '')) {
+        continue;
+      }
+      this.records.delete(deletion.externalId);
+      this.tombstones.set(deletion.externalId, deletion);
+    }
+    if (batch.cursor !== undefined) this.cursor = batch.cursor;
   }
 }
 

@@ -20,7 +20,9 @@ import { setupServer } from 'msw/node';
 import pagingAnd429 from '../__fixtures__/servicenow-table-api-paging-and-429.json';
 import incidentList from '../__fixtures__/servicenow-incident.json';
 import { FakeServiceNow } from '../__testUtils__/FakeServiceNow';
+import { instantTime, recordingReporter } from '../__testUtils__/helpers';
 import { fakeServiceNowHandlers } from '../__testUtils__/msw';
+import type { ItsmSyncReporter } from '@backstage-itsm/plugin-itsm-node';
 import { ServiceNowAuthConfig } from './auth';
 import { ServiceNowError } from './errors';
 import { ServiceNowClient } from './ServiceNowClient';
@@ -37,15 +39,25 @@ function client(
     password: 'pw',
   },
   timeoutMs = 5000,
+  options: {
+    retryBudgetMs?: number;
+    time?: ReturnType<typeof instantTime>;
+  } = {},
 ) {
   return new ServiceNowClient({
     instance: 'servicenow:corp',
     baseUrl: `${BASE}/`,
     auth,
     timeoutMs,
+    retryBudgetMs: options.retryBudgetMs,
     configKey: 'itsm.providers.servicenow.corp',
+    // Waits of the HTTP layer take no time in tests, but count.
+    http: options.time ?? instantTime(),
   });
 }
+
+/** Gives up at the first 429 that asks to wait longer than 10 s. */
+const impatient = () => client(undefined, undefined, { retryBudgetMs: 10_000 });
 
 async function failureOf(promise: Promise<unknown>): Promise<ServiceNowError> {
   try {
@@ -68,11 +80,15 @@ function slow(request: Request): Promise<void> {
   });
 }
 
-const read = (c: ServiceNowClient, signal?: AbortSignal) =>
+const read = (
+  c: ServiceNowClient,
+  signal?: AbortSignal,
+  reporter?: ItsmSyncReporter,
+) =>
   c.getRows(
     'incident',
     { query: 'active=true', fields: ['sys_id', 'number'], limit: 2 },
-    signal,
+    { signal, reporter },
   );
 
 describe('ServiceNowClient', () => {
@@ -113,7 +129,7 @@ describe('ServiceNowClient', () => {
     expect(new URL(seen!.url).searchParams.get('sysparm_offset')).toBe('5');
   });
 
-  it('turns 429 into a retryable error carrying Retry-After (seconds)', async () => {
+  it('turns a 429 it may not wait for into a retryable error carrying Retry-After (seconds)', async () => {
     const { body, headers } = pagingAnd429.rate_limited_response;
     server.use(
       http.get(TABLE, () =>
@@ -124,7 +140,7 @@ describe('ServiceNowClient', () => {
       ),
     );
     expect(headers['Retry-After']).toMatch(/seconds/);
-    const error = await failureOf(read(client()));
+    const error = await failureOf(read(impatient()));
     expect(error).toMatchObject({
       status: 429,
       retryable: true,
@@ -149,7 +165,7 @@ describe('ServiceNowClient', () => {
         { once: true },
       ),
     );
-    const byDate = await failureOf(read(client()));
+    const byDate = await failureOf(read(impatient()));
     expect(byDate.retryAfterMs).toBeGreaterThan(100_000);
     expect(byDate.retryAfterMs).toBeLessThanOrEqual(120_000);
 
@@ -164,19 +180,25 @@ describe('ServiceNowClient', () => {
           }),
       ),
     );
-    const byReset = await failureOf(read(client()));
+    const byReset = await failureOf(read(impatient()));
     expect(byReset.retryAfterMs).toBeGreaterThan(55_000);
   });
 
-  it('turns 5xx into an error with its status, which the engine retries', async () => {
+  it('turns 5xx that outlast the retry budget into an error with its status, which the engine retries', async () => {
+    let calls = 0;
     server.use(
-      http.get(
-        TABLE,
-        () => new HttpResponse('<html>Bad gateway</html>', { status: 502 }),
-      ),
+      http.get(TABLE, () => {
+        calls++;
+        return new HttpResponse('<html>Bad gateway</html>', { status: 502 });
+      }),
     );
-    const error = await failureOf(read(client()));
+    const time = instantTime();
+    const error = await failureOf(read(client(undefined, undefined, { time })));
     expect(error).toMatchObject({ status: 502, retryable: true });
+    // Retried with backoff for the whole budget (5 minutes) first.
+    expect(calls).toBeGreaterThan(5);
+    expect(time.waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(200_000);
+    expect(error.message).toContain('retry budget 300 s');
     expect(error.message).toContain(
       'servicenow:corp failed when reading table incident: 502',
     );
@@ -214,7 +236,9 @@ describe('ServiceNowClient', () => {
         return HttpResponse.json({ result: [] });
       }),
     );
-    const error = await failureOf(read(client(undefined, 50)));
+    const error = await failureOf(
+      read(client(undefined, 50, { retryBudgetMs: 1000 })),
+    );
     expect(error).toMatchObject({ retryable: true });
     expect(error.status).toBeUndefined();
     expect(error.message).toContain(
@@ -270,6 +294,83 @@ describe('ServiceNowClient', () => {
     expect(error.message).toContain(
       'Could not reach ServiceNow instance servicenow:corp',
     );
+  });
+
+  it('rides out a 429 on every 5th request and a 500 on every 7th, honouring Retry-After', async () => {
+    const fake = new FakeServiceNow({
+      baseUrl: BASE,
+      faults: [
+        { every: 5, status: 429, headers: { 'Retry-After': '1' } },
+        {
+          every: 7,
+          status: 500,
+          body: '{"error":{"message":"Transaction cancelled: maximum execution time exceeded"}}',
+        },
+      ],
+    });
+    fake.put('incident', [{ sys_id: 'a1', number: 'INC0000001' }]);
+    server.use(...fakeServiceNowHandlers(fake));
+    const time = instantTime();
+    const c = client(undefined, undefined, { time });
+    const { events, reporter } = recordingReporter();
+    for (let i = 0; i < 100; i++) {
+      await expect(read(c, undefined, reporter)).resolves.toHaveLength(1);
+    }
+    const retries = events.retries.length;
+    expect(fake.faultsSent.get(429)).toBeGreaterThan(15);
+    expect(fake.faultsSent.get(500)).toBeGreaterThan(10);
+    expect(retries).toBe(fake.faultsSent.get(429)! + fake.faultsSent.get(500)!);
+    expect(events.requests).toBe(100 + retries);
+    expect(c.stats).toMatchObject({ requests: 100 + retries, retries });
+    // Each 429 waited the second it asked for; the 500s backed off.
+    const waits429 = events.retries.filter(r => r.status === 429);
+    expect(waits429.every(r => r.waitMs === 1000)).toBe(true);
+    expect(
+      events.retries
+        .filter(r => r.status === 500)
+        .every(r => r.waitMs < 30_000),
+    ).toBe(true);
+  });
+
+  it('paces requests to maxRequestsPerSecond', async () => {
+    const fake = new FakeServiceNow({ baseUrl: BASE });
+    fake.declare('incident', ['number']);
+    server.use(...fakeServiceNowHandlers(fake));
+    const time = instantTime();
+    const c = new ServiceNowClient({
+      instance: 'servicenow:corp',
+      baseUrl: BASE,
+      auth: { type: 'basic', username: 'itsm', password: 'pw' },
+      timeoutMs: 5000,
+      maxRequestsPerSecond: 4,
+      http: time,
+    });
+    for (let i = 0; i < 9; i++) await read(c);
+    // Nine requests at four a second: two seconds of waiting, about.
+    const waited = time.waits.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(1500);
+    expect(waited).toBeLessThanOrEqual(2000);
+  });
+
+  it('sends no credentials to another host when a read is redirected there', async () => {
+    let elsewhere: Request | undefined;
+    server.use(
+      http.get(
+        TABLE,
+        () =>
+          new HttpResponse(null, {
+            status: 302,
+            headers: { Location: 'https://other.example.net/rows' },
+          }),
+      ),
+      http.get('https://other.example.net/rows', ({ request }) => {
+        elsewhere = request;
+        return HttpResponse.json({ result: [] });
+      }),
+    );
+    await expect(read(client())).resolves.toEqual([]);
+    expect(elsewhere).toBeDefined();
+    expect(elsewhere!.headers.get('authorization')).toBeNull();
   });
 
   describe('OAuth', () => {
@@ -343,13 +444,7 @@ describe('ServiceNowClient', () => {
     it('gives up after one new token, without a retry storm', async () => {
       const fake = new FakeServiceNow({ baseUrl: BASE, auth: { ...oauth } });
       fake.declare('incident', ['number']);
-      fake.onRequest = request =>
-        request.url.pathname.startsWith('/api/now/table/')
-          ? {
-              status: 401,
-              body: '{"error":{"message":"User Not Authenticated"}}',
-            }
-          : undefined;
+      fake.refuseAuthentication();
       server.use(...fakeServiceNowHandlers(fake));
       const error = await failureOf(read(client(oauth)));
       expect(error).toMatchObject({ status: 401, retryable: false });
@@ -390,6 +485,53 @@ describe('ServiceNowClient', () => {
       expect(error.message).toMatch(
         /ServiceNow instance servicenow:corp refused the OAuth token request \(client_credentials grant\) at https:\/\/example\.service-now\.com\/oauth_token\.do: 401.*itsm\.providers\.servicenow\.corp\.auth/,
       );
+    });
+
+    it('never follows a redirect of the token request, whose body holds the secrets', async () => {
+      let leaked = false;
+      server.use(
+        http.post(
+          `${BASE}/oauth_token.do`,
+          () =>
+            new HttpResponse(null, {
+              status: 307,
+              headers: { Location: 'https://other.example.net/token' },
+            }),
+        ),
+        http.post('https://other.example.net/token', () => {
+          leaked = true;
+          return HttpResponse.json({ access_token: 'x' });
+        }),
+      );
+      const error = await failureOf(read(client(oauth)));
+      expect(error).toMatchObject({ retryable: false, status: 307 });
+      expect(error.message).toContain('requesting an OAuth token');
+      expect(leaked).toBe(false);
+    });
+
+    it('gets its token and reads through a 429 on every 5th request and a 500 on every 7th', async () => {
+      const fake = new FakeServiceNow({
+        baseUrl: BASE,
+        auth: { ...oauth, expiresIn: 60, refreshTokens: true },
+        faults: [
+          { every: 5, status: 429, headers: { 'Retry-After': '1' } },
+          { every: 7, status: 500 },
+        ],
+      });
+      fake.put('incident', [{ sys_id: 'a1', number: 'INC0000001' }]);
+      server.use(...fakeServiceNowHandlers(fake));
+      const c = client(oauth);
+      for (let i = 0; i < 40; i++) {
+        await expect(read(c)).resolves.toHaveLength(1);
+        if (i === 20) fake.revokeAccessTokens();
+      }
+      // One token, and one new one after the revocation (by refresh token),
+      // however many of their requests failed on the way.
+      expect(fake.tokenRequests).toEqual([
+        'client_credentials',
+        'refresh_token',
+      ]);
+      expect(fake.faultsSent.get(429)).toBeGreaterThan(5);
     });
 
     it('shares one token request between concurrent reads', async () => {

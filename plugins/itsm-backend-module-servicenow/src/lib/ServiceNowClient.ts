@@ -14,8 +14,22 @@
  * limitations under the License.
  */
 
+import {
+  ItsmHttpClient,
+  ItsmSourceError,
+  isTransientStatus,
+} from '@backstage-itsm/plugin-itsm-node';
+import type {
+  ItsmHttpCallOptions,
+  ItsmHttpClientOptions,
+  ItsmHttpStats,
+} from '@backstage-itsm/plugin-itsm-node';
 import { OAuthTokenCache, RawResponse, ServiceNowAuthConfig } from './auth';
-import { describeErrorBody, parseRetryAfter, ServiceNowError } from './errors';
+import {
+  describeErrorBody,
+  ServiceNowError,
+  tableApiErrorMessage,
+} from './errors';
 import type { DisplayValueMode, ServiceNowRow } from './values';
 
 /** Options of {@link ServiceNowClient}. @public */
@@ -25,12 +39,24 @@ export interface ServiceNowClientOptions {
   /** The instance's base URL, e.g. `https://example.service-now.com`. */
   baseUrl: string;
   auth: ServiceNowAuthConfig;
-  /** Per request, body included. */
+  /** Per attempt, body included. */
   timeoutMs: number;
+  /**
+   * How long one request may keep retrying 429s, 5xx, timeouts and dropped
+   * connections, waits included; then it fails as retryable. Default 5 minutes.
+   */
+  retryBudgetMs?: number;
+  /** Request starts per second, all callers together. Default: no limit. */
+  maxRequestsPerSecond?: number;
   /** `sysparm_display_value`; `false` by default. */
   displayValue?: DisplayValueMode;
   /** The config key of the instance, named in errors about credentials. */
   configKey?: string;
+  /** For tests and benchmarks: how the HTTP layer waits, its clock, its jitter. */
+  http?: Pick<
+    ItsmHttpClientOptions,
+    'sleep' | 'now' | 'random' | 'backoffBaseMs' | 'backoffMaxMs'
+  >;
 }
 
 /** One Table API read. */
@@ -44,9 +70,11 @@ export interface TableQuery {
 }
 
 /**
- * A small Table API client on native fetch: basic or OAuth auth (one new
- * token and one retry on a 401), a timeout per request joined to the run's
- * signal, and {@link ServiceNowError}s that tell the engine what to retry.
+ * A Table API client on the ITSM HTTP layer (`ItsmHttpClient`), which
+ * retries 429s, 5xx, timeouts and dropped connections within its budget,
+ * honours `Retry-After` and paces requests. On top of it: basic or OAuth
+ * auth (one new token and one retry on a 401), the Table API's parameters,
+ * and {@link ServiceNowError}s that name the instance and the table.
  * @public
  */
 export class ServiceNowClient {
@@ -57,7 +85,11 @@ export class ServiceNowClient {
   readonly #tokens?: OAuthTokenCache;
   readonly #timeoutMs: number;
   readonly #configKey: string;
-  #requests = 0;
+  readonly #http: ItsmHttpClient;
+  /** Token requests: never redirected, as their body carries the secrets. */
+  readonly #tokenHttp: ItsmHttpClient;
+  /** The platform's message of the last transient failure, per URL. */
+  readonly #lastFailure = new Map<string, string>();
 
   constructor(options: ServiceNowClientOptions) {
     this.instance = options.instance;
@@ -66,40 +98,70 @@ export class ServiceNowClient {
     this.#auth = options.auth;
     this.#timeoutMs = options.timeoutMs;
     this.#configKey = options.configKey ?? 'itsm.providers.servicenow';
+    const common: ItsmHttpClientOptions = {
+      ...options.http,
+      providerId: options.instance,
+      baseUrl: this.baseUrl,
+      timeoutMs: options.timeoutMs,
+      retryBudgetMs: options.retryBudgetMs,
+      fetch: this.#remember,
+    };
+    this.#http = new ItsmHttpClient({
+      ...common,
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+    });
+    this.#tokenHttp = new ItsmHttpClient({ ...common, maxRedirects: 0 });
     if (options.auth.type === 'oauth') {
       const url = `${this.baseUrl}/oauth_token.do`;
+      const what = 'requesting an OAuth token';
       this.#tokens = new OAuthTokenCache({
         config: options.auth,
         instance: this.instance,
         url,
         configKey: this.#configKey,
-        endpoint: (form, signal) =>
+        endpoint: (form, call) =>
           this.#send(
-            url,
+            this.#tokenHttp,
             {
+              url,
               method: 'POST',
               headers: {
                 'Content-Type': 'application/x-www-form-urlencoded',
                 Accept: 'application/json',
               },
               body: form.toString(),
+              what,
             },
-            { what: 'the OAuth token request', signal },
+            call,
           ),
       });
     }
   }
 
-  /** HTTP requests sent so far (token requests included). */
+  /** HTTP requests sent so far (retries and token requests included). */
   get requestCount(): number {
-    return this.#requests;
+    return this.stats.requests;
   }
 
-  /** Reads rows of a table (`GET /api/now/table/<table>`). */
+  /** Requests, retries and time spent waiting so far (token requests included). */
+  get stats(): ItsmHttpStats {
+    const a = this.#http.stats;
+    const b = this.#tokenHttp.stats;
+    return {
+      requests: a.requests + b.requests,
+      retries: a.retries + b.retries,
+      waitMs: a.waitMs + b.waitMs,
+    };
+  }
+
+  /**
+   * Reads rows of a table (`GET /api/now/table/<table>`), with the run's
+   * signal and reporter.
+   */
   async getRows(
     table: string,
     query: TableQuery,
-    signal?: AbortSignal,
+    call: ItsmHttpCallOptions = {},
   ): Promise<ServiceNowRow[]> {
     const params: Array<[string, string]> = [];
     if (query.query) params.push(['sysparm_query', query.query]);
@@ -118,8 +180,8 @@ export class ServiceNowClient {
       table,
     )}?${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
 
-    const response = await this.#authorised(url, table, signal);
     const where = `reading table ${table}`;
+    const response = await this.#authorised(url, table, where, call);
     this.#throwUnlessOk(response, table, where);
     let body: unknown;
     try {
@@ -163,7 +225,8 @@ export class ServiceNowClient {
   async #authorised(
     url: string,
     table: string,
-    signal?: AbortSignal,
+    where: string,
+    call: ItsmHttpCallOptions,
   ): Promise<RawResponse> {
     for (let attempt = 0; ; attempt++) {
       let token: string | undefined;
@@ -173,16 +236,19 @@ export class ServiceNowClient {
           `${this.#auth.username}:${this.#auth.password}`,
         ).toString('base64')}`;
       } else {
-        token = await this.#tokens!.get(signal ?? new AbortController().signal);
+        token = await this.#tokens!.get(call);
         authorization = `Bearer ${token}`;
       }
       const response = await this.#send(
-        url,
+        this.#http,
         {
-          method: 'GET',
-          headers: { Accept: 'application/json', Authorization: authorization },
+          url,
+          headers: { Accept: 'application/json' },
+          credentials: { Authorization: authorization },
+          what: where,
+          table,
         },
-        { what: `reading table ${table}`, table, signal },
+        call,
       );
       if (response.status === 401 && token !== undefined && attempt === 0) {
         // Revoked or expired early: one new token, one more try.
@@ -193,6 +259,7 @@ export class ServiceNowClient {
     }
   }
 
+  /** Throws for a final answer that is not a success (the HTTP layer retried the rest). */
   #throwUnlessOk(response: RawResponse, table: string, where: string): void {
     const { status } = response;
     if (status >= 200 && status < 300) {
@@ -214,72 +281,115 @@ export class ServiceNowClient {
         }.auth and that the integration user may read ${table} (see the module's README for the roles)`,
       });
     }
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers);
-      throw new ServiceNowError({
-        instance: this.instance,
-        table,
-        status,
-        retryable: true,
-        retryAfterMs,
-        message: `ServiceNow instance ${
-          this.instance
-        } rate-limited the integration when ${where}${
-          retryAfterMs !== undefined
-            ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)`
-            : ''
-        }: ${detail}`,
-      });
-    }
     throw new ServiceNowError({
       instance: this.instance,
       table,
       status,
-      retryable: status >= 500,
+      retryable: isTransientStatus(status),
       message: `ServiceNow instance ${this.instance} failed when ${where}: ${detail}`,
     });
   }
 
+  /**
+   * One request through the HTTP layer: its final answer, or a
+   * {@link ServiceNowError} when it gave up (budget spent, a refused
+   * redirect). The run's abort passes as is.
+   */
   async #send(
-    url: string,
-    init: { method: string; headers: Record<string, string>; body?: string },
-    context: { what: string; table?: string; signal?: AbortSignal },
+    http: ItsmHttpClient,
+    request: {
+      url: string;
+      method?: string;
+      headers: Record<string, string>;
+      credentials?: Record<string, string>;
+      body?: string;
+      what: string;
+      table?: string;
+    },
+    call: ItsmHttpCallOptions,
   ): Promise<RawResponse> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = context.signal
-      ? AbortSignal.any([context.signal, timeout])
-      : timeout;
-    this.#requests++;
+    const { table, ...rest } = request;
+    const key = new URL(request.url).href;
     try {
-      const response = await fetch(url, { ...init, signal });
-      const text = await response.text();
-      return {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-        text,
-      };
+      return await http.request(rest, call);
     } catch (error) {
-      if (context.signal?.aborted) {
-        throw context.signal.reason ?? error;
+      if (!(error instanceof ItsmSourceError)) {
+        throw error;
       }
-      if (timeout.aborted) {
-        throw new ServiceNowError({
-          instance: this.instance,
-          table: context.table,
-          retryable: true,
-          message: `ServiceNow instance ${this.instance} did not answer ${
-            context.what
-          } within ${this.#timeoutMs / 1000} s`,
-        });
-      }
-      throw new ServiceNowError({
-        instance: this.instance,
-        table: context.table,
-        retryable: true,
-        cause: error,
-        message: `Could not reach ServiceNow instance ${this.instance} at ${this.baseUrl} for ${context.what}`,
-      });
+      throw this.#gaveUp(
+        error,
+        request.what,
+        table,
+        this.#lastFailure.get(key),
+      );
+    } finally {
+      this.#lastFailure.delete(key);
     }
   }
+
+  #gaveUp(
+    error: ItsmSourceError,
+    what: string,
+    table: string | undefined,
+    platformMessage: string | undefined,
+  ): ServiceNowError {
+    const { status, retryAfterMs } = error;
+    const said = platformMessage ? `: ${platformMessage}` : '';
+    let message: string;
+    if (status === 429) {
+      message = `ServiceNow instance ${
+        this.instance
+      } rate-limited the integration when ${what}${
+        retryAfterMs !== undefined
+          ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)`
+          : ''
+      }${said}`;
+    } else if (status !== undefined) {
+      message = `ServiceNow instance ${this.instance} failed when ${what}: ${status}${said}`;
+    } else if (hasCause(error, 'TimeoutError')) {
+      message = `ServiceNow instance ${
+        this.instance
+      } did not answer ${what} within ${this.#timeoutMs / 1000} s`;
+    } else {
+      message = `Could not reach ServiceNow instance ${this.instance} at ${this.baseUrl} for ${what}`;
+    }
+    return new ServiceNowError({
+      instance: this.instance,
+      table,
+      status,
+      retryable: error.retryable,
+      retryAfterMs,
+      cause: error,
+      message,
+    });
+  }
+
+  /**
+   * The HTTP layer's errors name the status, never a body. ServiceNow's
+   * error bodies are the platform's own words, and they say what to change
+   * (the rate limit rule that was hit, a transaction cancelled for taking
+   * too long: a smaller page size): the last one per URL is kept for the
+   * error raised when the retries run out. Only the Table API's
+   * `{ error: { message, detail } }` is kept, never other bodies.
+   */
+  readonly #remember: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (isTransientStatus(response.status)) {
+      const said = tableApiErrorMessage(await response.clone().text());
+      if (said !== undefined) {
+        this.#lastFailure.set(String(input), said);
+      }
+    }
+    return response;
+  };
+}
+
+/** Whether the error or one of its causes is named so (DOMExceptions included). */
+function hasCause(error: unknown, name: string): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 10 && e && typeof e === 'object'; depth++) {
+    if ((e as { name?: unknown }).name === name) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

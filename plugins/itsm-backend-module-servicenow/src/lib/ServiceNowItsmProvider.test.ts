@@ -32,15 +32,19 @@ import {
   changeRow,
   collect,
   createFake,
+  EngineLikeStore,
   incidentRow,
+  instantTime,
   problemRow,
   recordsOf,
+  recordingReporter,
   RESPONSE_SLA_ID,
   runLikeEngine,
   slaRow,
   sysId,
 } from '../__testUtils__/helpers';
 import { fakeServiceNowHandlers } from '../__testUtils__/msw';
+import type { ServiceNowAuthConfig } from './auth';
 import { ServiceNowError } from './errors';
 import { ServiceNowClient } from './ServiceNowClient';
 import {
@@ -59,17 +63,27 @@ function provider(
   options: Partial<ServiceNowItsmProviderOptions> & {
     displayValue?: DisplayValueMode;
     timeoutMs?: number;
+    retryBudgetMs?: number;
     password?: string;
+    auth?: ServiceNowAuthConfig;
   } = {},
 ) {
-  const { displayValue, timeoutMs, password, ...rest } = options;
+  const { displayValue, timeoutMs, retryBudgetMs, password, auth, ...rest } =
+    options;
   const client = new ServiceNowClient({
     instance: 'servicenow:corp',
     baseUrl: BASE_URL,
-    auth: { type: 'basic', username: 'itsm', password: password ?? 'pw' },
+    auth: auth ?? {
+      type: 'basic',
+      username: 'itsm',
+      password: password ?? 'pw',
+    },
     timeoutMs: timeoutMs ?? 5000,
+    retryBudgetMs,
     displayValue,
     configKey: 'itsm.providers.servicenow.corp',
+    // The HTTP layer's waits take no time in tests, but count.
+    http: instantTime(),
   });
   return new ServiceNowItsmProvider({
     id: 'servicenow:corp',
@@ -444,7 +458,7 @@ describe('ServiceNowItsmProvider', () => {
     ]);
   });
 
-  it('throws a retryable 429 with retryAfterMs, keeping the batches before it', async () => {
+  it('throws a retryable 429 with retryAfterMs when it may not wait that long, keeping the batches before it', async () => {
     const fake = serve(createFake().put('incident', incidents(6)));
     fake.onRequest = request =>
       request.url.pathname === '/api/now/table/incident' &&
@@ -462,7 +476,8 @@ describe('ServiceNowItsmProvider', () => {
         : undefined;
     const store: Array<Record<string, any>> = [];
     const run = await runLikeEngine(
-      provider({ tables: ['incident'] }),
+      // A retry budget shorter than the 12 s the instance asks for.
+      provider({ tables: ['incident'], retryBudgetMs: 5000 }),
       null,
       store,
     );
@@ -569,7 +584,10 @@ describe('ServiceNowItsmProvider', () => {
       }),
     );
     const error = await failureOf(
-      collect(provider({ tables: ['incident'], timeoutMs: 50 }), null),
+      collect(
+        provider({ tables: ['incident'], timeoutMs: 50, retryBudgetMs: 500 }),
+        null,
+      ),
     );
     expect(error).toMatchObject({ retryable: true, table: 'incident' });
     expect(error.message).toContain(
@@ -806,5 +824,474 @@ describe('ServiceNowItsmProvider', () => {
       }
     }).rejects.toThrow();
     expect(batches).toHaveLength(1);
+  });
+
+  describe('on a busy production instance', () => {
+    const TRANSACTION_CANCELLED =
+      '{"error":{"message":"Transaction cancelled: maximum execution time exceeded","detail":null},"status":"failure"}';
+    const BUSY = [
+      { every: 5, status: 429, headers: { 'Retry-After': '1' } },
+      { every: 7, status: 500, body: TRANSACTION_CANCELLED },
+    ];
+
+    /** Tasks of every table, an SLA for each incident and change. */
+    function busyInstance(
+      fake: FakeServiceNow,
+      counts: { incidents: number; changes: number; problems: number },
+    ) {
+      fake.put(
+        'incident',
+        Array.from({ length: counts.incidents }, (_, i) => incidentRow(i + 1)),
+      );
+      fake.put(
+        'change_request',
+        Array.from({ length: counts.changes }, (_, i) => changeRow(i + 1)),
+      );
+      fake.put(
+        'problem',
+        Array.from({ length: counts.problems }, (_, i) => problemRow(i + 1)),
+      );
+      fake.put('task_sla', [
+        ...Array.from({ length: counts.incidents }, (_, i) =>
+          slaRow(i + 1, sysId('a1', i + 1)),
+        ),
+        ...Array.from({ length: counts.changes }, (_, i) =>
+          slaRow(20_000 + i, sysId('c1', i + 1), {
+            sys_updated_on: at(i * 60),
+          }),
+        ),
+      ]);
+      return fake;
+    }
+
+    function idsOf(fake: FakeServiceNow, table: string) {
+      return fake
+        .rows(table)
+        .map(r => r.sys_id)
+        .sort();
+    }
+
+    it('syncs 3,000 tasks with their SLAs through a 429 on every 5th request and a 500 on every 7th, each task exactly once', async () => {
+      const fake = serve(
+        busyInstance(createFake({ faults: BUSY }), {
+          incidents: 2000,
+          changes: 600,
+          problems: 400,
+        }),
+      );
+      const { events, reporter } = recordingReporter();
+      const batches = await collect(provider({ pageSize: 250 }), null, {
+        reporter,
+      });
+      const records = recordsOf(batches);
+
+      // Every task exactly once, ids compared with the instance.
+      const ids = records.map(r => r.externalId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const [table, kind] of [
+        ['incident', 'incident'],
+        ['change_request', 'change'],
+        ['problem', 'problem'],
+      ]) {
+        expect(
+          records
+            .filter(r => r.kind === kind)
+            .map(r => r.externalId)
+            .sort(),
+        ).toEqual(idsOf(fake, table));
+      }
+      expect(records).toHaveLength(3000);
+      // Each with its SLA, none lost to a failed lookup.
+      expect(
+        records.filter(r => r.kind !== 'problem' && r.slas.length !== 1),
+      ).toEqual([]);
+      expect(valid(records.slice(0, 50))).toHaveLength(50);
+
+      // The faults happened, and were retried, each 429 after the second it asked.
+      expect(fake.faultsSent.get(429)).toBeGreaterThan(10);
+      expect(fake.faultsSent.get(500)).toBeGreaterThan(5);
+      expect(events.retries).toHaveLength(
+        fake.faultsSent.get(429)! + fake.faultsSent.get(500)!,
+      );
+      expect(
+        events.retries
+          .filter(r => r.status === 429)
+          .every(r => r.waitMs === 1000),
+      ).toBe(true);
+      expect(events.requests).toBe(fake.requests.length);
+      expect(events.parts.size).toBe(0);
+    });
+
+    it.each([
+      [403, 'access refused'],
+      [400, 'no such table'],
+    ])(
+      'syncs incidents and changes when problem answers %s, and reports problem as the failed part',
+      async (status, reason) => {
+        const fake = serve(
+          createFake()
+            .put('incident', incidents(4))
+            .put('change_request', [changeRow(1)])
+            .put('problem', [problemRow(1)]),
+        );
+        const store = new EngineLikeStore();
+        const p = provider();
+        expect((await store.sync(p)).error).toBeUndefined();
+        const before = JSON.parse(store.cursor!).tables.problem;
+        expect(before.since).toBe(at(60));
+
+        // Access to problem is lost; work goes on in every table.
+        fake.refuse('problem', status as 400 | 403);
+        fake.put('incident', [incidentRow(5, { sys_updated_on: at(9000) })]);
+        fake.put('change_request', [
+          changeRow(2, { sys_updated_on: at(9000) }),
+        ]);
+        fake.put('problem', [problemRow(2, { sys_updated_on: at(9000) })]);
+        const { events, reporter } = recordingReporter();
+        const run = await store.sync(p, { reporter });
+        expect(run.error).toBeUndefined();
+        expect(store.yielded.slice(-2).map(r => r.number)).toEqual([
+          'INC0000005',
+          'CHG0000002',
+        ]);
+        expect([...events.parts.keys()]).toEqual(['problem']);
+        const error = events.parts.get('problem') as ServiceNowError;
+        expect(error).toMatchObject({ status, table: 'problem' });
+        expect(error.message).toContain(
+          `ServiceNow table problem of servicenow:corp cannot be read (${status}: `,
+        );
+        expect(error.message).toContain(reason);
+        expect(error.message).toContain(
+          'the other tables sync without it. The integration user needs the itil role, or a custom role with read ACLs on problem and problem.*',
+        );
+        // Its cursor stays where it was; the next readable run catches up.
+        expect(JSON.parse(store.cursor!).tables.problem).toEqual(before);
+      },
+    );
+
+    it('fails the run with the first error when no task table can be read', async () => {
+      const fake = serve(createFake().put('incident', incidents(2)));
+      fake
+        .refuse('incident', 403)
+        .refuse('change_request', 403)
+        .refuse('problem', 400);
+      const { events, reporter } = recordingReporter();
+      const error = await failureOf(collect(provider(), null, { reporter }));
+      expect(error).toMatchObject({
+        status: 403,
+        retryable: false,
+        table: 'incident',
+      });
+      expect(error.message).toContain(
+        'refused access when reading table incident',
+      );
+      // The run's error says it all: no table is a part that failed alone.
+      expect(events.parts.size).toBe(0);
+    });
+
+    it('fails the run when every table answers 401, without trying each with new tokens', async () => {
+      const fake = serve(
+        createFake({
+          auth: { type: 'oauth', clientId: 'client', clientSecret: 'secret' },
+        }).put('incident', incidents(2)),
+      );
+      fake.refuseAuthentication();
+      const { events, reporter } = recordingReporter();
+      const error = await failureOf(
+        collect(
+          provider({
+            auth: { type: 'oauth', clientId: 'client', clientSecret: 'secret' },
+          }),
+          null,
+          { reporter },
+        ),
+      );
+      expect(error).toMatchObject({ status: 401, retryable: false });
+      expect(error.message).toContain('itsm.providers.servicenow.corp.auth');
+      // One new token, then no more: a 401 is the credentials, not a table.
+      expect(fake.tokenRequests).toHaveLength(2);
+      expect(fake.tableRequests()).toHaveLength(2);
+      expect(events.parts.size).toBe(0);
+    });
+
+    it('syncs tasks without SLAs while task_sla is unreadable, and gives them their SLAs once it is readable again', async () => {
+      const fake = serve(
+        createFake()
+          .put('incident', incidents(3))
+          .put('task_sla', [
+            slaRow(1, sysId('a1', 1)),
+            slaRow(2, sysId('a1', 2)),
+          ]),
+      );
+      let clock = Date.parse('2024-06-01T01:00:00Z');
+      const p = provider({
+        tables: ['incident', 'task_sla'],
+        now: () => clock,
+      });
+      const store = new EngineLikeStore();
+      await store.sync(p);
+      expect(store.records.get(sysId('a1', 1))!.slas).toHaveLength(1);
+
+      // task_sla becomes unreadable; incident 1 changes, incident 4 is new.
+      fake.refuse('task_sla', 403);
+      fake.update('incident', sysId('a1', 1), {
+        sys_updated_on: at(5000),
+        state: '2',
+      });
+      fake.put('incident', [incidentRow(4, { sys_updated_on: at(5100) })]);
+      fake.put('task_sla', [
+        slaRow(4, sysId('a1', 4), { sys_updated_on: at(5100) }),
+      ]);
+      clock = Date.parse('2024-06-01T02:00:00Z');
+      const { events, reporter } = recordingReporter();
+      expect((await store.sync(p, { reporter })).error).toBeUndefined();
+      expect([...events.parts.keys()]).toEqual(['task_sla']);
+      expect((events.parts.get('task_sla') as Error).message).toContain(
+        'The integration user needs the itil role',
+      );
+      expect(
+        store.yielded.slice(-2).map(r => [r.number, r.slas.length]),
+      ).toEqual([
+        ['INC0000001', 0],
+        ['INC0000004', 0],
+      ]);
+
+      // Readable again: both come back with their SLAs, though neither changed.
+      fake.allow('task_sla');
+      clock = Date.parse('2024-06-01T03:00:00Z');
+      const seen = store.yielded.length;
+      expect((await store.sync(p)).error).toBeUndefined();
+      const again = store.yielded.slice(seen);
+      expect(
+        again
+          .filter(r => ['INC0000001', 'INC0000004'].includes(r.number))
+          .map(r => [r.number, r.slas.length]),
+      ).toEqual([
+        ['INC0000001', 1],
+        ['INC0000004', 1],
+      ]);
+      expect(store.records.get(sysId('a1', 1))!.slas).toHaveLength(1);
+      expect(store.records.get(sysId('a1', 4))!.slas).toHaveLength(1);
+      expect(JSON.parse(store.cursor!).slaGap).toBeUndefined();
+    });
+  });
+
+  describe('deletions', () => {
+    it('reads them from sys_audit_delete when the integration user may', async () => {
+      const fake = serve(
+        createFake({ auditDeletes: true })
+          .put('incident', incidents(5))
+          .put('change_request', [changeRow(1), changeRow(2)]),
+      );
+      let clock = NOW;
+      const p = provider({ now: () => clock });
+      const store = new EngineLikeStore();
+      expect((await store.sync(p)).error).toBeUndefined();
+      expect(store.records.size).toBe(7);
+      expect(store.deletions).toEqual([]);
+
+      fake.delete('incident', sysId('a1', 2), '2024-06-10 00:30:00');
+      fake.delete('incident', sysId('a1', 4), '2024-06-10 00:31:00');
+      fake.delete('change_request', sysId('c1', 1), '2024-06-10 00:32:00');
+      clock = NOW + 3600_000;
+      expect((await store.sync(p)).error).toBeUndefined();
+      expect(store.deletions).toEqual([
+        {
+          externalId: sysId('a1', 2),
+          deletedAt: '2024-06-10T00:30:00.000Z',
+          reason: 'audit',
+        },
+        {
+          externalId: sysId('a1', 4),
+          deletedAt: '2024-06-10T00:31:00.000Z',
+          reason: 'audit',
+        },
+        {
+          externalId: sysId('c1', 1),
+          deletedAt: '2024-06-10T00:32:00.000Z',
+          reason: 'audit',
+        },
+      ]);
+      expect(store.ids('incident')).toEqual([1, 3, 5].map(n => sysId('a1', n)));
+      expect(store.ids('change')).toEqual([sysId('c1', 2)]);
+      // The probe of one row, then pages from the cursor minus the overlap.
+      const audit = fake.tableRequests('sys_audit_delete');
+      expect(audit[audit.length - 3].searchParams.get('sysparm_limit')).toBe(
+        '1',
+      );
+      expect(audit[audit.length - 2].searchParams.get('sysparm_query')).toBe(
+        'sys_created_on>=2024-06-09 23:56:00^tablenameINincident,change_request,problem^ORDERBYsys_created_on^ORDERBYsys_id',
+      );
+
+      // Read once: the next run has none, and lists no ids either.
+      clock = NOW + 2 * 24 * 3600_000;
+      expect((await store.sync(p)).error).toBeUndefined();
+      expect(store.deletions).toHaveLength(3);
+      expect(
+        fake
+          .tableRequests('incident')
+          .filter(url => url.searchParams.get('sysparm_fields') === 'sys_id'),
+      ).toEqual([]);
+    });
+
+    describe('by reconciling ids, when sys_audit_delete cannot be read', () => {
+      function reconcilingProvider(
+        clock: { now: number },
+        retryBudgetMs?: number,
+      ) {
+        return provider({
+          tables: ['incident', 'change_request'],
+          query: { incident: 'active=true' },
+          pageSize: 50,
+          reconcilePageSize: 7,
+          retryBudgetMs,
+          now: () => clock.now,
+        });
+      }
+
+      function listings(fake: FakeServiceNow, table: string) {
+        return fake
+          .tableRequests(table)
+          .filter(url => url.searchParams.get('sysparm_fields') === 'sys_id')
+          .map(url => url.searchParams.get('sysparm_query'));
+      }
+
+      it('marks the stored records an id listing lacks as deleted, once a day', async () => {
+        const fake = serve(
+          createFake()
+            .refuse('sys_audit_delete', 403)
+            .put('incident', incidents(20))
+            .put('change_request', [changeRow(1), changeRow(2)]),
+        );
+        const clock = { now: NOW };
+        const p = reconcilingProvider(clock);
+        const store = new EngineLikeStore();
+        expect((await store.sync(p)).error).toBeUndefined();
+        expect(store.records.size).toBe(22);
+        expect(store.deletions).toEqual([]);
+        // 20 incident ids in pages of 7, keyset-paged on sys_id, the
+        // configured query applied.
+        expect(listings(fake, 'incident')).toEqual([
+          'active=true^ORDERBYsys_id',
+          `sys_id>${sysId('a1', 7)}^active=true^ORDERBYsys_id`,
+          `sys_id>${sysId('a1', 14)}^active=true^ORDERBYsys_id`,
+        ]);
+        expect(
+          fake
+            .tableRequests('incident')
+            .filter(u => u.searchParams.get('sysparm_fields') === 'sys_id')
+            .every(u => u.searchParams.get('sysparm_limit') === '7'),
+        ).toBe(true);
+
+        [3, 8, 15, 20].forEach(n => fake.delete('incident', sysId('a1', n)));
+        fake.delete('change_request', sysId('c1', 2));
+
+        // Within the day: not reconciled again.
+        clock.now = NOW + 3600_000;
+        expect((await store.sync(p)).error).toBeUndefined();
+        expect(store.deletions).toEqual([]);
+
+        clock.now = NOW + 25 * 3600_000;
+        expect((await store.sync(p)).error).toBeUndefined();
+        const at25h = new Date(NOW + 25 * 3600_000).toISOString();
+        expect(store.deletions).toEqual([
+          ...[3, 8, 15, 20].map(n => ({
+            externalId: sysId('a1', n),
+            deletedAt: at25h,
+            reason: 'reconciliation',
+          })),
+          {
+            externalId: sysId('c1', 2),
+            deletedAt: at25h,
+            reason: 'reconciliation',
+          },
+        ]);
+        expect(store.ids('incident')).toHaveLength(16);
+        expect(store.ids('change')).toEqual([sysId('c1', 1)]);
+        expect(JSON.parse(store.cursor!).reconciled).toEqual({
+          incident: at25h,
+          change_request: at25h,
+        });
+      });
+
+      it('marks nothing deleted when the listing fails half-way, and finishes the job on the next run', async () => {
+        const fake = serve(
+          createFake()
+            .refuse('sys_audit_delete', 400)
+            .put('incident', incidents(20))
+            .put('change_request', [changeRow(1)]),
+        );
+        const clock = { now: NOW };
+        const store = new EngineLikeStore();
+        expect(
+          (await store.sync(reconcilingProvider(clock))).error,
+        ).toBeUndefined();
+        [2, 12, 19].forEach(n => fake.delete('incident', sysId('a1', n)));
+
+        // The second page of the listing keeps failing: 500s past the
+        // retry budget, then a 403.
+        const secondPage = (request: { url: URL }) =>
+          request.url.searchParams.get('sysparm_fields') === 'sys_id' &&
+          request.url.searchParams.get('sysparm_query')?.startsWith('sys_id>');
+        fake.onRequest = request =>
+          secondPage(request)
+            ? {
+                status: 500,
+                body: '{"error":{"message":"Transaction cancelled: maximum execution time exceeded"}}',
+              }
+            : undefined;
+        clock.now = NOW + 25 * 3600_000;
+        const failed = await store.sync(reconcilingProvider(clock, 2000));
+        expect(failed.error).toMatchObject({ status: 500, retryable: true });
+        expect((failed.error as Error).message).toContain(
+          'maximum execution time exceeded',
+        );
+        expect(store.deletions).toEqual([]);
+        expect(store.ids('incident')).toHaveLength(20);
+
+        fake.onRequest = request =>
+          secondPage(request)
+            ? {
+                status: 403,
+                body: '{"error":{"message":"User Not Authorized"}}',
+              }
+            : undefined;
+        const { events, reporter } = recordingReporter();
+        const refused = await store.sync(reconcilingProvider(clock), {
+          reporter,
+        });
+        expect(refused.error).toBeUndefined();
+        expect([...events.parts.keys()]).toEqual(['incident']);
+        expect(store.deletions).toEqual([]);
+        expect(store.ids('incident')).toHaveLength(20);
+        // Still the stamp of the first run's reconciliation.
+        expect(JSON.parse(store.cursor!).reconciled.incident).toBe(
+          new Date(NOW).toISOString(),
+        );
+
+        fake.onRequest = undefined;
+        expect(
+          (await store.sync(reconcilingProvider(clock))).error,
+        ).toBeUndefined();
+        expect(store.deletions.map(d => d.externalId)).toEqual(
+          [2, 12, 19].map(n => sysId('a1', n)),
+        );
+        expect(store.ids('incident')).toHaveLength(17);
+      });
+
+      it('is skipped when the engine cannot list stored ids', async () => {
+        const fake = serve(
+          createFake()
+            .refuse('sys_audit_delete', 403)
+            .put('incident', incidents(3)),
+        );
+        const store = new EngineLikeStore();
+        await store.sync(reconcilingProvider({ now: NOW }), {
+          listStoredIds: false,
+        });
+        expect(listings(fake, 'incident')).toEqual([]);
+        expect(store.records.size).toBe(3);
+      });
+    });
   });
 });

@@ -16,10 +16,16 @@
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
+import {
+  isItsmPartUnavailableStatus,
+  noopItsmSyncReporter,
+} from '@backstage-itsm/plugin-itsm-node';
 import type {
   ItsmProvider,
   ItsmProviderBatch,
+  ItsmProviderDeletion,
   ItsmProviderSyncContext,
+  ItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
 import { ChoiceMapper, ChoiceOverrides } from './choices';
 import {
@@ -41,8 +47,10 @@ import {
 } from './normalise';
 import type { ServiceNowClient } from './ServiceNowClient';
 import {
+  AUDIT_DELETE_TABLE,
   isTaskTable,
   KIND_OF_TABLE,
+  readAccessHint,
   ServiceNowTable,
   ServiceNowTaskTable,
   TABLE_FIELDS,
@@ -51,6 +59,7 @@ import {
 import {
   formatServiceNowDateTime,
   isServiceNowDateTime,
+  readInstant,
   readText,
   ServiceNowRow,
   shiftServiceNowDateTime,
@@ -60,12 +69,22 @@ import {
 export const DEFAULT_PAGE_SIZE = 500;
 /** How far each run reads back before its cursor, unless configured. @public */
 export const DEFAULT_OVERLAP_SECONDS = 120;
+/** How often each task table's ids are reconciled unless configured: once a day. @public */
+export const DEFAULT_RECONCILE_EVERY_MS = 24 * 60 * 60 * 1000;
+/** Rows per page of an id listing (`sys_id` only) unless configured. */
+export const DEFAULT_RECONCILE_PAGE_SIZE = 10_000;
 /** Most sys_ids in one `sys_idIN` / `taskIN` query term, to keep URLs short. */
 export const IN_QUERY_CHUNK = 100;
 /** Most of those `IN` queries in flight at once (ServiceNow queues concurrent API transactions per user). */
 export const IN_QUERY_CONCURRENCY = 3;
 /** How often a run re-reads a second whose rows changed under it before giving up. */
 const MAX_RESTARTS = 10;
+/** Deletions per batch. */
+const DELETIONS_PER_BATCH = 1000;
+/** Stored ids asked for per page when reconciling (the engine's cap). */
+const STORED_IDS_PAGE = 10_000;
+/** What the provider reads of `sys_audit_delete`. */
+const AUDIT_FIELDS = ['sys_id', 'tablename', 'documentkey', 'sys_created_on'];
 
 /** Options of {@link ServiceNowItsmProvider}. @public */
 export interface ServiceNowItsmProviderOptions {
@@ -80,6 +99,14 @@ export interface ServiceNowItsmProviderOptions {
   pageSize?: number;
   /** How far before its cursor each run reads again; defaults to 120 s. */
   overlapSeconds?: number;
+  /**
+   * How often each task table's ids are listed and compared with the stored
+   * ones to find deletions, when `sys_audit_delete` cannot be read; defaults
+   * to once a day.
+   */
+  reconcileEveryMs?: number;
+  /** Rows per page of that id listing; defaults to 10,000. */
+  reconcilePageSize?: number;
   /** Choice values of this instance that differ from the out-of-box lists. */
   choices?: ChoiceOverrides;
   /** The incident field holding when it was acknowledged, e.g. `u_acknowledged_at`. */
@@ -90,6 +117,12 @@ export interface ServiceNowItsmProviderOptions {
   now?: () => number;
 }
 
+/** The run's signal and reporter, passed to every request. */
+interface RunCall {
+  signal: AbortSignal;
+  reporter: ItsmSyncReporter;
+}
+
 interface PageOfRows {
   /** Rows not read before in the same version. */
   fresh: ServiceNowRow[];
@@ -97,38 +130,105 @@ interface PageOfRows {
   skipped: Array<{ sysId: string; updatedOn: string }>;
 }
 
-/** Bookkeeping of one run: counts, and the last cursor handed out. */
+/**
+ * A table the integration user cannot read, for good: 400 (ServiceNow's
+ * "Invalid table", also for a table it may not see), 403, 404. A 401 is not
+ * one: it refuses the credentials, so no table can be read.
+ */
+function isUnreadable(error: unknown): error is ServiceNowError {
+  return (
+    error instanceof ServiceNowError &&
+    !error.retryable &&
+    error.status !== 401 &&
+    isItsmPartUnavailableStatus(error.status)
+  );
+}
+
+/** A side of a reconciliation that is not in ascending order. */
+class OutOfOrder extends Error {}
+
+/** Why a table cannot be read, from its status. */
+function unreadableReason(status: number | undefined): string {
+  switch (status) {
+    case 400:
+      return 'the instance answers that there is no such table, which is also its answer for a table the user may not see';
+    case 404:
+      return 'not found';
+    default:
+      return 'access refused';
+  }
+}
+
+/** Bookkeeping of one run: counts, failed parts, and the last cursor handed out. */
 class SyncRun {
   rows = 0;
   slaRows = 0;
   slaParents = 0;
   records = 0;
+  deletions = 0;
   batches = 0;
+  /** Whether task SLAs are read in this run. */
+  slas = false;
   readonly unmapped = new Set<string>();
+  /** Parts that failed for good in this run, by name, with the error that said so. */
+  readonly failed = new Map<string, ServiceNowError>();
   readonly #state: ServiceNowCursor;
+  readonly #reporter: ItsmSyncReporter;
+  readonly #logger: LoggerService;
   #lastCursor: string;
 
-  constructor(state: ServiceNowCursor) {
+  constructor(
+    state: ServiceNowCursor,
+    reporter: ItsmSyncReporter,
+    logger: LoggerService,
+  ) {
     this.#state = state;
+    this.#reporter = reporter;
+    this.#logger = logger;
     this.#lastCursor = serializeCursor(state);
   }
 
-  /** A batch of these records and the cursor now, or nothing when neither is news. */
-  batch(records: NormalisedItem[]): ItsmProviderBatch | undefined {
+  /** A batch of these records and deletions and the cursor now, or nothing when none is news. */
+  batch(
+    records: NormalisedItem[],
+    deletions: ItsmProviderDeletion[] = [],
+  ): ItsmProviderBatch | undefined {
     const cursor = serializeCursor(this.#state);
-    if (records.length === 0 && cursor === this.#lastCursor) {
+    if (
+      records.length === 0 &&
+      deletions.length === 0 &&
+      cursor === this.#lastCursor
+    ) {
       return undefined;
     }
     this.#lastCursor = cursor;
     this.records += records.length;
+    this.deletions += deletions.length;
     this.batches++;
-    return { records, cursor };
+    return deletions.length > 0
+      ? { records, deletions, cursor }
+      : { records, cursor };
+  }
+
+  /**
+   * Reports a part (a table) that cannot be read, as `reported` says; the
+   * run goes on without it.
+   */
+  partFailed(
+    part: string,
+    error: ServiceNowError,
+    reported: ServiceNowError,
+  ): void {
+    if (this.failed.has(part)) return;
+    this.failed.set(part, error);
+    this.#reporter.partFailed(part, reported);
+    this.#logger.warn(reported.message);
   }
 }
 
 /**
  * Syncs incidents, changes and problems of one ServiceNow instance through
- * the Table API, each with its task SLAs.
+ * the Table API, each with its task SLAs, and the deletions of those records.
  *
  * Each table is read in `sys_updated_on, sys_id` order from its own cursor
  * minus an overlap (rows committed late), paging with `sysparm_limit` and
@@ -139,9 +239,22 @@ class SyncRun {
  *
  * SLAs: every task yielded carries all its `task_sla` rows, fetched with one
  * `taskIN` query per page of tasks. SLAs also change without their task
- * (a breach, a pause), so a last phase reads `task_sla` rows updated since
+ * (a breach, a pause), so a later phase reads `task_sla` rows updated since
  * its own cursor and yields their tasks again with all their SLAs, unless the
  * task was already yielded in this run after that SLA change.
+ *
+ * Tables are isolated: one the integration user cannot read (400, 403, 404)
+ * is reported as a failed part and the others sync; its cursor stays. When
+ * task_sla cannot be read, tasks sync without SLAs and are read again from
+ * where that began once it can. When no task table can be read, or the
+ * credentials are refused (401), the run fails. Transient failures are
+ * retried by the client's HTTP layer; when its budget is spent the error is
+ * retryable and the engine resumes from the last committed batch.
+ *
+ * Deletions: from `sys_audit_delete` since a cursor of its own when the
+ * integration user may read it; otherwise each task table's ids are listed
+ * (keyset paging on sys_id) every `reconcileEveryMs` and compared with the
+ * stored ones, and only a listing that completed marks anything deleted.
  * @public
  */
 export class ServiceNowItsmProvider implements ItsmProvider {
@@ -154,6 +267,8 @@ export class ServiceNowItsmProvider implements ItsmProvider {
   readonly #query: Partial<Record<ServiceNowTable, string>>;
   readonly #pageSize: number;
   readonly #overlapMs: number;
+  readonly #reconcileEveryMs: number;
+  readonly #reconcilePageSize: number;
   readonly #choices: ChoiceMapper;
   readonly #acknowledgedAtField?: string;
   readonly #configKey: string;
@@ -170,6 +285,12 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     this.#pageSize = Math.max(2, options.pageSize ?? DEFAULT_PAGE_SIZE);
     this.#overlapMs =
       (options.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS) * 1000;
+    this.#reconcileEveryMs =
+      options.reconcileEveryMs ?? DEFAULT_RECONCILE_EVERY_MS;
+    this.#reconcilePageSize = Math.max(
+      2,
+      options.reconcilePageSize ?? DEFAULT_RECONCILE_PAGE_SIZE,
+    );
     this.#choices = new ChoiceMapper(options.choices);
     this.#acknowledgedAtField = options.acknowledgedAtField;
     this.#configKey =
@@ -178,23 +299,27 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     this.#now = options.now ?? Date.now;
   }
 
-  async *sync({
-    cursor,
-    signal,
-    logger,
-  }: ItsmProviderSyncContext): AsyncGenerator<ItsmProviderBatch> {
+  async *sync(
+    context: ItsmProviderSyncContext,
+  ): AsyncGenerator<ItsmProviderBatch> {
+    const { cursor, signal, logger } = context;
+    const call: RunCall = {
+      signal,
+      reporter: context.reporter ?? noopItsmSyncReporter,
+    };
     signal.throwIfAborted();
-    let state = parseCursor(cursor);
-    if (!state) {
+    const parsed = parseCursor(cursor);
+    if (!parsed) {
       logger.warn(
         `Cursor of ${this.id} is not one this provider wrote; reading every table from the start`,
       );
-      state = emptyCursor();
     }
+    const state = parsed ?? emptyCursor();
     // SLA versions older than this existed before this run read anything;
     // the overlap also absorbs clock skew between us and the instance.
     const runCutoff = formatServiceNowDateTime(this.#now() - this.#overlapMs);
-    const run = new SyncRun(state);
+    const firstSync = this.#taskTables.every(t => !state.tables[t]?.since);
+    const run = new SyncRun(state, call.reporter, logger);
     const normalise: NormaliseOptions = {
       baseUrl: this.#client.baseUrl,
       mode: this.#client.displayValue,
@@ -215,6 +340,42 @@ export class ServiceNowItsmProvider implements ItsmProvider {
       },
     };
 
+    // Which tables can be read, with which fields. A table the integration
+    // user may not read is a failed part; all of them, the run's failure.
+    const fields = new Map<ServiceNowTable, string[]>();
+    const refused: ServiceNowError[] = [];
+    for (const table of [
+      ...this.#taskTables,
+      ...(this.#slas ? (['task_sla'] as const) : []),
+    ]) {
+      try {
+        fields.set(table, await this.#checkFields(table, call, logger));
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        refused.push(error);
+      }
+    }
+    const taskTables = this.#taskTables.filter(t => fields.has(t));
+    if (taskTables.length === 0) {
+      throw refused[0];
+    }
+    for (const error of refused) {
+      run.partFailed(
+        error.table!,
+        error,
+        this.#unreadable(error.table!, error),
+      );
+    }
+    run.slas = fields.has('task_sla');
+
+    if (run.slas && state.slaGap) {
+      // task_sla is readable again: read the tasks yielded without their
+      // SLAs again, from where that began.
+      for (const [table, since] of Object.entries(state.slaGap)) {
+        state.tables[table as ServiceNowTaskTable] = { since, seen: {} };
+      }
+      delete state.slaGap;
+    }
     // A first sync reads every task with all its SLAs, fetched after this
     // moment: SLA changes before it need no second look, even when this run
     // fails half-way and a later one resumes.
@@ -225,21 +386,31 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     ) {
       state.tables.task_sla = { since: runCutoff, seen: {} };
     }
-
-    const fields = new Map<ServiceNowTable, string[]>();
-    for (const table of [
-      ...this.#taskTables,
-      ...(this.#slas ? (['task_sla'] as const) : []),
-    ]) {
-      fields.set(table, await this.#checkFields(table, signal, logger));
+    // Likewise deletions: those before a first sync concern no record read.
+    // A cursor from before deletions were read starts at the beginning.
+    if (!state.audit) {
+      state.audit = { since: firstSync ? runCutoff : null, seen: {} };
     }
+    // Where each task table's read starts in this run: where a gap in SLAs
+    // would begin if task_sla fails.
+    const startSince = Object.fromEntries(
+      this.#taskTables.map(t => [t, state.tables[t]?.since ?? null]),
+    ) as Record<ServiceNowTaskTable, string | null>;
+    const loseSlas = (error?: ServiceNowError) => {
+      run.slas = false;
+      state.slaGap ??= { ...startSince };
+      if (error) {
+        run.partFailed('task_sla', error, this.#unreadable('task_sla', error));
+      }
+    };
+    if (this.#slas && !run.slas) loseSlas();
 
     // Where each task table's read started in this run, and the rows it
     // skipped as yielded by an earlier run: the SLA phase needs both.
     const runLower = new Map<ServiceNowTaskTable, string | null>();
     const skippedBySeen = new Map<ServiceNowTaskTable, Set<string>>();
 
-    for (const table of this.#taskTables) {
+    for (const table of taskTables) {
       const tableCursor = (state.tables[table] ??= { since: null, seen: {} });
       const lower = tableCursor.since
         ? shiftServiceNowDateTime(tableCursor.since, -this.#overlapMs)
@@ -248,103 +419,402 @@ export class ServiceNowItsmProvider implements ItsmProvider {
       const earlier = { ...tableCursor.seen };
       const skipped = new Set<string>();
       skippedBySeen.set(table, skipped);
-      for await (const page of this.#readTable(table, tableCursor, {
-        lower,
-        extraQuery: this.#query[table],
-        fields: fields.get(table)!,
-        signal,
-        logger,
-      })) {
-        for (const row of page.skipped) {
-          // Not the rows this run re-reads while paging: only those yielded
-          // by an earlier run, whose SLAs may have changed since.
-          if (earlier[row.sysId] === row.updatedOn) skipped.add(row.sysId);
+      try {
+        for await (const page of this.#readTable(table, tableCursor, {
+          lower,
+          extraQuery: this.#query[table],
+          fields: fields.get(table)!,
+          call,
+          logger,
+        })) {
+          for (const row of page.skipped) {
+            // Not the rows this run re-reads while paging: only those yielded
+            // by an earlier run, whose SLAs may have changed since.
+            if (earlier[row.sysId] === row.updatedOn) skipped.add(row.sysId);
+          }
+          const records = await this.#normaliseTasks(
+            table,
+            page.fresh,
+            fields,
+            normalise,
+            { run, call, loseSlas },
+          );
+          run.rows += page.fresh.length;
+          const batch = run.batch(records);
+          if (batch) yield batch;
         }
-        const records = await this.#normaliseTasks(
-          table,
-          page.fresh,
-          fields,
-          normalise,
-          signal,
-        );
-        run.rows += page.fresh.length;
-        const batch = run.batch(records);
-        if (batch) yield batch;
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        run.partFailed(table, error, this.#unreadable(table, error));
+      }
+    }
+    const firstFailure = run.failed.get(taskTables[0]);
+    if (firstFailure && taskTables.every(t => run.failed.has(t))) {
+      throw firstFailure;
+    }
+
+    if (run.slas) {
+      try {
+        yield* this.#slaChanges(state, fields, normalise, {
+          run,
+          call,
+          logger,
+          loseSlas,
+          runCutoff,
+          runLower,
+          skippedBySeen,
+        });
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        const table = error.table ?? 'task_sla';
+        run.partFailed(table, error, this.#unreadable(table, error));
       }
     }
 
-    if (this.#slas) {
-      const slaCursor = (state.tables.task_sla ??= { since: null, seen: {} });
-      const lower = slaCursor.since
-        ? shiftServiceNowDateTime(slaCursor.since, -this.#overlapMs)
-        : null;
-      for await (const page of this.#readTable('task_sla', slaCursor, {
-        lower,
-        extraQuery: andQuery(
-          `task.sys_class_nameIN${this.#taskTables.join(',')}`,
-          this.#query.task_sla,
-        ),
-        fields: fields.get('task_sla')!,
-        signal,
-        logger,
-      })) {
-        const wanted = new Map<ServiceNowTaskTable, Set<string>>();
-        for (const row of page.fresh) {
-          const mode = this.#client.displayValue;
-          const parentTable = readText(row, 'task.sys_class_name', mode);
-          const parentId = slaTaskId(row, mode);
-          if (
-            !parentId ||
-            !parentTable ||
-            !isTaskTable(parentTable) ||
-            !this.#taskTables.includes(parentTable)
-          ) {
-            continue;
-          }
-          const slaUpdated = readText(row, 'sys_updated_on', mode);
-          const parentUpdated = readText(row, 'task.sys_updated_on', mode);
-          const parentLower = runLower.get(parentTable);
-          // The task was read in this run, after this SLA version existed.
-          const covered =
-            isServiceNowDateTime(slaUpdated) &&
-            slaUpdated < runCutoff &&
-            isServiceNowDateTime(parentUpdated) &&
-            (parentLower === null ||
-              (parentLower !== undefined && parentUpdated >= parentLower)) &&
-            !skippedBySeen.get(parentTable)?.has(parentId);
-          if (!covered) {
-            if (!wanted.has(parentTable)) wanted.set(parentTable, new Set());
-            wanted.get(parentTable)!.add(parentId);
-          }
-        }
-        const records: NormalisedItem[] = [];
-        for (const [table, ids] of wanted) {
-          const rows = await this.#rowsById(
-            table,
-            [...ids],
-            fields.get(table)!,
-            signal,
-          );
-          records.push(
-            ...(await this.#normaliseTasks(
-              table,
-              rows,
-              fields,
-              normalise,
-              signal,
-            )),
-          );
-          run.slaParents += rows.length;
-        }
-        run.slaRows += page.fresh.length;
-        const batch = run.batch(records);
-        if (batch) yield batch;
-      }
+    const audited = yield* this.#auditDeletions(state, run, call, logger);
+    if (!audited) {
+      yield* this.#reconcile(state, run, context, call, logger);
     }
 
     logger.info(
-      `${this.id}: read ${run.rows} task rows and ${run.slaRows} changed SLA rows (${run.slaParents} tasks yielded again for them), yielded ${run.records} records in ${run.batches} batches`,
+      `${this.id}: read ${run.rows} task rows and ${
+        run.slaRows
+      } changed SLA rows (${
+        run.slaParents
+      } tasks yielded again for them), yielded ${run.records} records and ${
+        run.deletions
+      } deletions in ${run.batches} batches${
+        run.failed.size > 0
+          ? `; could not read ${[...run.failed.keys()].join(', ')}`
+          : ''
+      }`,
     );
+  }
+
+  /** A table the integration user cannot read, as the run's failed part. */
+  #unreadable(table: string, error: ServiceNowError): ServiceNowError {
+    return new ServiceNowError({
+      instance: this.id,
+      table,
+      status: error.status,
+      retryable: false,
+      cause: error,
+      message: `ServiceNow table ${table} of ${this.id} cannot be read (${
+        error.status
+      }: ${unreadableReason(
+        error.status,
+      )}); the other tables sync without it. The integration user needs ${readAccessHint(
+        table,
+      )}`,
+    });
+  }
+
+  /**
+   * Reads `task_sla` rows updated since the SLA cursor and yields their
+   * tasks again with all their SLAs, unless this run read the task after
+   * that SLA version existed.
+   */
+  async *#slaChanges(
+    state: ServiceNowCursor,
+    fields: Map<ServiceNowTable, string[]>,
+    normalise: NormaliseOptions,
+    options: {
+      run: SyncRun;
+      call: RunCall;
+      logger: LoggerService;
+      loseSlas: (error?: ServiceNowError) => void;
+      runCutoff: string;
+      runLower: Map<ServiceNowTaskTable, string | null>;
+      skippedBySeen: Map<ServiceNowTaskTable, Set<string>>;
+    },
+  ): AsyncGenerator<ItsmProviderBatch> {
+    const { run, call, runCutoff, runLower, skippedBySeen } = options;
+    const slaCursor = (state.tables.task_sla ??= { since: null, seen: {} });
+    const lower = slaCursor.since
+      ? shiftServiceNowDateTime(slaCursor.since, -this.#overlapMs)
+      : null;
+    const mode = this.#client.displayValue;
+    for await (const page of this.#readTable('task_sla', slaCursor, {
+      lower,
+      extraQuery: andQuery(
+        `task.sys_class_nameIN${this.#taskTables.join(',')}`,
+        this.#query.task_sla,
+      ),
+      fields: fields.get('task_sla')!,
+      call,
+      logger: options.logger,
+    })) {
+      const wanted = new Map<ServiceNowTaskTable, Set<string>>();
+      for (const row of page.fresh) {
+        const parentTable = readText(row, 'task.sys_class_name', mode);
+        const parentId = slaTaskId(row, mode);
+        if (
+          !parentId ||
+          !parentTable ||
+          !isTaskTable(parentTable) ||
+          !this.#taskTables.includes(parentTable) ||
+          !fields.has(parentTable) ||
+          run.failed.has(parentTable)
+        ) {
+          continue;
+        }
+        const slaUpdated = readText(row, 'sys_updated_on', mode);
+        const parentUpdated = readText(row, 'task.sys_updated_on', mode);
+        const parentLower = runLower.get(parentTable);
+        // The task was read in this run, after this SLA version existed.
+        const covered =
+          isServiceNowDateTime(slaUpdated) &&
+          slaUpdated < runCutoff &&
+          isServiceNowDateTime(parentUpdated) &&
+          (parentLower === null ||
+            (parentLower !== undefined && parentUpdated >= parentLower)) &&
+          !skippedBySeen.get(parentTable)?.has(parentId);
+        if (!covered) {
+          if (!wanted.has(parentTable)) wanted.set(parentTable, new Set());
+          wanted.get(parentTable)!.add(parentId);
+        }
+      }
+      const records: NormalisedItem[] = [];
+      for (const [table, ids] of wanted) {
+        const rows = await this.#rowsById(
+          table,
+          [...ids],
+          fields.get(table)!,
+          call,
+        );
+        records.push(
+          ...(await this.#normaliseTasks(table, rows, fields, normalise, {
+            run,
+            call,
+            loseSlas: options.loseSlas,
+          })),
+        );
+        run.slaParents += rows.length;
+      }
+      run.slaRows += page.fresh.length;
+      const batch = run.batch(records);
+      if (batch) yield batch;
+    }
+  }
+
+  /**
+   * Yields the deletions `sys_audit_delete` logged for the task tables
+   * since its cursor. Returns false, having read nothing, when the
+   * integration user may not read it.
+   */
+  async *#auditDeletions(
+    state: ServiceNowCursor,
+    run: SyncRun,
+    call: RunCall,
+    logger: LoggerService,
+  ): AsyncGenerator<ItsmProviderBatch, boolean> {
+    const tables = `tablenameIN${this.#taskTables.join(',')}`;
+    let probe: ServiceNowRow[];
+    try {
+      probe = await this.#client.getRows(
+        AUDIT_DELETE_TABLE,
+        { query: tables, fields: AUDIT_FIELDS, limit: 1 },
+        call,
+      );
+    } catch (error) {
+      if (
+        error instanceof ServiceNowError &&
+        !error.retryable &&
+        isItsmPartUnavailableStatus(error.status)
+      ) {
+        logger.debug(
+          `${this.id}: ${AUDIT_DELETE_TABLE} cannot be read (${
+            error.status
+          }); deletions are found by reconciling ids every ${Math.round(
+            this.#reconcileEveryMs / 60_000,
+          )} minutes instead`,
+        );
+        return false;
+      }
+      throw error;
+    }
+    const missing = AUDIT_FIELDS.filter(f => probe[0] && !(f in probe[0]));
+    if (missing.length > 0) {
+      logger.warn(
+        `${this.id}: ${AUDIT_DELETE_TABLE} has no ${missing.join(
+          ', ',
+        )} for the integration user; deletions are found by reconciling ids instead`,
+      );
+      return false;
+    }
+    const cursor = (state.audit ??= { since: null, seen: {} });
+    const lower = cursor.since
+      ? shiftServiceNowDateTime(cursor.since, -this.#overlapMs)
+      : null;
+    const mode = this.#client.displayValue;
+    try {
+      for await (const page of this.#readTable(AUDIT_DELETE_TABLE, cursor, {
+        lower,
+        extraQuery: tables,
+        fields: AUDIT_FIELDS,
+        timeField: 'sys_created_on',
+        call,
+        logger,
+      })) {
+        const deletions: ItsmProviderDeletion[] = [];
+        for (const row of page.fresh) {
+          const externalId = readText(row, 'documentkey', mode);
+          if (!externalId) continue;
+          const at = readInstant(row, 'sys_created_on', mode);
+          deletions.push({
+            externalId,
+            ...(at.ok && at.iso ? { deletedAt: at.iso } : {}),
+            reason: 'audit',
+          });
+        }
+        const batch = run.batch([], deletions);
+        if (batch) yield batch;
+      }
+    } catch (error) {
+      if (!isUnreadable(error)) throw error;
+      run.partFailed(
+        AUDIT_DELETE_TABLE,
+        error,
+        this.#unreadable(AUDIT_DELETE_TABLE, error),
+      );
+    }
+    return true;
+  }
+
+  /**
+   * For each task table whose ids were not reconciled within
+   * `reconcileEveryMs`: lists its ids and yields the stored ones it lacks
+   * as deleted. Skipped when the engine cannot list stored ids.
+   */
+  async *#reconcile(
+    state: ServiceNowCursor,
+    run: SyncRun,
+    context: ItsmProviderSyncContext,
+    call: RunCall,
+    logger: LoggerService,
+  ): AsyncGenerator<ItsmProviderBatch> {
+    const listStored = context.listStoredExternalIds?.bind(context);
+    if (!listStored) return;
+    for (const table of this.#taskTables) {
+      if (run.failed.has(table)) continue;
+      const startedAt = this.#now();
+      const last = state.reconciled?.[table];
+      if (last && startedAt - Date.parse(last) < this.#reconcileEveryMs) {
+        continue;
+      }
+      let missing: string[] | undefined;
+      try {
+        missing = await this.#missingIds(table, listStored, call, logger);
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        run.partFailed(table, error, this.#unreadable(table, error));
+        continue;
+      }
+      if (!missing) continue;
+      logger.info(
+        `${this.id}: ${missing.length} ${table} records are gone from the instance (id reconciliation)`,
+      );
+      const deletedAt = new Date(startedAt).toISOString();
+      for (let i = 0; i === 0 || i < missing.length; i += DELETIONS_PER_BATCH) {
+        if (i + DELETIONS_PER_BATCH >= missing.length) {
+          // With the last of them: a run that stops before reconciles again.
+          (state.reconciled ??= {})[table] = deletedAt;
+        }
+        const batch = run.batch(
+          [],
+          missing.slice(i, i + DELETIONS_PER_BATCH).map(externalId => ({
+            externalId,
+            deletedAt,
+            reason: 'reconciliation' as const,
+          })),
+        );
+        if (batch) yield batch;
+      }
+    }
+  }
+
+  /**
+   * The stored ids of a task table that its complete id listing lacks. Both
+   * lists come in ascending order and are walked side by side, a page of
+   * each at a time; the listing is read up to the highest stored id, so
+   * every stored id is compared with a complete listing of its range.
+   * Throws when a page of the listing fails; undefined (with a warning)
+   * when either side is not in the order the walk relies on.
+   */
+  async #missingIds(
+    table: ServiceNowTaskTable,
+    listStored: NonNullable<ItsmProviderSyncContext['listStoredExternalIds']>,
+    call: RunCall,
+    logger: LoggerService,
+  ): Promise<string[] | undefined> {
+    const mode = this.#client.displayValue;
+    let page: string[] = [];
+    let index = 0;
+    let complete = false;
+    let lastListed: string | undefined;
+    /** The next listed id, or undefined past the end. */
+    const nextListed = async (): Promise<string | undefined> => {
+      while (index >= page.length && !complete) {
+        call.signal.throwIfAborted();
+        const rows = await this.#client.getRows(
+          table,
+          {
+            query: andQuery(
+              lastListed !== undefined ? `sys_id>${lastListed}` : undefined,
+              this.#query[table],
+              'ORDERBYsys_id',
+            ),
+            fields: ['sys_id'],
+            limit: this.#reconcilePageSize,
+          },
+          call,
+        );
+        complete = rows.length < this.#reconcilePageSize;
+        page = rows
+          .map(row => readText(row, 'sys_id', mode) ?? '')
+          .filter(id => id !== '');
+        index = 0;
+        for (const id of page) {
+          if (lastListed !== undefined && id <= lastListed) {
+            throw new OutOfOrder(`the listing of ${table}`);
+          }
+          lastListed = id;
+        }
+      }
+      return index < page.length ? page[index++] : undefined;
+    };
+
+    const missing: string[] = [];
+    const kind = KIND_OF_TABLE[table];
+    try {
+      let listed = await nextListed();
+      let after: string | undefined;
+      for (;;) {
+        const stored = await listStored({
+          kind,
+          after,
+          limit: STORED_IDS_PAGE,
+        });
+        if (stored.length === 0) break;
+        for (const id of stored) {
+          if (after !== undefined && id <= after) {
+            throw new OutOfOrder('the stored ids');
+          }
+          after = id;
+          while (listed !== undefined && listed < id) {
+            listed = await nextListed();
+          }
+          if (listed !== id) missing.push(id);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof OutOfOrder)) throw error;
+      logger.warn(
+        `${this.id}: ids of ${table} not reconciled: ${error.message} did not come in ascending order, which the comparison relies on; nothing was marked deleted`,
+      );
+      return undefined;
+    }
+    return missing;
   }
 
   /**
@@ -356,7 +826,7 @@ export class ServiceNowItsmProvider implements ItsmProvider {
    */
   async #checkFields(
     table: ServiceNowTable,
-    signal: AbortSignal,
+    call: RunCall,
     logger: LoggerService,
   ): Promise<string[]> {
     const { required, optional } = TABLE_FIELDS[table];
@@ -372,7 +842,7 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     const rows = await this.#client.getRows(
       table,
       { query, fields: asked, limit: 1 },
-      signal,
+      call,
     );
     const wanted = [...new Set([...required, ...configured, ...optional])];
     if (rows.length === 0) {
@@ -428,9 +898,10 @@ export class ServiceNowItsmProvider implements ItsmProvider {
   }
 
   /**
-   * Reads a table from `lower` on, in `sys_updated_on, sys_id` order, one
-   * page at a time. Before yielding a page it advances `cursor` over it, so
-   * the batch made from the page carries the cursor that resumes after it.
+   * Reads a table from `lower` on, in `<timeField>, sys_id` order
+   * (`sys_updated_on` unless said), one page at a time. Before yielding a
+   * page it advances `cursor` over it, so the batch made from the page
+   * carries the cursor that resumes after it.
    *
    * Paging re-anchors on the last row's second after each page:
    * `sys_updated_on>=<that second>` with `sysparm_offset` = the rows of that
@@ -441,17 +912,19 @@ export class ServiceNowItsmProvider implements ItsmProvider {
    * there, in their new version.
    */
   async *#readTable(
-    table: ServiceNowTable,
+    table: string,
     cursor: TableCursor,
     options: {
       lower: string | null;
       extraQuery?: string;
       fields: string[];
-      signal: AbortSignal;
+      timeField?: 'sys_updated_on' | 'sys_created_on';
+      call: RunCall;
       logger: LoggerService;
     },
   ): AsyncGenerator<PageOfRows> {
     const mode = this.#client.displayValue;
+    const timeField = options.timeField ?? 'sys_updated_on';
     const windowStart = (since: string) =>
       shiftServiceNowDateTime(since, -this.#overlapMs);
     let lower = options.lower;
@@ -459,26 +932,26 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     let anchor: { sysId: string; updatedOn: string } | undefined;
     let restarts = 0;
     for (;;) {
-      options.signal.throwIfAborted();
+      options.call.signal.throwIfAborted();
       const rows = await this.#client.getRows(
         table,
         {
           query: andQuery(
-            lower ? `sys_updated_on>=${lower}` : undefined,
+            lower ? `${timeField}>=${lower}` : undefined,
             options.extraQuery,
-            'ORDERBYsys_updated_on',
+            `ORDERBY${timeField}`,
             'ORDERBYsys_id',
           ),
           fields: options.fields,
           limit: this.#pageSize,
           offset,
         },
-        options.signal,
+        options.call,
       );
       const keyed = rows.map(row => ({
         row,
         sysId: readText(row, 'sys_id', mode) ?? '',
-        updatedOn: readText(row, 'sys_updated_on', mode) ?? '',
+        updatedOn: readText(row, timeField, mode) ?? '',
       }));
 
       if (anchor && offset > 0) {
@@ -542,7 +1015,7 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     table: ServiceNowTaskTable,
     ids: string[],
     fields: string[],
-    signal: AbortSignal,
+    call: RunCall,
   ): Promise<ServiceNowRow[]> {
     return this.#readByIds(
       ids,
@@ -554,7 +1027,7 @@ export class ServiceNowItsmProvider implements ItsmProvider {
         ),
       table,
       fields,
-      signal,
+      call,
     );
   }
 
@@ -568,7 +1041,7 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     query: (chunk: string[]) => string,
     table: ServiceNowTable,
     fields: string[],
-    signal: AbortSignal,
+    call: RunCall,
   ): Promise<ServiceNowRow[]> {
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += IN_QUERY_CHUNK) {
@@ -579,7 +1052,7 @@ export class ServiceNowItsmProvider implements ItsmProvider {
       const results = await Promise.all(
         chunks
           .slice(i, i + IN_QUERY_CONCURRENCY)
-          .map(chunk => this.#readAll(table, query(chunk), fields, signal)),
+          .map(chunk => this.#readAll(table, query(chunk), fields, call)),
       );
       for (const result of results) {
         rows.push(...result);
@@ -593,15 +1066,15 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     table: ServiceNowTable,
     query: string,
     fields: string[],
-    signal: AbortSignal,
+    call: RunCall,
   ): Promise<ServiceNowRow[]> {
     const rows: ServiceNowRow[] = [];
     for (;;) {
-      signal.throwIfAborted();
+      call.signal.throwIfAborted();
       const page = await this.#client.getRows(
         table,
         { query, fields, limit: this.#pageSize, offset: rows.length },
-        signal,
+        call,
       );
       rows.push(...page);
       if (page.length < this.#pageSize) {
@@ -610,16 +1083,23 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     }
   }
 
-  /** Normalises task rows, each with all its SLAs (one `taskIN` query per chunk). */
+  /**
+   * Normalises task rows, each with all its SLAs (one `taskIN` query per
+   * chunk), or without SLAs when task_sla cannot be read in this run.
+   */
   async #normaliseTasks(
     table: ServiceNowTaskTable,
     rows: ServiceNowRow[],
     fields: Map<ServiceNowTable, string[]>,
     options: NormaliseOptions,
-    signal: AbortSignal,
+    context: {
+      run: SyncRun;
+      call: RunCall;
+      loseSlas: (error?: ServiceNowError) => void;
+    },
   ): Promise<NormalisedItem[]> {
     const slas = new Map<string, NormalisedItem[]>();
-    if (this.#slas && rows.length > 0) {
+    if (context.run.slas && rows.length > 0) {
       const ids = [
         ...new Set(
           rows
@@ -627,18 +1107,24 @@ export class ServiceNowItsmProvider implements ItsmProvider {
             .filter((id): id is string => !!id),
         ),
       ];
-      const slaRows = await this.#readByIds(
-        ids,
-        chunk =>
-          andQuery(
-            `taskIN${chunk.join(',')}`,
-            this.#query.task_sla,
-            'ORDERBYsys_id',
-          ),
-        'task_sla',
-        fields.get('task_sla')!,
-        signal,
-      );
+      let slaRows: ServiceNowRow[] = [];
+      try {
+        slaRows = await this.#readByIds(
+          ids,
+          chunk =>
+            andQuery(
+              `taskIN${chunk.join(',')}`,
+              this.#query.task_sla,
+              'ORDERBYsys_id',
+            ),
+          'task_sla',
+          fields.get('task_sla')!,
+          context.call,
+        );
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        context.loseSlas(error);
+      }
       for (const slaRow of slaRows) {
         const taskId = slaTaskId(slaRow, options.mode);
         if (!taskId) continue;

@@ -19,7 +19,12 @@ import type { Entity } from '@backstage/catalog-model';
 import { setupServer } from 'msw/node';
 import appService from '../__fixtures__/servicenow-service-graph-app-service.json';
 import type { FakeRow } from '../__testUtils__/FakeServiceNow';
-import { BASE_URL, createFake, GROUP_ID } from '../__testUtils__/helpers';
+import {
+  BASE_URL,
+  createFake,
+  GROUP_ID,
+  instantTime,
+} from '../__testUtils__/helpers';
 import { fakeServiceNowHandlers } from '../__testUtils__/msw';
 import { ServiceNowClient } from './ServiceNowClient';
 import { ServiceNowOwnershipSource } from './ServiceNowOwnershipSource';
@@ -90,6 +95,8 @@ function setup(
       auth: { type: 'basic', username: 'itsm', password: 'pw' },
       timeoutMs: 5000,
       displayValue: options.displayValue,
+      // The HTTP layer's waits take no time in tests, but count.
+      http: instantTime(),
     }),
     cacheSeconds: options.cacheSeconds,
     now: () => clock,
@@ -202,6 +209,8 @@ describe('ServiceNowOwnershipSource', () => {
     ).rejects.toMatchObject({
       status: 503,
     });
+    // The HTTP layer retried it within its budget first.
+    expect(fake.requests.length).toBeGreaterThan(2);
     fake.onRequest = undefined;
     await expect(
       source.getOwnershipFacts({ entity: entity(CHECKOUT_ID) }),

@@ -139,7 +139,7 @@ export class ServiceNowOwnershipSource implements ItsmOwnershipSource {
       const [row] = await this.#client.getRows(
         table,
         { query: `sys_id=${sysId}`, fields, limit: 1 },
-        signal,
+        { signal },
       );
       if (row) {
         return this.#facts(table, sysId, row);

@@ -14,6 +14,8 @@
  * limitations under the License.
  */
 
+import { isTransientStatus } from '@backstage-itsm/plugin-itsm-node';
+import type { ItsmHttpCallOptions } from '@backstage-itsm/plugin-itsm-node';
 import { describeErrorBody, ServiceNowError } from './errors';
 
 /** `auth` of an instance: basic, or OAuth (client credentials or password grant). @public */
@@ -36,10 +38,13 @@ export interface RawResponse {
   text: string;
 }
 
-/** Posts a form to `<baseUrl>/oauth_token.do`. */
+/**
+ * Posts a form to `<baseUrl>/oauth_token.do` and returns the final answer
+ * (the HTTP layer has retried what was transient).
+ */
 export type TokenEndpoint = (
   form: URLSearchParams,
-  signal: AbortSignal,
+  call: ItsmHttpCallOptions,
 ) => Promise<RawResponse>;
 
 /** Default access token lifetime when the instance does not say (its own default). */
@@ -86,12 +91,12 @@ export class OAuthTokenCache {
   }
 
   /** A valid access token, fetched when none is cached or it is about to expire. */
-  async get(signal: AbortSignal): Promise<string> {
+  async get(call: ItsmHttpCallOptions = {}): Promise<string> {
     if (this.#token && this.#now() < this.#token.renewAt) {
       return this.#token.value;
     }
     if (!this.#pending) {
-      this.#pending = this.#fetch(signal).finally(() => {
+      this.#pending = this.#fetch(call).finally(() => {
         this.#pending = undefined;
       });
     }
@@ -105,7 +110,7 @@ export class OAuthTokenCache {
     }
   }
 
-  async #fetch(signal: AbortSignal): Promise<string> {
+  async #fetch(call: ItsmHttpCallOptions): Promise<string> {
     if (this.#refreshToken) {
       const form = new URLSearchParams({
         grant_type: 'refresh_token',
@@ -113,7 +118,7 @@ export class OAuthTokenCache {
         client_secret: this.#config.clientSecret,
         refresh_token: this.#refreshToken,
       });
-      const response = await this.#endpoint(form, signal);
+      const response = await this.#endpoint(form, call);
       if (response.status === 400 || response.status === 401) {
         // Expired or revoked: start over with the configured grant.
         this.#refreshToken = undefined;
@@ -132,13 +137,13 @@ export class OAuthTokenCache {
       form.set('username', username!);
       form.set('password', password!);
     }
-    return this.#accept(await this.#endpoint(form, signal), grant);
+    return this.#accept(await this.#endpoint(form, call), grant);
   }
 
   #accept(response: RawResponse, grant: string): string {
     const { instance, url, configKey } = this.#describe;
     if (response.status < 200 || response.status >= 300) {
-      const transient = response.status === 429 || response.status >= 500;
+      const transient = isTransientStatus(response.status);
       throw new ServiceNowError({
         instance,
         status: response.status,

@@ -14,7 +14,12 @@
  * limitations under the License.
  */
 
-import { SERVICENOW_TABLES, ServiceNowTable } from './tables';
+import {
+  SERVICENOW_TABLES,
+  ServiceNowTable,
+  ServiceNowTaskTable,
+  TASK_TABLES,
+} from './tables';
 import { isServiceNowDateTime } from './values';
 
 /**
@@ -43,6 +48,23 @@ export interface TableCursor {
 export interface ServiceNowCursor {
   version: 1;
   tables: Partial<Record<ServiceNowTable, TableCursor>>;
+  /**
+   * Progress through `sys_audit_delete`, on `sys_created_on` (when the
+   * integration user may read it).
+   */
+  audit?: TableCursor;
+  /**
+   * When each task table's ids were last reconciled (ISO 8601), when
+   * deletions are found by listing ids instead.
+   */
+  reconciled?: Partial<Record<ServiceNowTaskTable, string>>;
+  /**
+   * Where each task table's `since` stood when tasks were first yielded
+   * without their SLAs (task_sla unreadable). Once task_sla can be read
+   * again, those tables are read again from there, so every task yielded
+   * without SLAs gets them back.
+   */
+  slaGap?: Partial<Record<ServiceNowTaskTable, string | null>>;
 }
 
 export function emptyCursor(): ServiceNowCursor {
@@ -71,19 +93,49 @@ export function parseCursor(text: string | null): ServiceNowCursor | undefined {
   }
   const cursor = emptyCursor();
   for (const table of SERVICENOW_TABLES) {
-    const entry = candidate.tables[table] as Partial<TableCursor> | undefined;
-    if (entry === undefined) continue;
-    const since = entry.since ?? null;
-    if (since !== null && !isServiceNowDateTime(since)) {
-      return undefined;
+    const entry = readTableCursor(candidate.tables[table]);
+    if (entry === null) return undefined;
+    if (entry) cursor.tables[table] = entry;
+  }
+  const audit = readTableCursor(candidate.audit);
+  if (audit === null) return undefined;
+  if (audit) cursor.audit = audit;
+  if (isObject(candidate.reconciled)) {
+    for (const table of TASK_TABLES) {
+      const at = candidate.reconciled[table];
+      if (typeof at === 'string' && !Number.isNaN(Date.parse(at))) {
+        (cursor.reconciled ??= {})[table] = at;
+      }
     }
-    const seen: Record<string, string> = {};
-    for (const [id, at] of Object.entries(entry.seen ?? {})) {
-      if (isServiceNowDateTime(at)) seen[id] = at;
+  }
+  if (isObject(candidate.slaGap)) {
+    for (const table of TASK_TABLES) {
+      const since = candidate.slaGap[table];
+      if (since === null || isServiceNowDateTime(since)) {
+        (cursor.slaGap ??= {})[table] = since;
+      }
     }
-    cursor.tables[table] = { since, seen };
   }
   return cursor;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A table's cursor; undefined when absent, null when it is not one we wrote. */
+function readTableCursor(value: unknown): TableCursor | undefined | null {
+  if (value === undefined) return undefined;
+  const entry = value as Partial<TableCursor>;
+  const since = entry?.since ?? null;
+  if (since !== null && !isServiceNowDateTime(since)) {
+    return null;
+  }
+  const seen: Record<string, string> = {};
+  for (const [id, at] of Object.entries(entry?.seen ?? {})) {
+    if (isServiceNowDateTime(at)) seen[id] = at;
+  }
+  return { since, seen };
 }
 
 export function serializeCursor(cursor: ServiceNowCursor): string {

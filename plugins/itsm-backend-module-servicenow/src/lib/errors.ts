@@ -17,11 +17,12 @@
 import { CustomErrorBase } from '@backstage/errors';
 
 /**
- * A failed call to a ServiceNow instance. The ingestion engine retries it
- * within the run when `retryable` is true (429, 5xx, timeouts, dropped
- * connections), waiting `retryAfterMs` when the instance asked for it, and
- * ends the run otherwise (bad credentials, missing roles, a field the table
- * does not have).
+ * A failed call to a ServiceNow instance. `retryable` is true when the HTTP
+ * layer ran out of its retry budget on 429s, 5xx, timeouts or dropped
+ * connections: the ingestion engine then resumes the run from its last
+ * committed batch, waiting `retryAfterMs` when the instance asked for it.
+ * Otherwise the answer cannot change by asking again (bad credentials,
+ * missing roles, a field the table does not have).
  * @public
  */
 export class ServiceNowError extends CustomErrorBase {
@@ -55,32 +56,12 @@ export class ServiceNowError extends CustomErrorBase {
 }
 
 /**
- * Milliseconds to wait from a `Retry-After` header (seconds or an HTTP date),
- * else from `X-RateLimit-Reset` (a UNIX timestamp in seconds).
+ * The platform's own message in a Table API error body
+ * (`{ error: { message, detail } }`), if the body is one: what an admin
+ * acts on ("Transaction cancelled: maximum execution time exceeded", the
+ * rate limit rule that was hit).
  */
-export function parseRetryAfter(
-  headers: Headers,
-  now: number = Date.now(),
-): number | undefined {
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (retryAfter) {
-    if (/^\d+(?:\.\d+)?$/.test(retryAfter)) {
-      return Math.round(Number(retryAfter) * 1000);
-    }
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) {
-      return Math.max(0, at - now);
-    }
-  }
-  const reset = headers.get('x-ratelimit-reset')?.trim();
-  if (reset && /^\d+$/.test(reset)) {
-    return Math.max(0, Number(reset) * 1000 - now);
-  }
-  return undefined;
-}
-
-/** The message of a Table API error body (`{ error: { message, detail } }`), if any. */
-export function describeErrorBody(text: string): string {
+export function tableApiErrorMessage(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as {
       error?: { message?: unknown; detail?: unknown };
@@ -88,11 +69,17 @@ export function describeErrorBody(text: string): string {
     const parts = [body?.error?.message, body?.error?.detail].filter(
       (p): p is string => typeof p === 'string' && p !== '',
     );
-    if (parts.length > 0) {
-      return parts.join(': ');
-    }
+    return parts.length > 0 ? parts.join(': ') : undefined;
   } catch {
-    // not JSON: fall through to the text itself
+    return undefined;
+  }
+}
+
+/** The message of a Table API error body (`{ error: { message, detail } }`), else the body itself, cut short. */
+export function describeErrorBody(text: string): string {
+  const message = tableApiErrorMessage(text);
+  if (message !== undefined) {
+    return message;
   }
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat;

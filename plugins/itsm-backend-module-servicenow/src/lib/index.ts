@@ -20,6 +20,7 @@ export {
   ServiceNowItsmProvider,
   DEFAULT_OVERLAP_SECONDS,
   DEFAULT_PAGE_SIZE,
+  DEFAULT_RECONCILE_EVERY_MS,
 } from './ServiceNowItsmProvider';
 export type { ServiceNowItsmProviderOptions } from './ServiceNowItsmProvider';
 export { ServiceNowOwnershipSource } from './ServiceNowOwnershipSource';

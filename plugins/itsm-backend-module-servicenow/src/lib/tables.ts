@@ -33,6 +33,17 @@ export const KIND_OF_TABLE: Record<ServiceNowTaskTable, ItsmRecordKind> = {
   problem: 'problem',
 };
 
+/** ServiceNow's log of deleted records: `tablename`, `documentkey`, `sys_created_on`. */
+export const AUDIT_DELETE_TABLE = 'sys_audit_delete';
+
+/** What the integration user needs to read a table, for messages. */
+export function readAccessHint(table: string): string {
+  if (table === AUDIT_DELETE_TABLE) {
+    return `read access to ${table} (admin only out of the box; grant a read ACL on ${table} through a custom role)`;
+  }
+  return `the itil role, or a custom role with read ACLs on ${table} and ${table}.*`;
+}
+
 export function isTaskTable(table: string): table is ServiceNowTaskTable {
   return (TASK_TABLES as readonly string[]).includes(table);
 }
