@@ -19,11 +19,15 @@
  * started in a child process so its data does not count in our memory,
  * simulates a ServiceNow instance with 50,000 incidents, 10,000 changes and
  * their task_sla rows; the provider reads all of it page by page while this
- * process validates every yielded record with the ingestion schema.
+ * process validates every yielded record with the ingestion schema and, at
+ * the end, compares the ids it got with the instance's.
  *
  *   yarn bench   # node --require @backstage/cli/config/nodeTransform.cjs bench/sync.ts
  *
  * Options: --incidents N --changes N --page-size N
+ *   --max-requests-per-second N   the client's pace; 0 (default) for none
+ *   --every-429 N                 a 429 (Retry-After: 1) on every Nth request
+ *   --every-500 N                 a 500 "Transaction cancelled" on every Nth
  */
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -33,7 +37,11 @@ import {
   describeValidationError,
   itsmRecordInputSchema,
 } from '@backstage-itsm/plugin-itsm-common';
-import { FakeRow, FakeServiceNow } from '../src/__testUtils__/FakeServiceNow';
+import {
+  FakeFault,
+  FakeRow,
+  FakeServiceNow,
+} from '../src/__testUtils__/FakeServiceNow';
 import { ServiceNowClient, ServiceNowItsmProvider } from '../src/lib';
 
 function option(name: string, fallback: number): number {
@@ -44,6 +52,23 @@ function option(name: string, fallback: number): number {
 const INCIDENTS = option('incidents', 50_000);
 const CHANGES = option('changes', 10_000);
 const PAGE_SIZE = option('page-size', 500);
+const MAX_REQUESTS_PER_SECOND = option('max-requests-per-second', 0);
+const EVERY_429 = option('every-429', 0);
+const EVERY_500 = option('every-500', 0);
+const FAULTS: FakeFault[] = [
+  ...(EVERY_429 > 0
+    ? [{ every: EVERY_429, status: 429, headers: { 'Retry-After': '1' } }]
+    : []),
+  ...(EVERY_500 > 0
+    ? [
+        {
+          every: EVERY_500,
+          status: 500,
+          body: '{"error":{"message":"Transaction cancelled: maximum execution time exceeded","detail":null},"status":"failure"}',
+        },
+      ]
+    : []),
+];
 const BASE_TIME = Date.parse('2025-01-01T00:00:00Z');
 
 /** A small deterministic random generator (mulberry32). */
@@ -80,7 +105,10 @@ function buildInstance(): FakeServiceNow {
   const rnd = random(42);
   const pick = <T>(list: readonly T[]): T =>
     list[Math.floor(rnd() * list.length)];
-  const fake = new FakeServiceNow({ baseUrl: 'http://127.0.0.1' });
+  const fake = new FakeServiceNow({
+    baseUrl: 'http://127.0.0.1',
+    faults: FAULTS,
+  });
   const groups = Array.from({ length: 20 }, (_, i) => ({
     sys_id: id('9', i),
     name: `Group ${i}`,
@@ -285,11 +313,21 @@ function serve() {
         let kind = 'pages';
         if (url.searchParams.get('sysparm_limit') === '1')
           kind = 'field checks';
+        else if (url.pathname === '/oauth_token.do') kind = 'tokens';
         else if (query.startsWith('taskIN')) kind = 'SLA lookups';
         else if (query.startsWith('sys_idIN')) kind = 'tasks by id';
         byKind[`${table} ${kind}`] = (byKind[`${table} ${kind}`] ?? 0) + 1;
       }
-      process.send!({ type: 'stats', total: fake.requests.length, byKind });
+      process.send!({
+        type: 'stats',
+        total: fake.requests.length,
+        byKind,
+        faults: Object.fromEntries(fake.faultsSent),
+        ids: [
+          ...fake.rows('incident').map(r => r.sys_id),
+          ...fake.rows('change_request').map(r => r.sys_id),
+        ],
+      });
     }
   });
 }
@@ -335,6 +373,7 @@ async function measure(
     baseUrl: `http://127.0.0.1:${ready.port}`,
     auth: { type: 'basic', username: 'bench', password: 'bench' },
     timeoutMs: 30_000,
+    maxRequestsPerSecond: MAX_REQUESTS_PER_SECOND,
   });
   const provider = new ServiceNowItsmProvider({
     id: 'servicenow:bench',
@@ -348,6 +387,7 @@ async function measure(
   let slas = 0;
   let peakRss = 0;
   const failureSamples: string[] = [];
+  const yielded = new Map<string, number>();
   const started = process.hrtime.bigint();
   for await (const batch of provider.sync({
     cursor: null,
@@ -357,6 +397,8 @@ async function measure(
     batches++;
     for (const item of batch.records ?? []) {
       records++;
+      const externalId = (item as { externalId?: string }).externalId ?? '';
+      yielded.set(externalId, (yielded.get(externalId) ?? 0) + 1);
       const result = itsmRecordInputSchema.safeParse(item);
       if (result.success) {
         slas += result.data.slas.length;
@@ -375,19 +417,44 @@ async function measure(
     type: 'stats';
     total: number;
     byKind: Record<string, number>;
+    faults: Record<string, number>;
+    ids: string[];
   }>('stats');
+  const lost = stats.ids.filter(sysId => !yielded.has(sysId)).length;
+  const duplicated = [...yielded.values()].filter(n => n > 1).length;
+  const unknown = yielded.size - (stats.ids.length - lost);
+  const http = client.stats;
 
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   const lines = [
-    `ServiceNow sync benchmark (page size ${PAGE_SIZE})`,
+    `ServiceNow sync benchmark (page size ${PAGE_SIZE}, ${
+      MAX_REQUESTS_PER_SECOND > 0
+        ? `at most ${MAX_REQUESTS_PER_SECOND} requests/s`
+        : 'no request pacing'
+    }${
+      FAULTS.length > 0
+        ? `, faults: ${FAULTS.map(
+            f => `${f.status} on every ${f.every}th request`,
+          ).join(', ')}`
+        : ''
+    })`,
     `instance:      ${ready.rows.incident} incidents, ${ready.rows.change_request} changes, ${ready.rows.task_sla} task_sla rows (built in ${ready.setupMs} ms, separate process)`,
     `records:       ${records} yielded in ${batches} batches, ${slas} SLAs attached`,
+    `ids:           ${lost} lost, ${duplicated} yielded more than once, ${unknown} not at the source (compared with the instance's ${stats.ids.length})`,
     `validation:    ${failures} failures${
       failureSamples.length ? `: ${failureSamples.join(' | ')}` : ''
     }`,
     `duration:      ${seconds.toFixed(2)} s`,
     `throughput:    ${Math.round(records / seconds)} records/s`,
-    `requests:      ${client.requestCount} (server saw ${stats.total})`,
+    `requests:      ${http.requests} (server saw ${stats.total}), ${
+      http.retries
+    } retries, ${(http.waitMs / 1000).toFixed(1)} s waited${
+      Object.keys(stats.faults).length > 0
+        ? `; faults sent: ${Object.entries(stats.faults)
+            .map(([status, n]) => `${n} x ${status}`)
+            .join(', ')}`
+        : ''
+    }`,
     ...Object.entries(stats.byKind).map(
       ([kind, count]) => `  ${kind}: ${count}`,
     ),
@@ -406,6 +473,9 @@ async function measure(
   process.stdout.write(`${lines.join('\n')}\n`);
   if (
     failures > 0 ||
+    lost > 0 ||
+    duplicated > 0 ||
+    unknown > 0 ||
     records !== ready.rows.incident + ready.rows.change_request
   ) {
     process.exitCode = 1;
