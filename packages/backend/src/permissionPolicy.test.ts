@@ -18,7 +18,10 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   itsmIngestPermission,
+  itsmMetricsReadPermission,
   itsmRecordReadPermission,
+  itsmSyncReadPermission,
+  itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
 import { DemoPermissionPolicy } from './permissionPolicy';
 
@@ -77,9 +80,52 @@ describe('DemoPermissionPolicy', () => {
     ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
     await expect(
       policy.handle(
-        { permission: itsmIngestPermission },
+        { permission: itsmMetricsReadPermission },
         user(['user:default/x']),
       ),
     ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  const guest = user(['user:default/guest', 'group:default/payments']);
+  const admin = user([
+    'user:default/nadia.cole',
+    'group:default/service-management-office',
+  ]);
+
+  it.each([itsmSyncReadPermission, itsmSyncTriggerPermission])(
+    'lets only administrators hold $name',
+    async permission => {
+      await expect(policy.handle({ permission }, admin)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+      await expect(policy.handle({ permission }, guest)).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      // A query without a user is an unauthenticated caller: services are
+      // decided by the permissions service and never reach the policy.
+      await expect(policy.handle({ permission })).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    },
+  );
+
+  it('takes the administrators from its options', async () => {
+    const custom = new DemoPermissionPolicy({
+      adminRefs: ['group:default/payments'],
+    });
+    await expect(
+      custom.handle({ permission: itsmSyncTriggerPermission }, guest),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    await expect(
+      custom.handle({ permission: itsmSyncTriggerPermission }, admin),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('lets no user push records, administrators included', async () => {
+    for (const who of [guest, admin, undefined]) {
+      await expect(
+        policy.handle({ permission: itsmIngestPermission }, who),
+      ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    }
   });
 });

@@ -30,7 +30,10 @@ import {
   itsmImprovementDeletePermission,
   itsmImprovementReadPermission,
   itsmImprovementUpdatePermission,
+  itsmIngestPermission,
   itsmRecordReadPermission,
+  itsmSyncReadPermission,
+  itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
 import {
   createItsmImprovementConditionalDecision,
@@ -50,6 +53,12 @@ import {
  *   every improvement may be changed or deleted by its owner (the owning
  *   group's members) and by ITSM administrators.
  * - ITSM administrators (members of `adminRefs`) read everything.
+ * - Operating the ingestion (`itsm.sync.read`, `itsm.sync.trigger`) is for
+ *   ITSM administrators; pushing records (`itsm.ingest`) for no user at all.
+ *   Service principals hold all three without asking this policy: Backstage's
+ *   permissions service decides for them (their token's access
+ *   restrictions). A query without a user comes from an unauthenticated
+ *   caller, who is denied them.
  * - Everything else is allowed, as in Backstage's allow-all policy.
  *
  * Every condition is applied by the ITSM backend in SQL.
@@ -73,6 +82,15 @@ export class DemoPermissionPolicy implements PermissionPolicy {
   ): Promise<PolicyDecision> {
     const claims = user?.info.ownershipEntityRefs ?? [];
     const admin = claims.some(ref => this.#adminRefs.includes(ref));
+    if (
+      isPermission(request.permission, itsmSyncReadPermission) ||
+      isPermission(request.permission, itsmSyncTriggerPermission)
+    ) {
+      return { result: admin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    }
+    if (isPermission(request.permission, itsmIngestPermission)) {
+      return { result: AuthorizeResult.DENY };
+    }
     if (!user || admin) {
       return { result: AuthorizeResult.ALLOW };
     }
