@@ -103,10 +103,37 @@ export const itsmMetricsReadPermission = createPermission({
   resourceType: RESOURCE_TYPE_ITSM_RECORD,
 });
 
-/** Holding a service review: saving a frozen snapshot of a period. @public */
+/**
+ * The catalog's resource type (`RESOURCE_TYPE_CATALOG_ENTITY` of
+ * `@backstage/plugin-catalog-common`): the review permissions are decided
+ * on the catalog entity the review is about.
+ */
+const CATALOG_ENTITY = 'catalog-entity';
+
+/**
+ * Holding a service review: saving a frozen snapshot of a period that has
+ * ended. A resource permission of the catalog entity under review
+ * (`catalog-entity`, authorized with the entity ref), so a policy may answer
+ * with the catalog's conditions, e.g. `catalogConditions.isEntityOwner`, and
+ * the catalog applies them.
+ * @public
+ */
 export const itsmReviewHoldPermission = createPermission({
   name: 'itsm.review.hold',
   attributes: { action: 'create' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * Amending the decisions of a held service review, or releasing it (the
+ * snapshot is deleted, so the period can be held again). Decided on the
+ * catalog entity under review, like `itsm.review.hold`.
+ * @public
+ */
+export const itsmReviewUpdatePermission = createPermission({
+  name: 'itsm.review.update',
+  attributes: { action: 'update' },
+  resourceType: CATALOG_ENTITY,
 });
 
 /** Every ITSM permission. @public */
@@ -121,4 +148,5 @@ export const itsmPermissions = [
   itsmImprovementReadPermission,
   itsmMetricsReadPermission,
   itsmReviewHoldPermission,
+  itsmReviewUpdatePermission,
 ];
