@@ -83,6 +83,50 @@ const optionalText = z
   .transform(v => v ?? null);
 
 /**
+ * Why `value` may not be a link to a record in its source, or undefined when
+ * it may: it must be an absolute `http` or `https` URL without credentials
+ * (`user:password@`). The check parses the URL as browsers do, so
+ * `java\tscript:` and leading blanks do not slip through.
+ * @public
+ */
+export function describeUnsafeItsmUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') {
+    return 'must be a string';
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http or https URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `must be an http or https URL, not ${url.protocol}`;
+  }
+  if (url.username || url.password) {
+    return 'must not carry credentials (user:password@)';
+  }
+  return undefined;
+}
+
+/**
+ * Whether `value` is a URL the portal may link to: see
+ * {@link describeUnsafeItsmUrl}. Records with any other URL are refused on
+ * ingestion; the frontend shows rows stored before as text.
+ * @public
+ */
+export function isSafeItsmUrl(value: unknown): value is string {
+  return describeUnsafeItsmUrl(value) === undefined;
+}
+
+/** A record's link to its source: absolute http(s), no credentials. */
+const recordUrl = z.string().superRefine((value, ctx) => {
+  const reason = describeUnsafeItsmUrl(value);
+  if (reason) {
+    ctx.addIssue({ code: 'custom', message: reason });
+  }
+});
+
+/**
  * How a provider says which catalog entities a record belongs to: an
  * annotation and the value an entity must list in it (comma-separated lists
  * allowed), e.g. `{ annotation: 'pagerduty.com/service-id', value: 'PX1' }`.
@@ -127,10 +171,7 @@ export const itsmRecordInputSchema = z
     kind: z.enum(ITSM_RECORD_KINDS),
     number: optionalText,
     title: z.string().min(1),
-    url: z
-      .url()
-      .nullish()
-      .transform(v => v ?? null),
+    url: recordUrl.nullish().transform(v => v ?? null),
     state: z.enum(ITSM_RECORD_STATES),
     priority: z
       .number()

@@ -63,6 +63,38 @@ function externalIdOf(raw: unknown): string | null {
 }
 
 /**
+ * The userinfo (`user:password@`) of a record's `url`, as written in the
+ * source, or undefined when it has none.
+ */
+function urlCredentials(raw: unknown): string | undefined {
+  if (!raw || typeof raw !== 'object' || !('url' in raw)) return undefined;
+  const url = (raw as { url: unknown }).url;
+  if (typeof url !== 'string') return undefined;
+  const match = /^[^:/?#]+:\/\/([^/?#]*)@/.exec(url.trim());
+  return match ? `${match[1]}@` : undefined;
+}
+
+/**
+ * A dead letter keeps the item it refused, but never the credentials that
+ * were the reason: the userinfo of its `url` is masked wherever the item
+ * repeats it (the raw source payload usually does).
+ */
+function withoutUrlCredentials(raw: unknown): unknown {
+  const credentials = urlCredentials(raw);
+  if (!credentials) return raw;
+  const masked = (text: string) => text.split(credentials).join('***@');
+  try {
+    const json = JSON.stringify(raw);
+    // The credentials as they appear inside a JSON string literal.
+    const escaped = JSON.stringify(credentials).slice(1, -1);
+    return JSON.parse(json.split(escaped).join('***@'));
+  } catch {
+    const item = raw as { url: string };
+    return { ...item, url: masked(item.url) };
+  }
+}
+
+/**
  * Validates the items of a provider batch. Valid records get their entities;
  * every invalid item becomes a dead letter naming the fields at fault. Nothing
  * is dropped: `records + feedback + deletions + deadLetters` accounts for
@@ -97,7 +129,7 @@ export function prepareBatch(options: {
     if (parsed.success) return parsed.data;
     deadLetters.push({
       externalId: externalIdOf(raw),
-      payload: raw,
+      payload: withoutUrlCredentials(raw),
       error: describeValidationError(parsed.error),
     });
     return undefined;
