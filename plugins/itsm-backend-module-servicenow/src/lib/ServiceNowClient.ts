@@ -88,8 +88,6 @@ export class ServiceNowClient {
   readonly #http: ItsmHttpClient;
   /** Token requests: never redirected, as their body carries the secrets. */
   readonly #tokenHttp: ItsmHttpClient;
-  /** The platform's message of the last transient failure, per URL. */
-  readonly #lastFailure = new Map<string, string>();
 
   constructor(options: ServiceNowClientOptions) {
     this.instance = options.instance;
@@ -104,7 +102,11 @@ export class ServiceNowClient {
       baseUrl: this.baseUrl,
       timeoutMs: options.timeoutMs,
       retryBudgetMs: options.retryBudgetMs,
-      fetch: this.#remember,
+      // ServiceNow's error bodies are the platform's own words and say what
+      // to change (the rate limit rule hit, a transaction cancelled for
+      // taking too long: a smaller page size). Only the Table API's
+      // `{ error: { message, detail } }` is read, never other bodies.
+      describeFailure: response => tableApiErrorMessage(response.text),
     };
     this.#http = new ItsmHttpClient({
       ...common,
@@ -309,21 +311,13 @@ export class ServiceNowClient {
     call: ItsmHttpCallOptions,
   ): Promise<RawResponse> {
     const { table, ...rest } = request;
-    const key = new URL(request.url).href;
     try {
       return await http.request(rest, call);
     } catch (error) {
       if (!(error instanceof ItsmSourceError)) {
         throw error;
       }
-      throw this.#gaveUp(
-        error,
-        request.what,
-        table,
-        this.#lastFailure.get(key),
-      );
-    } finally {
-      this.#lastFailure.delete(key);
+      throw this.#gaveUp(error, request.what, table, error.detail);
     }
   }
 
@@ -346,7 +340,7 @@ export class ServiceNowClient {
       }${said}`;
     } else if (status !== undefined) {
       message = `ServiceNow instance ${this.instance} failed when ${what}: ${status}${said}`;
-    } else if (hasCause(error, 'TimeoutError')) {
+    } else if (error.timedOut) {
       message = `ServiceNow instance ${
         this.instance
       } did not answer ${what} within ${this.#timeoutMs / 1000} s`;
@@ -363,33 +357,4 @@ export class ServiceNowClient {
       message,
     });
   }
-
-  /**
-   * The HTTP layer's errors name the status, never a body. ServiceNow's
-   * error bodies are the platform's own words, and they say what to change
-   * (the rate limit rule that was hit, a transaction cancelled for taking
-   * too long: a smaller page size): the last one per URL is kept for the
-   * error raised when the retries run out. Only the Table API's
-   * `{ error: { message, detail } }` is kept, never other bodies.
-   */
-  readonly #remember: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
-    if (isTransientStatus(response.status)) {
-      const said = tableApiErrorMessage(await response.clone().text());
-      if (said !== undefined) {
-        this.#lastFailure.set(String(input), said);
-      }
-    }
-    return response;
-  };
-}
-
-/** Whether the error or one of its causes is named so (DOMExceptions included). */
-function hasCause(error: unknown, name: string): boolean {
-  let e: unknown = error;
-  for (let depth = 0; depth < 10 && e && typeof e === 'object'; depth++) {
-    if ((e as { name?: unknown }).name === name) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }

@@ -56,6 +56,17 @@ function client(options: Partial<ItsmHttpClientOptions> = {}) {
   };
 }
 
+/** The error a call fails with; a call that succeeds fails the test. */
+async function failureOf(call: Promise<unknown>): Promise<ItsmSourceError> {
+  try {
+    await call;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ItsmSourceError);
+    return error as ItsmSourceError;
+  }
+  throw new Error('expected the call to fail');
+}
+
 function recordingReporter() {
   const events = {
     requests: 0,
@@ -191,7 +202,7 @@ describe('ItsmHttpClient', () => {
       backoffMaxMs: 8000,
       random: () => 1,
     });
-    const error = await c.getJson({ url: `${BASE}/down` }).catch(e => e);
+    const error = await failureOf(c.getJson({ url: `${BASE}/down` }));
     expect(error).toBeInstanceOf(ItsmSourceError);
     expect(error.retryable).toBe(true);
     expect(error.status).toBe(503);
@@ -214,9 +225,69 @@ describe('ItsmHttpClient', () => {
       ),
     );
     const { http: c } = client({ retryBudgetMs: 300_000 });
-    const error = await c.getJson({ url: `${BASE}/limited` }).catch(e => e);
+    const error = await failureOf(c.getJson({ url: `${BASE}/limited` }));
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 3_600_000 });
     expect(error.message).toMatch(/asked to wait 3600 s/);
+  });
+
+  it("names the source's own words about a failure, and whether it timed out", async () => {
+    server.use(
+      http.get(`${BASE}/busy`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              message: 'Transaction cancelled: maximum execution time exceeded',
+            },
+          },
+          { status: 500 },
+        ),
+      ),
+      http.get(`${BASE}/silent`, async () => {
+        await delay(200);
+        return HttpResponse.json({});
+      }),
+    );
+    const { http: c } = client({
+      retryBudgetMs: 2000,
+      describeFailure: r => JSON.parse(r.text).error?.message,
+    });
+    const busy = await failureOf(c.getJson({ url: `${BASE}/busy` }));
+    expect(busy).toMatchObject({
+      status: 500,
+      detail: 'Transaction cancelled: maximum execution time exceeded',
+    });
+    expect(busy.message).toMatch(
+      /answered 500 Internal Server Error: Transaction cancelled.*; gave up after/,
+    );
+    // One cause, said once.
+    expect(busy.message.match(/Transaction cancelled/g)).toHaveLength(1);
+
+    const { http: slow } = client({ timeoutMs: 20, retryBudgetMs: 1500 });
+    const silent = await failureOf(slow.getJson({ url: `${BASE}/silent` }));
+    expect(silent).toMatchObject({ retryable: true, timedOut: true });
+    expect(silent.message.match(/did not answer within/g)).toHaveLength(1);
+  });
+
+  it('never retries in a tight loop when the asked wait has already passed', async () => {
+    let n = 0;
+    server.use(
+      http.get(`${BASE}/past`, () => {
+        n++;
+        return n < 4
+          ? HttpResponse.json(
+              {},
+              {
+                status: 429,
+                headers: { 'Retry-After': 'Wed, 21 Oct 2015 07:28:00 GMT' },
+              },
+            )
+          : HttpResponse.json({ ok: true });
+      }),
+    );
+    const { http: c, clock } = client({ backoffBaseMs: 1000, random: () => 1 });
+    clock.now = Date.parse('2026-12-02T00:00:00Z');
+    await c.getJson({ url: `${BASE}/past` });
+    expect(clock.waits).toEqual([1000, 2000, 4000]);
   });
 
   it('retries network errors and timeouts', async () => {
@@ -252,7 +323,7 @@ describe('ItsmHttpClient', () => {
     const { http: c } = client();
     const response = await c.request({ url: `${BASE}/secret` });
     expect(response.status).toBe(403);
-    const error = await c.getJson({ url: `${BASE}/secret` }).catch(e => e);
+    const error = await failureOf(c.getJson({ url: `${BASE}/secret` }));
     expect(error).toMatchObject({ status: 403, retryable: false });
     expect(error.message).toMatch(/answered 403.*credentials/);
     expect(n).toBe(2);
@@ -346,6 +417,36 @@ describe('ItsmHttpClient', () => {
           /credentials go only to https:\/\/source.example.com/,
         ),
       });
+    });
+
+    it('never sends a body to another origin', async () => {
+      let reached = false;
+      server.use(
+        http.post(
+          `${BASE}/oauth_token.do`,
+          () =>
+            new HttpResponse(null, {
+              status: 307,
+              headers: { Location: 'https://collector.other.example/token' },
+            }),
+        ),
+        http.post('https://collector.other.example/token', () => {
+          reached = true;
+          return HttpResponse.json({});
+        }),
+      );
+      const { http: c } = client();
+      await expect(
+        c.request({
+          url: `${BASE}/oauth_token.do`,
+          method: 'POST',
+          body: 'client_secret=s3cr3t',
+        }),
+      ).rejects.toMatchObject({
+        retryable: false,
+        message: expect.stringMatching(/refusing to send the request body/),
+      });
+      expect(reached).toBe(false);
     });
 
     it('stops after too many redirects', async () => {

@@ -49,6 +49,13 @@ export interface ItsmHttpClientOptions {
   backoffMaxMs?: number;
   /** Redirects followed per request. Default 5. */
   maxRedirects?: number;
+  /**
+   * The source's own words about a failed answer, for messages: e.g. the
+   * `error.message` of ServiceNow's Table API ("Transaction cancelled:
+   * maximum execution time exceeded"). Return only what the platform says
+   * about the failure, never record data. Default: nothing.
+   */
+  describeFailure?: (response: ItsmHttpResponse) => string | undefined;
   /** For tests. */
   fetch?: typeof fetch;
   /** For tests: how to wait. */
@@ -111,8 +118,29 @@ export function isTransientStatus(status: number): boolean {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** A source's wait shorter than this is floored at the backoff. */
+const MIN_HONOURED_WAIT_MS = 100;
+
+/**
+ * A network failure in one line: undici's `fetch failed` says little, its
+ * cause's code (ECONNRESET, ECONNREFUSED) says what happened. The messages
+ * carry no cause chain, so a give-up message does not repeat itself.
+ */
+function describeNetworkError(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })
+    ?.cause;
+  const code =
+    typeof cause?.code === 'string'
+      ? cause.code
+      : typeof cause?.message === 'string'
+      ? cause.message
+      : undefined;
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
 type Attempt =
-  | { response: ItsmHttpResponse }
+  | { response: ItsmHttpResponse; error?: undefined }
   | { error: ItsmSourceError; response?: undefined };
 
 /**
@@ -138,6 +166,9 @@ export class ItsmHttpClient {
   readonly #backoffBaseMs: number;
   readonly #backoffMaxMs: number;
   readonly #maxRedirects: number;
+  readonly #describeFailure?: (
+    response: ItsmHttpResponse,
+  ) => string | undefined;
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #now: () => number;
@@ -154,6 +185,7 @@ export class ItsmHttpClient {
     this.#backoffBaseMs = options.backoffBaseMs ?? 500;
     this.#backoffMaxMs = options.backoffMaxMs ?? 30_000;
     this.#maxRedirects = options.maxRedirects ?? 5;
+    this.#describeFailure = options.describeFailure;
     this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.#sleep = options.sleep ?? abortableSleep;
     this.#now = options.now ?? Date.now;
@@ -202,23 +234,33 @@ export class ItsmHttpClient {
             this.#now(),
           )
         : undefined;
+      const backoff = fullJitterBackoffMs(attempt, {
+        baseMs: this.#backoffBaseMs,
+        maxMs: this.#backoffMaxMs,
+        random: this.#random,
+      });
+      // The source's own wait is honoured; one that has already passed (a
+      // Retry-After date behind our clock, a reset of 0) is no reason to
+      // retry in a tight loop, so it is never shorter than the backoff.
       const wait =
-        asked ??
-        fullJitterBackoffMs(attempt, {
-          baseMs: this.#backoffBaseMs,
-          maxMs: this.#backoffMaxMs,
-          random: this.#random,
-        });
+        asked !== undefined && asked >= MIN_HONOURED_WAIT_MS
+          ? asked
+          : Math.max(asked ?? 0, backoff);
+      const detail = result.response
+        ? this.#describeFailure?.(result.response)
+        : undefined;
       const reason = result.response
-        ? `ITSM source ${this.providerId}: ${what} answered ${status} ${result.response.statusText}`.trimEnd()
-        : result.error.message;
+        ? `ITSM source ${this.providerId}: ${what} answered ${status} ${result.response.statusText}`.trimEnd() +
+          (detail ? `: ${detail}` : '')
+        : result.error!.message;
       const spent = this.#now() - started;
       if (spent + wait > this.#retryBudgetMs) {
         throw new ItsmSourceError({
           status,
           retryable: true,
           retryAfterMs: asked,
-          cause: result.error,
+          detail,
+          timedOut: result.error?.timedOut,
           message: `${reason}; gave up after ${attempt + 1} attempt${
             attempt === 0 ? '' : 's'
           } in ${Math.round(spent / 1000)} s (retry budget ${Math.round(
@@ -322,8 +364,18 @@ export class ItsmHttpClient {
             });
           }
           const next = new URL(location, url);
+          const keepsMethod =
+            response.status === 307 || response.status === 308;
           if (next.origin !== this.origin) {
-            // Another host gets the request, never the credentials.
+            // Another host gets the request, never the credentials, and
+            // never a body, which may carry them (an OAuth token request).
+            if (keepsMethod && body !== undefined) {
+              throw new ItsmSourceError({
+                status: response.status,
+                retryable: false,
+                message: `ITSM source ${this.providerId}: ${what} was redirected to ${next.origin}; refusing to send the request body to another origin`,
+              });
+            }
             credentials = undefined;
           }
           if (
@@ -355,7 +407,7 @@ export class ItsmHttpClient {
         return {
           error: new ItsmSourceError({
             retryable: true,
-            cause: error,
+            timedOut: true,
             message: `ITSM source ${
               this.providerId
             }: ${what} did not answer within ${this.#timeoutMs / 1000} s`,
@@ -365,10 +417,9 @@ export class ItsmHttpClient {
       return {
         error: new ItsmSourceError({
           retryable: true,
-          cause: error,
-          message: `ITSM source ${this.providerId}: ${what} failed: ${
-            (error as Error)?.message ?? String(error)
-          }`,
+          message: `ITSM source ${
+            this.providerId
+          }: ${what} failed: ${describeNetworkError(error)}`,
         }),
       };
     }

@@ -28,18 +28,29 @@ export class ItsmSourceError extends CustomErrorBase {
   readonly status?: number;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /**
+   * The source's own words about the failed answer, as its
+   * `describeFailure` read them (a platform error message, never a body).
+   */
+  readonly detail?: string;
+  /** The source did not answer within the timeout. */
+  readonly timedOut?: boolean;
 
   constructor(options: {
     message: string;
     retryable: boolean;
     status?: number;
     retryAfterMs?: number;
+    detail?: string;
+    timedOut?: boolean;
     cause?: unknown;
   }) {
     super(options.message, options.cause);
     this.status = options.status;
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
+    if (options.detail !== undefined) this.detail = options.detail;
+    if (options.timedOut) this.timedOut = true;
   }
 }
 

@@ -18,11 +18,7 @@ import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import type { JsonObject } from '@backstage/config';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import {
-  ItsmHttpClientOptions,
-  ItsmSourceError,
-  parseRetryAfter,
-} from '../http';
+import { ItsmHttpClientOptions, ItsmSourceError } from '../http';
 import type { ItsmSyncReporter } from '../provider';
 import { createCapturingLogger } from '../testUtils';
 import type { ItsmRestSourceSettings } from './config';
@@ -581,18 +577,5 @@ describe('ItsmRestSource over the HTTP layer', () => {
       retryAfterMs: 3_600_000,
     });
     expect(sleep).not.toHaveBeenCalled();
-  });
-
-  it('reads Retry-After headers', () => {
-    expect(parseRetryAfter('2')).toBe(2000);
-    expect(parseRetryAfter('0.5')).toBe(500);
-    expect(
-      parseRetryAfter(
-        'Wed, 21 Oct 2026 07:28:00 GMT',
-        Date.parse('2026-10-21T07:27:00Z'),
-      ),
-    ).toBe(60_000);
-    expect(parseRetryAfter('soon')).toBeUndefined();
-    expect(parseRetryAfter(null)).toBeUndefined();
   });
 });
