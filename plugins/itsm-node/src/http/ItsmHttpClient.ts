@@ -130,12 +130,12 @@ function describeNetworkError(error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
   const cause = (error as { cause?: { code?: unknown; message?: unknown } })
     ?.cause;
-  const code =
-    typeof cause?.code === 'string'
-      ? cause.code
-      : typeof cause?.message === 'string'
-      ? cause.message
-      : undefined;
+  let code: string | undefined;
+  if (typeof cause?.code === 'string') {
+    code = cause.code;
+  } else if (typeof cause?.message === 'string') {
+    code = cause.message;
+  }
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
