@@ -14,6 +14,8 @@
  * limitations under the License.
  */
 
+/* eslint-disable no-script-url -- these tests feed hostile URLs on purpose */
+
 import type { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
@@ -158,5 +160,38 @@ describe('RecordDetails: create improvement', () => {
     expect(
       screen.queryByRole('button', { name: 'Create improvement' }),
     ).not.toBeInTheDocument();
+  });
+});
+
+describe('RecordDetails: link to the source', () => {
+  it('links a record to its source system', async () => {
+    await renderDetails(
+      mockItsmApi(),
+      item({ url: 'https://acme.service-now.com/incident.do?sys_id=1' }),
+      true,
+    );
+    expect(
+      screen.getByRole('link', { name: /Open in the source system/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://acme.service-now.com/incident.do?sys_id=1',
+    );
+  });
+
+  it.each([
+    'javascript:alert(document.cookie)',
+    'data:text/html,<script>alert(1)</script>',
+    'https://admin:hunter2@acme.example/x',
+  ])('renders a record stored with url %j, without a link', async url => {
+    await renderDetails(
+      mockItsmApi(),
+      item({ number: 'INC0666', title: 'Hostile link', url }),
+      true,
+    );
+    expect(screen.getByText(/INC0666/)).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: /Open in the source system/ }),
+    ).not.toBeInTheDocument();
+    expect(document.body.innerHTML).not.toContain(url.slice(0, 12));
   });
 });

@@ -14,10 +14,12 @@
  * limitations under the License.
  */
 
-import { Link } from '@backstage/core-components';
 import type { Entity } from '@backstage/catalog-model';
 import { useAsyncEntity } from '@backstage/plugin-catalog-react';
-import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
+import {
+  isSafeItsmUrl,
+  type ItsmRecord,
+} from '@backstage-itsm/plugin-itsm-common';
 import AddTaskIcon from '@mui/icons-material/AddTask';
 import CloseIcon from '@mui/icons-material/Close';
 import Alert from '@mui/material/Alert';
@@ -36,6 +38,7 @@ import {
   formatDuration,
   formatInstant,
   RedactedText,
+  SourceLink,
 } from '../common';
 import { ImprovementDialog } from '../Improvements/ImprovementDialog';
 import { entityOwnerRef } from '../Improvements/EntityImprovementsCard';
@@ -170,10 +173,10 @@ export function RecordDetails(props: {
           <CloseIcon />
         </IconButton>
       </Stack>
-      {record.url && (
-        <Link to={record.url} externalLinkIcon>
+      {isSafeItsmUrl(record.url) && (
+        <SourceLink url={record.url} externalLinkIcon>
           Open in the source system
-        </Link>
+        </SourceLink>
       )}
       {(record.kind === 'incident' || record.kind === 'problem') && (
         <CreateImprovement record={record} ownerRef={props.ownerRef} />

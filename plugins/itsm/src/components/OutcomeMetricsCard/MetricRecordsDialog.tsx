@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-import { Link, Progress } from '@backstage/core-components';
+import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Dialog from '@mui/material/Dialog';
 import DialogContent from '@mui/material/DialogContent';
@@ -25,7 +25,12 @@ import ListItemText from '@mui/material/ListItemText';
 import Typography from '@mui/material/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { itsmApiRef } from '../../api';
-import { formatInstant, ItsmErrorPanel, RedactedText } from '../common';
+import {
+  formatInstant,
+  ItsmErrorPanel,
+  RedactedText,
+  SourceLink,
+} from '../common';
 
 /** How many contributing records the dialog loads. */
 const SHOWN = 50;
@@ -94,17 +99,9 @@ export function MetricRecordsDialog(props: {
             <ListItem key={r.id} disableGutters>
               <ListItemText
                 primary={
-                  r.url ? (
-                    <Link to={r.url}>
-                      {r.number ?? r.externalId}:{' '}
-                      <RedactedText value={r.title} />
-                    </Link>
-                  ) : (
-                    <>
-                      {r.number ?? r.externalId}:{' '}
-                      <RedactedText value={r.title} />
-                    </>
-                  )
+                  <SourceLink url={r.url}>
+                    {r.number ?? r.externalId}: <RedactedText value={r.title} />
+                  </SourceLink>
                 }
                 secondary={`${r.kind}${
                   r.priority ? ` · P${r.priority}` : ''

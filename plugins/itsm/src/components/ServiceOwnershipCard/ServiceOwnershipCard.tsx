@@ -17,10 +17,11 @@
 import { InfoCard, Link, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import type {
-  ItsmOwnership,
-  ItsmOwnershipContact,
-  ItsmOwnershipSourceFacts,
+import {
+  isSafeItsmUrl,
+  type ItsmOwnership,
+  type ItsmOwnershipContact,
+  type ItsmOwnershipSourceFacts,
 } from '@backstage-itsm/plugin-itsm-common';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -31,7 +32,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { itsmApiRef } from '../../api';
-import { ItsmErrorPanel } from '../common';
+import { ItsmErrorPanel, SourceLink } from '../common';
 import { HealthVerdict } from './HealthVerdict';
 
 function Contact(props: { contact: ItsmOwnershipContact }) {
@@ -40,7 +41,7 @@ function Contact(props: { contact: ItsmOwnershipContact }) {
   if (contact.entityRef) {
     name = <EntityRefLink entityRef={contact.entityRef} title={contact.name} />;
   } else if (contact.url) {
-    name = <Link to={contact.url}>{contact.name}</Link>;
+    name = <SourceLink url={contact.url}>{contact.name}</SourceLink>;
   }
   return (
     <Typography variant="body2" component="span">
@@ -90,19 +91,17 @@ function OnCall(props: { sources: ItsmOwnershipSourceFacts[]; it: boolean }) {
             {(source.onCall ?? []).map(c => (
               <Contact key={`${c.name}-${c.email}`} contact={c} />
             ))}
-            {source.url && <Link to={source.url}>{source.sourceName}</Link>}
+            {source.url && (
+              <SourceLink url={source.url}>{source.sourceName}</SourceLink>
+            )}
           </Stack>
           {source.escalationPolicy && (
             <Box sx={{ mt: 0.5 }}>
               <Typography variant="caption" color="text.secondary">
                 Escalation:{' '}
-                {source.escalationPolicy.url ? (
-                  <Link to={source.escalationPolicy.url}>
-                    {source.escalationPolicy.name}
-                  </Link>
-                ) : (
-                  source.escalationPolicy.name
-                )}
+                <SourceLink url={source.escalationPolicy.url}>
+                  {source.escalationPolicy.name}
+                </SourceLink>
               </Typography>
               <Box component="ol" sx={{ m: 0, pl: 3 }}>
                 {source.escalationPolicy.levels.map(level => (
@@ -231,7 +230,9 @@ export function ServiceOwnershipView(props: {
                       Criticality: {s.criticality}
                     </Typography>
                   )}
-                  {s.url && <Link to={s.url}>Open in {s.sourceName}</Link>}
+                  {isSafeItsmUrl(s.url) && (
+                    <SourceLink url={s.url}>Open in {s.sourceName}</SourceLink>
+                  )}
                 </Box>
               ))
             )}

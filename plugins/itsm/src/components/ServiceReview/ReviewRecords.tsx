@@ -14,7 +14,6 @@
  * limitations under the License.
  */
 
-import { Link } from '@backstage/core-components';
 import type {
   ItsmReviewFailedChange,
   ItsmReviewRecord,
@@ -32,6 +31,7 @@ import {
   formatDuration,
   formatInstant,
   RedactedText,
+  SourceLink,
 } from '../common';
 
 function capitalise(text: string): string {
@@ -42,7 +42,7 @@ function capitalise(text: string): string {
 export function RecordNumber(props: { record: ItsmReviewRecord }) {
   const { record } = props;
   const number = record.number ?? record.id;
-  return record.url ? <Link to={record.url}>{number}</Link> : <>{number}</>;
+  return <SourceLink url={record.url}>{number}</SourceLink>;
 }
 
 /** A short line for a record inside another row: "INC0010231 Card payments fail (P1, 6h 30m)". */

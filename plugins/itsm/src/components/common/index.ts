@@ -24,3 +24,4 @@ export {
   REDACTED_EXPLANATION,
 } from './RedactedText';
 export { DetailField } from './DetailField';
+export { SourceLink } from './SourceLink';
