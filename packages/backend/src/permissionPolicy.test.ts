@@ -14,12 +14,21 @@
  * limitations under the License.
  */
 
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import { permissionRules as catalogPermissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  createConditionAuthorizer,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
 import {
   itsmIngestPermission,
   itsmMetricsReadPermission,
   itsmRecordReadPermission,
+  itsmReviewHoldPermission,
+  itsmReviewUpdatePermission,
   itsmSyncReadPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
@@ -127,5 +136,66 @@ describe('DemoPermissionPolicy', () => {
         policy.handle({ permission: itsmIngestPermission }, who),
       ).resolves.toEqual({ result: AuthorizeResult.DENY });
     }
+  });
+
+  describe('service reviews', () => {
+    /** The catalog's own rules, as the catalog applies them to an entity. */
+    const applies = createConditionAuthorizer(
+      Object.values(catalogPermissionRules),
+    );
+    type Entity = Parameters<typeof applies>[1];
+    function entity(kind: string, name: string, owner?: string): Entity {
+      return {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind,
+        metadata: { name, namespace: 'default' },
+        spec: owner ? { owner } : {},
+        relations: owner ? [{ type: 'ownedBy', targetRef: owner }] : [],
+      };
+    }
+    const paymentsApi = entity(
+      'Component',
+      'payments-api',
+      'group:default/payments',
+    );
+    const onboarding = entity(
+      'Component',
+      'employee-onboarding',
+      'group:default/hr-operations',
+    );
+    const paymentsTeam = entity('Group', 'payments');
+    const hrTeam = entity('Group', 'hr-operations');
+    // A user named like a group: the group's own review is for groups only.
+    const paymentsUser = entity('User', 'payments');
+
+    it.each([itsmReviewHoldPermission, itsmReviewUpdatePermission])(
+      'lets owners and team members hold $name, as catalog conditions',
+      async permission => {
+        const decision = await policy.handle({ permission }, guest);
+        expect(decision).toMatchObject({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'catalog',
+          resourceType: 'catalog-entity',
+        });
+        const allowed = (e: Entity) => applies(decision as PolicyDecision, e);
+        expect(allowed(paymentsApi)).toBe(true);
+        expect(allowed(paymentsTeam)).toBe(true);
+        expect(allowed(onboarding)).toBe(false);
+        expect(allowed(hrTeam)).toBe(false);
+        expect(allowed(paymentsUser)).toBe(false);
+      },
+    );
+
+    it.each([itsmReviewHoldPermission, itsmReviewUpdatePermission])(
+      'lets administrators hold $name on every entity, and no unauthenticated caller',
+      async permission => {
+        await expect(policy.handle({ permission }, admin)).resolves.toEqual({
+          result: AuthorizeResult.ALLOW,
+        });
+        await expect(policy.handle({ permission })).resolves.toEqual({
+          result: AuthorizeResult.DENY,
+        });
+      },
+    );
   });
 });

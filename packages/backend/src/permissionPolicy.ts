@@ -16,8 +16,14 @@
 
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
   AuthorizeResult,
   isPermission,
+  PermissionCondition,
+  PermissionCriteria,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -32,6 +38,8 @@ import {
   itsmImprovementUpdatePermission,
   itsmIngestPermission,
   itsmRecordReadPermission,
+  itsmReviewHoldPermission,
+  itsmReviewUpdatePermission,
   itsmSyncReadPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
@@ -53,6 +61,11 @@ import {
  *   every improvement may be changed or deleted by its owner (the owning
  *   group's members) and by ITSM administrators.
  * - ITSM administrators (members of `adminRefs`) read everything.
+ * - A service review is held, amended and released (`itsm.review.hold`,
+ *   `itsm.review.update`) by the owners of the entity under review (the
+ *   members of its owning group), by the members of a group for the group's
+ *   own review, and by ITSM administrators. These are catalog conditions on
+ *   the entity: the catalog applies them. Unauthenticated callers are denied.
  * - Operating the ingestion (`itsm.sync.read`, `itsm.sync.trigger`) is for
  *   ITSM administrators; pushing records (`itsm.ingest`) for no user at all.
  *   Service principals hold all three without asking this policy: Backstage's
@@ -61,7 +74,8 @@ import {
  *   caller, who is denied them.
  * - Everything else is allowed, as in Backstage's allow-all policy.
  *
- * Every condition is applied by the ITSM backend in SQL.
+ * Every ITSM condition is applied by the ITSM backend in SQL; the review
+ * conditions by the catalog, on the entity the review is about.
  */
 export class DemoPermissionPolicy implements PermissionPolicy {
   readonly #confidentialDepartments: string[];
@@ -90,6 +104,23 @@ export class DemoPermissionPolicy implements PermissionPolicy {
     }
     if (isPermission(request.permission, itsmIngestPermission)) {
       return { result: AuthorizeResult.DENY };
+    }
+    if (
+      isPermission(request.permission, itsmReviewHoldPermission) ||
+      isPermission(request.permission, itsmReviewUpdatePermission)
+    ) {
+      if (!user) {
+        return { result: AuthorizeResult.DENY };
+      }
+      if (admin) {
+        return { result: AuthorizeResult.ALLOW };
+      }
+      return createCatalogConditionalDecision(request.permission, {
+        anyOf: [
+          catalogConditions.isEntityOwner({ claims }),
+          ...claims.flatMap(ownGroup),
+        ],
+      });
     }
     if (!user || admin) {
       return { result: AuthorizeResult.ALLOW };
@@ -124,6 +155,27 @@ export class DemoPermissionPolicy implements PermissionPolicy {
     }
     return { result: AuthorizeResult.ALLOW };
   }
+}
+
+/** The catalog condition "this entity is the group `ref`" (a team's own review). */
+function ownGroup(
+  ref: string,
+): PermissionCriteria<PermissionCondition<'catalog-entity'>>[] {
+  // Ownership claims are full refs: `group:default/payments`.
+  const match = /^group:([^/]+)\/(.+)$/i.exec(ref);
+  if (!match) {
+    return [];
+  }
+  const [, namespace, name] = match;
+  return [
+    {
+      allOf: [
+        catalogConditions.isEntityKind({ kinds: ['Group'] }),
+        catalogConditions.hasMetadata({ key: 'namespace', value: namespace }),
+        catalogConditions.hasMetadata({ key: 'name', value: name }),
+      ],
+    },
+  ];
 }
 
 export default createBackendModule({
