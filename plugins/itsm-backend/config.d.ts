@@ -45,6 +45,13 @@ export interface Config {
        * Default 5 minutes.
        */
       retryBudget?: HumanDuration | string | number;
+      /**
+       * The largest JSON body one push may carry
+       * (`POST /api/itsm/ingest/push:<id>`): bytes, or a size such as `10mb`
+       * or `512kb` (units of 1024). A larger body is refused with 413 before
+       * it is read. Every other route accepts at most 256 kB. Default 10 MB.
+       */
+      pushBodyLimit?: string | number;
     };
     entityResolution?: {
       /**

@@ -29,6 +29,7 @@ import {
   itsmMetricsReadPermission,
   itsmRecordReadPermission,
   itsmReviewHoldPermission,
+  itsmReviewUpdatePermission,
   itsmSyncReadPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
@@ -45,7 +46,10 @@ import { DatabaseItsmStore } from './database/DatabaseItsmStore';
 import { EntityResolver } from './ingestion/EntityResolver';
 import { IngestionEngine } from './ingestion/IngestionEngine';
 import { readIngestionOptions } from './ingestion/readIngestionOptions';
-import { readPushProviders } from './ingestion/readPushProviders';
+import {
+  readPushBodyLimit,
+  readPushProviders,
+} from './ingestion/readPushProviders';
 import { MetricsEngine } from './metrics/MetricsEngine';
 import { OwnershipService } from './ownership/OwnershipService';
 import {
@@ -118,6 +122,7 @@ export const itsmPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
       },
       async init(deps) {
@@ -134,6 +139,7 @@ export const itsmPlugin = createBackendPlugin({
           resolver,
         });
         engine.register(...registrations, ...readPushProviders(config));
+        const pushBodyLimit = readPushBodyLimit(config);
 
         deps.permissionsRegistry.addResourceType({
           resourceRef: itsmRecordPermissionResourceRef,
@@ -165,6 +171,7 @@ export const itsmPlugin = createBackendPlugin({
           itsmMetricsReadPermission,
           itsmImprovementCreatePermission,
           itsmReviewHoldPermission,
+          itsmReviewUpdatePermission,
         ]);
 
         await engine.start();
@@ -196,12 +203,14 @@ export const itsmPlugin = createBackendPlugin({
           records: store,
           metrics: metricsEngine,
           catalog: deps.catalog,
+          userInfo: deps.userInfo,
         });
         httpRouter.use(
           await createRouter({
             ...deps,
             store,
             engine,
+            pushBodyLimit,
             metrics: metricsEngine,
             improvements,
             reviews: new ReviewService({
@@ -210,6 +219,7 @@ export const itsmPlugin = createBackendPlugin({
               metrics: metricsEngine,
               improvements,
               improvementStore,
+              permissions: deps.permissions,
             }),
             ownership: new OwnershipService({
               ...deps,

@@ -92,7 +92,11 @@ export interface ItsmSyncStatus {
   providerId: string;
   department: string;
   kinds: ItsmRecordKind[];
-  cursor: string | null;
+  /**
+   * Whether the provider has saved a cursor to resume from. The cursor itself
+   * is never returned: a source's cursor may be a next-link URL holding a key.
+   */
+  hasCursor: boolean;
   lastStartedAt: string | null;
   /** The end of the last run that finished without error (failed parts allowed). */
   lastSucceededAt: string | null;

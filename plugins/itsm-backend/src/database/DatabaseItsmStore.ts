@@ -489,7 +489,7 @@ export class DatabaseItsmStore implements ItsmStore {
       providerId: row.provider_id,
       department: row.department,
       kinds: parseKinds(row.kinds),
-      cursor: row.cursor,
+      hasCursor: row.cursor !== null,
       lastStartedAt: toIso(row.last_started_at),
       lastSucceededAt: toIso(row.last_succeeded_at),
       lastFinishedAt: toIso(row.last_finished_at),

@@ -40,7 +40,7 @@ export function neverRunSyncStatus(provider: {
     providerId: provider.id,
     department: provider.department,
     kinds: [...provider.kinds],
-    cursor: null,
+    hasCursor: false,
     lastStartedAt: null,
     lastSucceededAt: null,
     lastFinishedAt: null,

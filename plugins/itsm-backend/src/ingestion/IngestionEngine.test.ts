@@ -28,6 +28,7 @@ import { DatabaseItsmStore } from '../database/DatabaseItsmStore';
 import { everyNth, FlakyItsmProvider } from './__testUtils__/FlakyItsmProvider';
 import { EntityResolver } from './EntityResolver';
 import { IngestionEngine, IngestionEngineOptions } from './IngestionEngine';
+import { PushProvider } from './readPushProviders';
 
 jest.setTimeout(60_000);
 
@@ -282,7 +283,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('lets pushes race for the same key without duplicates', async () => {
-      const provider = new InMemoryItsmProvider({ id: 'push:tools' });
+      const provider = new PushProvider('push:tools', 'it', ['incident']);
       const { store, engine } = await setup(provider);
       const record = incident({ externalId: 'race' });
 
@@ -296,6 +297,163 @@ describe.each(databases.eachSupportedId())(
       const { items } = await store.listRecords({ limit: 10 });
       expect(items).toHaveLength(1);
       expect(Number((await knex('records').count({ n: '*' }))[0].n)).toBe(1);
+    });
+
+    describe('pushes', () => {
+      it('writes only into push providers, never into a polled one', async () => {
+        const polled = new InMemoryItsmProvider({
+          id: 'hr:demo',
+          department: 'hr',
+          kinds: ['request'],
+        }).addBatch({
+          records: [
+            incident({
+              externalId: 'HR-1',
+              kind: 'request',
+              title: 'from the source',
+            }),
+          ],
+        });
+        const { store, engine } = await setup(polled);
+        engine.register(new PushProvider('push:tools', 'it', ['incident']));
+        await engine.run('hr:demo');
+
+        const overwrite = incident({
+          externalId: 'HR-1',
+          kind: 'request',
+          title: 'pushed over it',
+          sourceUpdatedAt: new Date().toISOString(),
+          entityRefs: ['component:default/checkout-web'],
+        });
+        await expect(
+          engine.ingest('hr:demo', { records: [overwrite] }),
+        ).rejects.toMatchObject({
+          name: 'NotFoundError',
+          message:
+            "'hr:demo' is not a push provider: its module syncs it from its source, and only providers declared under itsm.providers.push accept pushes",
+        });
+        await expect(
+          engine.ingest('push:nope', { records: [overwrite] }),
+        ).rejects.toMatchObject({
+          name: 'NotFoundError',
+          message: expect.stringMatching(
+            /^No push provider with id 'push:nope'/,
+          ),
+        });
+        const { items } = await store.listRecords({ limit: 10 });
+        expect(items.map(r => [r.externalId, r.title])).toEqual([
+          ['HR-1', 'from the source'],
+        ]);
+      });
+
+      it('refuses a whole push with a kind or department its provider does not declare', async () => {
+        const { store, engine } = await setup(
+          new PushProvider('push:tools', 'it', ['incident', 'change']),
+        );
+        const records = [
+          incident(),
+          change(),
+          incident(),
+          incident({ kind: 'problem' }),
+          { ...incident(), department: 'hr' },
+          { ...incident(), department: 'it' },
+        ];
+
+        await expect(
+          engine.ingest('push:tools', { records }),
+        ).rejects.toMatchObject({
+          name: 'InputError',
+          message:
+            "Invalid body: records.3.kind: push:tools accepts incident, change, not problem; records.4.department: records of push:tools belong to department 'it'; leave it out",
+        });
+        expect((await store.listRecords({ limit: 10 })).items).toEqual([]);
+
+        // The same push without the two mismatches lands, the matching department included.
+        await expect(
+          engine.ingest('push:tools', {
+            records: records.filter((_, i) => i !== 3 && i !== 4),
+          }),
+        ).resolves.toMatchObject({ upserted: 4, deadLettered: 0 });
+        const stored = await store.listRecords({ limit: 10 });
+        expect(stored.items.map(r => r.department)).toEqual([
+          'it',
+          'it',
+          'it',
+          'it',
+        ]);
+      });
+
+      it('names at most ten refusals and counts the rest', async () => {
+        const { engine } = await setup(
+          new PushProvider('push:tools', 'it', ['incident']),
+        );
+        const records = Array.from({ length: 25 }, () => change());
+        const error: Error = await engine
+          .ingest('push:tools', { records })
+          .then(() => {
+            throw new Error('expected a refusal');
+          })
+          .catch(e => e);
+        expect(error.message.match(/records\.\d+\.kind/g)).toHaveLength(10);
+        expect(error.message).toMatch(/records\.9\.kind: [^;]+; and 15 more$/);
+      });
+
+      it('dead-letters a pushed version from beyond the clock-skew allowance, keeping the stored one', async () => {
+        const { store, engine } = await setup(
+          new PushProvider('push:tools', 'it', ['incident']),
+        );
+        const now = Date.now();
+        const hour = 60 * 60 * 1000;
+        const stored = incident({
+          externalId: 'p1',
+          title: 'stored',
+          sourceUpdatedAt: new Date(now - hour).toISOString(),
+        });
+        await engine.ingest('push:tools', { records: [stored] });
+
+        const future = new Date(now + 48 * hour).toISOString();
+        await expect(
+          engine.ingest('push:tools', {
+            records: [
+              { ...stored, title: 'from the future', sourceUpdatedAt: future },
+            ],
+          }),
+        ).resolves.toMatchObject({ upserted: 0, deadLettered: 1 });
+        const [letter] = await store.listDeadLetters({ limit: 10 });
+        expect(letter).toMatchObject({
+          externalId: 'p1',
+          error: expect.stringContaining(
+            `sourceUpdatedAt: ${future} is in the future`,
+          ),
+        });
+
+        // Within the allowance (clock skew) it lands, and a later real
+        // version still replaces it.
+        await engine.ingest('push:tools', {
+          records: [
+            {
+              ...stored,
+              title: 'skewed',
+              sourceUpdatedAt: new Date(now + hour).toISOString(),
+            },
+          ],
+        });
+        expect((await store.listRecords({ limit: 10 })).items[0].title).toBe(
+          'skewed',
+        );
+        await engine.ingest('push:tools', {
+          records: [
+            {
+              ...stored,
+              title: 'later',
+              sourceUpdatedAt: new Date(now + 2 * hour).toISOString(),
+            },
+          ],
+        });
+        expect((await store.listRecords({ limit: 10 })).items[0].title).toBe(
+          'later',
+        );
+      });
     });
 
     async function storedIds(

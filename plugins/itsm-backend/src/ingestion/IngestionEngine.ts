@@ -23,6 +23,7 @@ import type {
 import {
   ConflictError,
   ForwardedError,
+  InputError,
   NotFoundError,
   stringifyError,
 } from '@backstage/errors';
@@ -40,6 +41,7 @@ import type {
 } from '../database/ItsmStore';
 import type { EntityResolver } from './EntityResolver';
 import { prepareBatch } from './prepareBatch';
+import { PushProvider } from './readPushProviders';
 import { backoffMs, isTransientError, statusOf } from './retry';
 import { SyncRunReporter } from './SyncRunReporter';
 
@@ -166,6 +168,23 @@ export class IngestionEngine {
     if (!entry)
       throw new NotFoundError(`No ITSM provider with id '${providerId}'`);
     return entry.provider;
+  }
+
+  /**
+   * The push provider `providerId`, declared under `itsm.providers.push`.
+   * Any other id, a polled provider's included, is not found: no caller may
+   * write into a provider its module syncs from its source.
+   */
+  getPushProvider(providerId: string): PushProvider {
+    const provider = this.#providers.get(providerId)?.provider;
+    if (provider instanceof PushProvider) {
+      return provider;
+    }
+    throw new NotFoundError(
+      provider
+        ? `'${providerId}' is not a push provider: its module syncs it from its source, and only providers declared under itsm.providers.push accept pushes`
+        : `No push provider with id '${providerId}': push providers are declared under itsm.providers.push.<id> and have the id push:<id>`,
+    );
   }
 
   /** Schedules every provider in global scope: one run at a time across replicas. */
@@ -346,12 +365,19 @@ export class IngestionEngine {
   /**
    * Validates and commits items pushed by a client (POST /ingest/:providerId),
    * through the same path as a scheduled batch. The provider's cursor is kept.
+   * Only push providers accept pushes (404 otherwise), and only records of
+   * their declared kinds and department: any other refuses the whole push
+   * with a 400 naming the fields, and nothing is written.
    */
   async ingest(
     providerId: string,
     batch: Pick<ItsmProviderBatch, 'records' | 'feedback'>,
   ) {
-    const provider = this.getProvider(providerId);
+    const provider = this.getPushProvider(providerId);
+    const refusals = provider.refusals(batch.records ?? []);
+    if (refusals.length > 0) {
+      throw new InputError(`Invalid body: ${refusals.join('; ')}`);
+    }
     await this.#options.resolver.ensureFresh(this.#options.resolverMaxAgeMs);
     return this.#commit(provider, {
       records: batch.records,

@@ -20,13 +20,22 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  itsmIngestPermission,
+  itsmSyncReadPermission,
+  itsmSyncTriggerPermission,
+} from '@backstage-itsm/plugin-itsm-common';
 import { InMemoryItsmProvider } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import express from 'express';
 import request from 'supertest';
 import { fixtureEntities, incident } from '../__fixtures__/records';
 import type { ItsmStore } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
+import { PushProvider } from '../ingestion/readPushProviders';
 import {
   itsmRecordConditions,
   itsmRecordPermissionRules,
@@ -51,10 +60,23 @@ function mockStore(): jest.Mocked<ItsmStore> {
 }
 
 describe('createRouter', () => {
-  const provider = new InMemoryItsmProvider({ id: 'push:tools' });
+  const provider = new PushProvider('push:tools', 'it', [
+    'incident',
+    'change',
+    'problem',
+  ]);
+  /** A provider its module syncs: no push goes into it. */
+  const polled = new InMemoryItsmProvider({
+    id: 'hr:demo',
+    department: 'hr',
+    kinds: ['request'],
+  });
   let store: jest.Mocked<ItsmStore>;
   let engine: jest.Mocked<
-    Pick<IngestionEngine, 'getProvider' | 'ingest' | 'trigger' | 'providers'>
+    Pick<
+      IngestionEngine,
+      'getProvider' | 'getPushProvider' | 'ingest' | 'trigger' | 'providers'
+    >
   >;
   let permissions: ReturnType<typeof mockServices.permissions.mock>;
   let auditor: ReturnType<typeof mockServices.auditor.mock>;
@@ -63,12 +85,19 @@ describe('createRouter', () => {
 
   beforeEach(async () => {
     store = mockStore();
+    const { NotFoundError } = jest.requireActual('@backstage/errors');
     engine = {
-      providers: [provider],
+      providers: [provider, polled],
       getProvider: jest.fn((id: string) => {
-        if (id !== provider.id) {
-          const { NotFoundError } = jest.requireActual('@backstage/errors');
+        const found = [provider, polled].find(p => p.id === id);
+        if (!found) {
           throw new NotFoundError(`No ITSM provider with id '${id}'`);
+        }
+        return found;
+      }),
+      getPushProvider: jest.fn((id: string) => {
+        if (id !== provider.id) {
+          throw new NotFoundError(`'${id}' is not a push provider`);
         }
         return provider;
       }),
@@ -90,6 +119,10 @@ describe('createRouter', () => {
     auditor = mockServices.auditor.mock();
     auditorEvent = { success: jest.fn(), fail: jest.fn() };
     auditor.createEvent.mockResolvedValue(auditorEvent);
+    app = await createApp();
+  });
+
+  async function createApp(options: { pushBodyLimit?: number } = {}) {
     const permissionsRegistry = mockServices.permissionsRegistry.mock();
     permissionsRegistry.getPermissionRuleset.mockReturnValue({
       getRuleByName: (name: string) =>
@@ -104,9 +137,21 @@ describe('createRouter', () => {
       auditor,
       catalog: catalogServiceMock({ entities: fixtureEntities }),
       logger: mockServices.logger.mock(),
+      ...options,
     });
-    app = express().use(router).use(mockErrorHandler());
-  });
+    return express().use(router).use(mockErrorHandler());
+  }
+
+  /** The policy denies these basic permissions and allows the rest. */
+  function deny(...denied: BasicPermission[]) {
+    permissions.authorize.mockImplementation(async requests =>
+      requests.map(({ permission }) => ({
+        result: denied.some(d => d.name === permission.name)
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
+      })),
+    );
+  }
 
   describe('GET /records', () => {
     it('passes filters to the store, newest first by default', async () => {
@@ -264,6 +309,32 @@ describe('createRouter', () => {
       expect(res.body.error.message).toMatch(/records: at most 5000 items/);
     });
 
+    it('answers 404 naming why for a provider that is not a push provider, writing nothing', async () => {
+      const res = await request(app)
+        .post('/ingest/hr:demo')
+        .set('Authorization', service)
+        .send({ records: [incident({ kind: 'request' })] });
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe("'hr:demo' is not a push provider");
+      expect(engine.getPushProvider).toHaveBeenCalledWith('hr:demo');
+      expect(engine.ingest).not.toHaveBeenCalled();
+      expect(auditorEvent.fail).toHaveBeenCalled();
+    });
+
+    it('asks for itsm.ingest before it looks at the provider or the body', async () => {
+      deny(itsmIngestPermission);
+      const res = await request(app)
+        .post('/ingest/hr:demo')
+        .set('Authorization', service)
+        .send({ records: 'nope' });
+      expect(res.status).toBe(403);
+      expect(engine.getPushProvider).not.toHaveBeenCalled();
+      expect(permissions.authorize).toHaveBeenCalledWith(
+        [{ permission: itsmIngestPermission }],
+        expect.anything(),
+      );
+    });
+
     it('answers 404 for an unknown provider and 403 without itsm.ingest', async () => {
       expect.assertions(1);
       await request(app)
@@ -291,7 +362,7 @@ describe('createRouter', () => {
           providerId: 'push:tools',
           department: 'it',
           kinds: ['incident', 'change', 'problem'],
-          cursor: null,
+          hasCursor: false,
           lastStartedAt: null,
           lastSucceededAt: null,
           lastFinishedAt: null,
@@ -310,7 +381,28 @@ describe('createRouter', () => {
           },
           totals: { records: 0, deadLetters: 0, tombstones: 0 },
         },
+        expect.objectContaining({
+          providerId: 'hr:demo',
+          department: 'hr',
+          kinds: ['request'],
+          hasCursor: false,
+        }),
       ]);
+      expect(res.text).not.toContain('"cursor"');
+    });
+
+    it('answers 403 to GET /sync without itsm.sync.read', async () => {
+      deny(itsmSyncReadPermission);
+      const res = await request(app).get('/sync');
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toBe(
+        'You are not allowed to read the sync status',
+      );
+      expect(store.listSyncStatus).not.toHaveBeenCalled();
+      expect(permissions.authorize).toHaveBeenCalledWith(
+        [{ permission: itsmSyncReadPermission }],
+        expect.anything(),
+      );
     });
 
     it("shows the last run's retries, waits, deletions and failed parts", async () => {
@@ -318,7 +410,7 @@ describe('createRouter', () => {
         providerId: 'push:tools',
         department: 'it',
         kinds: ['incident' as const],
-        cursor: null,
+        hasCursor: true,
         lastStartedAt: '2026-03-01T09:00:00.000Z',
         lastSucceededAt: '2026-03-01T09:12:00.000Z',
         lastFinishedAt: '2026-03-01T09:12:00.000Z',
@@ -339,7 +431,7 @@ describe('createRouter', () => {
       };
       store.listSyncStatus.mockResolvedValue([status]);
       const res = await request(app).get('/sync').expect(200);
-      expect(res.body.items).toEqual([status]);
+      expect(res.body.items[0]).toEqual(status);
     });
 
     it('triggers a run with itsm.sync.trigger, audited', async () => {
@@ -348,11 +440,22 @@ describe('createRouter', () => {
       expect(auditor.createEvent).toHaveBeenCalledWith(
         expect.objectContaining({ eventId: 'sync-trigger' }),
       );
-      permissions.authorize.mockResolvedValue([
-        { result: AuthorizeResult.DENY },
-      ]);
-      await request(app).post('/sync/push:tools').expect(403);
+      expect(auditorEvent.success).toHaveBeenCalledTimes(1);
+      deny(itsmSyncTriggerPermission);
+      const res = await request(app).post('/sync/hr:demo');
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toBe(
+        "You are not allowed to trigger a sync of 'hr:demo'",
+      );
       expect(engine.trigger).toHaveBeenCalledTimes(1);
+      expect(auditorEvent.fail).toHaveBeenCalledTimes(1);
+    });
+
+    it('shows dead letters only with itsm.sync.read, before saying whether the provider exists', async () => {
+      deny(itsmSyncReadPermission);
+      await request(app).get('/sync/push:tools/dead-letters').expect(403);
+      await request(app).get('/sync/nope/dead-letters').expect(403);
+      expect(store.listDeadLetters).not.toHaveBeenCalled();
     });
 
     it('shows dead letters only to readers of every record', async () => {
@@ -373,6 +476,86 @@ describe('createRouter', () => {
       ]);
       await request(app).get('/sync/push:tools/dead-letters').expect(403);
       await request(app).get('/sync/nope/dead-letters').expect(404);
+    });
+  });
+
+  describe('body limits', () => {
+    const service = mockCredentials.service.header();
+
+    /** A JSON body of about `bytes` bytes. */
+    function bodyOf(bytes: number) {
+      return { records: [{ ...incident(), payload: 'x'.repeat(bytes) }] };
+    }
+
+    it('answers 413 naming the limit for a body over 256 kB, before the route runs', async () => {
+      const res = await request(app)
+        .post('/sync/push:tools')
+        .send(bodyOf(300 * 1024));
+      expect(res.status).toBe(413);
+      expect(res.body.error).toMatchObject({
+        name: 'PayloadTooLargeError',
+        message:
+          'Request body too large: POST /sync/push:tools accepts at most 256 kB',
+      });
+      expect(engine.trigger).not.toHaveBeenCalled();
+      // Just under the limit is fine.
+      await request(app)
+        .post('/sync/push:tools')
+        .send(bodyOf(250 * 1024))
+        .expect(202);
+    });
+
+    it('lets a push carry up to 10 MB, and no more', async () => {
+      await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .send(bodyOf(9 * 1024 * 1024))
+        .expect(200);
+      expect(engine.ingest).toHaveBeenCalledTimes(1);
+
+      const res = await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .send(bodyOf(10 * 1024 * 1024));
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toBe(
+        'Request body too large: a push accepts at most 10 MB (itsm.ingestion.pushBodyLimit); send the items in several requests',
+      );
+      expect(engine.ingest).toHaveBeenCalledTimes(1);
+    });
+
+    it('takes the push limit from its options', async () => {
+      const small = await createApp({ pushBodyLimit: 2048 });
+      const res = await request(small)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .send(bodyOf(4096));
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(/at most 2 kB/);
+    });
+
+    it('answers 413 when the body streams past the limit without a Content-Length', async () => {
+      const text = JSON.stringify(bodyOf(300 * 1024));
+      const req = request(app)
+        .post('/sync/push:tools')
+        .set('Content-Type', 'application/json');
+      for (let at = 0; at < text.length; at += 16 * 1024) {
+        req.write(text.slice(at, at + 16 * 1024));
+      }
+      const res = await req;
+      expect(res.status).toBe(413);
+      expect(res.body.error.name).toBe('PayloadTooLargeError');
+    });
+
+    it('answers 400 for malformed JSON', async () => {
+      const res = await request(app)
+        .post('/ingest/push:tools')
+        .set('Authorization', service)
+        .set('Content-Type', 'application/json')
+        .send('{"records": [');
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/^Invalid body: not JSON \(/);
+      expect(engine.ingest).not.toHaveBeenCalled();
     });
   });
 });

@@ -22,21 +22,28 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  CustomErrorBase,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ITSM_RECORD_KINDS,
   ITSM_RECORD_STATES,
   itsmIngestPermission,
+  itsmSyncReadPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
-import express, { Request } from 'express';
+import express, { NextFunction, Request, RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { instantParam, listParam, parseInput } from './validation';
 import { neverRunSyncStatus } from '../database/syncStatus';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
+import { DEFAULT_PUSH_BODY_LIMIT } from '../ingestion/readPushProviders';
 import { bindMetricsRoutes } from '../metrics/metricsRouter';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { OwnershipService } from '../ownership/OwnershipService';
@@ -64,10 +71,73 @@ export interface RouterOptions {
   reviews?: ReviewService;
   /** Default Date.now. */
   clock?: () => number;
+  /**
+   * The largest JSON body of `POST /ingest/:providerId`, in bytes
+   * (`itsm.ingestion.pushBodyLimit`). Default 10 MB.
+   */
+  pushBodyLimit?: number;
 }
 
 /** Most items one push may carry. */
 export const MAX_INGEST_ITEMS = 5000;
+
+/**
+ * The largest JSON body of every route but `/ingest`: 256 kB. The largest
+ * valid body, a review's decisions of 50,000 characters, fits in UTF-8.
+ */
+export const BODY_LIMIT = 256 * 1024;
+
+/** A request body larger than its route accepts (413). */
+export class PayloadTooLargeError extends CustomErrorBase {
+  name = 'PayloadTooLargeError' as const;
+  statusCode = 413;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) {
+    return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  }
+  return bytes >= 1024 ? `${Math.round(bytes / 1024)} kB` : `${bytes} bytes`;
+}
+
+/**
+ * Parses JSON bodies with the limit of the route: `pushBodyLimit` for
+ * `/ingest`, BODY_LIMIT everywhere else. A body over the limit is a 413
+ * naming it (Content-Length is checked before anything is read), malformed
+ * JSON a 400; the parser's own errors never reach the caller as they are.
+ */
+function jsonBodies(pushBodyLimit: number): RequestHandler {
+  const small = express.json({ limit: BODY_LIMIT });
+  const push = express.json({ limit: pushBodyLimit });
+  return (req, res, next: NextFunction) => {
+    const isPush = req.path.startsWith('/ingest/');
+    (isPush ? push : small)(req, res, (error?: unknown) => {
+      if (!error) {
+        next();
+        return;
+      }
+      const { type } = error as { type?: string };
+      if (type === 'entity.too.large') {
+        const limit = formatBytes(isPush ? pushBodyLimit : BODY_LIMIT);
+        next(
+          new PayloadTooLargeError(
+            isPush
+              ? `Request body too large: a push accepts at most ${limit} (itsm.ingestion.pushBodyLimit); send the items in several requests`
+              : `Request body too large: ${req.method} ${req.baseUrl}${req.path} accepts at most ${limit}`,
+          ),
+        );
+      } else if (type === 'entity.parse.failed') {
+        next(
+          new InputError(
+            `Invalid body: not JSON (${(error as Error).message})`,
+          ),
+        );
+      } else {
+        next(error);
+      }
+    });
+  };
+}
 
 const recordsQuerySchema = z
   .object({
@@ -125,6 +195,7 @@ export async function createRouter(
     permissionsRegistry,
     auditor,
     catalog,
+    pushBodyLimit = DEFAULT_PUSH_BODY_LIMIT,
   } = options;
   const authorizer = new ItsmAuthorizer({
     httpAuth,
@@ -174,7 +245,7 @@ export async function createRouter(
   }
 
   const router = Router();
-  router.use(express.json({ limit: '20mb' }));
+  router.use(jsonBodies(pushBodyLimit));
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -214,7 +285,17 @@ export async function createRouter(
     res.json(record);
   });
 
-  router.get('/sync', async (_req, res) => {
+  /** Sync status and dead letters are for operators: `itsm.sync.read`. */
+  async function requireSyncRead(req: Request): Promise<void> {
+    await authorizer.require(
+      await authorizer.credentials(req),
+      itsmSyncReadPermission,
+      'You are not allowed to read the sync status',
+    );
+  }
+
+  router.get('/sync', async (req, res) => {
+    await requireSyncRead(req);
     const statuses = await store.listSyncStatus();
     const byId = new Map(statuses.map(s => [s.providerId, s]));
     const items = engine.providers.map(
@@ -224,6 +305,7 @@ export async function createRouter(
   });
 
   router.get('/sync/:providerId/dead-letters', async (req, res) => {
+    await requireSyncRead(req);
     engine.getProvider(req.params.providerId);
     const { limit } = parseInput(
       z
@@ -284,7 +366,7 @@ export async function createRouter(
         itsmIngestPermission,
         `You are not allowed to push records to '${providerId}'`,
       );
-      engine.getProvider(providerId);
+      engine.getPushProvider(providerId);
       const body = parseInput(ingestBodySchema, req.body ?? {}, 'body');
       const result = await engine.ingest(providerId, body);
       await auditorEvent.success({ meta: { ...result } });
