@@ -14,6 +14,8 @@
  * limitations under the License.
  */
 
+/* eslint-disable no-script-url -- these tests feed hostile URLs on purpose */
+
 import { incident } from '../__fixtures__/records';
 import { prepareBatch } from './prepareBatch';
 

@@ -22,6 +22,7 @@ import {
   ItsmReviewImprovement,
   ItsmReviewRecord,
   ItsmServiceReview,
+  isSafeItsmUrl,
 } from '@backstage-itsm/plugin-itsm-common';
 
 const STATUS_TEXT: Record<string, string> = {
@@ -32,12 +33,73 @@ const STATUS_TEXT: Record<string, string> = {
   no_data: 'no data',
 };
 
-/** Escapes text for a Markdown table cell or line. */
+/** Line breaks and other control characters: one space each. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * Escapes text for a Markdown table cell or line: whatever a source or a
+ * user wrote (titles, numbers, names) stays text. Brackets (links, images),
+ * angle brackets (HTML, autolinks), emphasis, code, headings, strikethrough
+ * and table pipes are backslash-escaped and line breaks flattened, so
+ * neither `](javascript:…)` nor `<img onerror>` nor a `|` can turn into a
+ * link, markup or another column. Parentheses need no escape: without an
+ * unescaped `]` before them they open no link.
+ */
 function md(text: string | null | undefined): string {
-  return (text ?? '')
-    .replace(/\\/g, '\\\\')
-    .replace(/([|*_`[\]<>#])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
+  return (text ?? '').replace(CONTROL, ' ').replace(/[\\`*_[\]<>#|~]/g, '\\$&');
+}
+
+/**
+ * A code span that its content cannot close: the fence is one backtick
+ * longer than the longest run inside.
+ */
+function code(text: string): string {
+  const flat = text.replace(CONTROL, ' ');
+  const longest = Math.max(
+    0,
+    ...(flat.match(/`+/g) ?? []).map(run => run.length),
+  );
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/**
+ * A link destination: only what the portal would link to (absolute http or
+ * https, no credentials), serialised by the URL parser and with every
+ * character that Markdown could read as syntax percent-encoded. Undefined
+ * for anything else: the name is then shown without a link.
+ */
+function linkTarget(url: string | null): string | undefined {
+  if (!isSafeItsmUrl(url)) {
+    return undefined;
+  }
+  return new URL(url).href.replace(
+    /[^A-Za-z0-9\-._~:/?#@!$&'*+,;=%[\]]/g,
+    char =>
+      Array.from(new TextEncoder().encode(char))
+        .map(byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+        .join(''),
+  );
+}
+
+/**
+ * Free text a user wrote as Markdown (the decisions): each line escaped as
+ * text, blank lines kept, so list items and paragraphs read as written but
+ * links, images and HTML cannot be smuggled in.
+ */
+function mdLines(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map(line => {
+      const list = /^(\s*)([-*+]|\d{1,9}[.)])(\s+)/.exec(line);
+      if (!list) return md(line);
+      // Keep a list marker a list marker; escape the rest.
+      const marker = list[2].replace(/^[*+]$/, '-');
+      return `${list[1]}${marker}${list[3]}${md(line.slice(list[0].length))}`;
+    })
+    .join('\n');
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -54,7 +116,8 @@ function table(header: string[], rows: string[][]): string[] {
 
 function recordName(record: ItsmReviewRecord): string {
   const name = md(record.number ?? record.id);
-  return record.url ? `[${name}](${record.url})` : name;
+  const target = linkTarget(record.url);
+  return target ? `[${name}](${target})` : name;
 }
 
 /** An instant in UTC to the minute: the export is read outside the portal. */
@@ -101,10 +164,10 @@ function improvementRows(
     return [
       md(item.title),
       md(item.ownerRef),
-      item.status.replace(/_/g, ' '),
-      item.dueDate ?? '–',
+      md(item.status.replace(/_/g, ' ')),
+      md(item.dueDate ?? '–'),
       measure,
-      item.progressStatus.replace(/_/g, ' '),
+      md(item.progressStatus.replace(/_/g, ' ')),
     ];
   });
 }
@@ -118,14 +181,20 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
   lines.push(
     `# Service review: ${md(review.entityTitle)}, ${md(review.period.label)}`,
     '',
-    `- Entity: \`${review.entityRef}\``,
-    `- Period: ${review.period.from} to ${review.period.to} (compared with ${review.previous.from} to ${review.previous.to})`,
+    `- Entity: ${code(review.entityRef)}`,
+    `- Period: ${md(review.period.from)} to ${md(
+      review.period.to,
+    )} (compared with ${md(review.previous.from)} to ${md(
+      review.previous.to,
+    )})`,
     review.held
-      ? `- Held by ${md(review.held.heldBy)} on ${
-          review.held.heldAt
-        }; the numbers are as they were then.`
-      : `- Generated ${review.generatedAt}; not held yet, numbers are live.`,
-    `- Health: **${review.health.verdict}**${
+      ? `- Held by ${md(review.held.heldBy)} on ${md(
+          review.held.heldAt,
+        )}; the numbers are as they were then.`
+      : `- Generated ${md(
+          review.generatedAt,
+        )}; not held yet, numbers are live.`,
+    `- Health: **${md(review.health.verdict)}**${
       review.health.reasons.length
         ? ` (${review.health.reasons.map(md).join('; ')})`
         : ''
@@ -146,7 +215,7 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
       md(m.definition.title),
       formatItsmMetricValue(m.value, m.unit),
       m.target === undefined ? '–' : formatItsmMetricValue(m.target, m.unit),
-      STATUS_TEXT[m.status ?? 'no_target'] ?? m.status ?? '',
+      STATUS_TEXT[m.status ?? 'no_target'] ?? md(m.status),
       formatItsmMetricValue(m.previous?.value, m.unit),
       itsmMetricTrend(m).text,
       String(m.n),
@@ -193,9 +262,9 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
       review.slaBreaches.map(b => [
         recordName(b.record),
         md(b.sla),
-        b.kind,
+        md(b.kind),
         formatItsmDuration(b.targetSeconds),
-        b.breachAt ?? '–',
+        md(b.breachAt ?? '–'),
       ]),
     ),
   );
@@ -237,7 +306,7 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
   lines.push('## Decisions and actions', '');
   lines.push(
     review.held?.decisions.trim()
-      ? review.held.decisions.trim()
+      ? mdLines(review.held.decisions.trim())
       : '_No decisions recorded._',
     '',
   );
