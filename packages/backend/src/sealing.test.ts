@@ -899,10 +899,13 @@ describe.each(databases.eachSupportedId())(
         expectSealed(res.text);
       });
 
-      it('shows sync status without record content', async () => {
+      it('shows the other employee no sync status (itsm.sync.read), and the admin none with record content', async () => {
         const res = await call('guest', 'get', '/sync');
-        expect(res.status).toBe(200);
+        expect(res.status).toBe(403);
         expectSealed(res.text);
+        const admin = await call('admin', 'get', '/sync');
+        expect(admin.status).toBe(200);
+        expectNoSecrets(admin.text);
       });
     });
 

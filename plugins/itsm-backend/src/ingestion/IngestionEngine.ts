@@ -379,10 +379,12 @@ export class IngestionEngine {
       throw new InputError(`Invalid body: ${refusals.join('; ')}`);
     }
     await this.#options.resolver.ensureFresh(this.#options.resolverMaxAgeMs);
-    return this.#commit(provider, {
-      records: batch.records,
-      feedback: batch.feedback,
-    });
+    // A push carries no deletions: what it did is what it wrote.
+    const { upserted, unchanged, feedback, deadLettered } = await this.#commit(
+      provider,
+      { records: batch.records, feedback: batch.feedback },
+    );
+    return { upserted, unchanged, feedback, deadLettered };
   }
 
   async #commit(
