@@ -104,6 +104,12 @@ export type ItsmImprovementProgressStatus =
   | 'sustained'
   /** No records in the current window to measure. */
   | 'no_data'
+  /**
+   * Not measured in this response: the request reached its budget of metric
+   * measurements (a long page of items bound to many different metrics).
+   * Asking for the item alone, or a shorter page, measures it.
+   */
+  | 'not_measured'
   /** Done or abandoned without a bound metric, or not measured. */
   | 'closed';
 
@@ -322,19 +328,49 @@ export interface ItsmServiceReview {
    */
   sources?: ItsmDataSource[];
   /** Set when the review was held and saved: the numbers are frozen as they were then. */
-  held: {
-    id: string;
-    heldBy: string;
-    heldAt: string;
-    decisions: string;
-  } | null;
+  held: ItsmHeldReview | null;
 }
 
-/** Body of `POST /reviews`: hold (snapshot) the review of a period. @public */
+/** One change of the decisions of a held review. @public */
+export interface ItsmHeldReviewAmendment {
+  at: string;
+  /** The user or service entity ref that made the change. */
+  by: string;
+  decisions: { from: string; to: string };
+}
+
+/** What was saved when a review was held, and what happened to it since. @public */
+export interface ItsmHeldReview {
+  /** Names the held review in `PATCH|DELETE /reviews/held/{id}`. */
+  id: string;
+  heldBy: string;
+  heldAt: string;
+  /** The decisions as they stand now (after the last amendment). */
+  decisions: string;
+  /** Every change of the decisions since the review was held, oldest first. */
+  amendments: ItsmHeldReviewAmendment[];
+  /**
+   * `frozen`: the figures and lists are those saved when the review was
+   * held (each reader still sees only the records they may read).
+   * `live`: the reader's `itsm.metrics.read` is conditional, and the frozen
+   * figures count every record, so the figures and lists are computed now,
+   * under the reader's conditions; only the decisions are from the hold.
+   */
+  figures: 'frozen' | 'live';
+}
+
+/**
+ * Body of `POST /reviews`: hold (snapshot) the review of a named period that
+ * has ended (`2026-Q3`, `2026-10`).
+ * @public
+ */
 export interface ItsmHoldReviewRequest {
   entityRef: string;
-  period?: string;
-  from?: string;
-  to?: string;
+  period: string;
   decisions?: string;
+}
+
+/** Body of `PATCH /reviews/held/{id}`: amend the decisions of a held review. @public */
+export interface ItsmAmendReviewRequest {
+  decisions: string;
 }

@@ -15,7 +15,10 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import {
   ANNOTATION_ITSM_DEPARTMENT,
   ITSM_IMPROVEMENT_TRANSITIONS,
@@ -37,7 +40,7 @@ import { DateTime } from 'luxon';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { ImprovementFilter } from '../permissions/improvementRules';
-import { MetricProbe } from './MetricProbe';
+import { MeasurementBudgetExceededError, MetricProbe } from './MetricProbe';
 import {
   ImprovementStore,
   ListImprovementsQuery,
@@ -51,6 +54,15 @@ import {
   MetricBindingInput,
   UpdateImprovementInput,
 } from './validation';
+
+/**
+ * Whom the caller may name as the owner of an improvement: anyone when
+ * `admin` (the policy allows them `itsm.improvement.update` without
+ * conditions), else themself or a group they belong to.
+ */
+export interface OwnerChoice {
+  admin: boolean;
+}
 
 /** Who is asking, and what they may see. */
 export interface ImprovementCaller {
@@ -87,6 +99,8 @@ export class ImprovementService {
       records: ItsmStore;
       metrics: MetricsEngine;
       catalog: CatalogService;
+      /** The caller's ownership claims, for the owners they may name. */
+      userInfo: UserInfoService;
     },
   ) {}
 
@@ -112,6 +126,7 @@ export class ImprovementService {
   async create(
     input: CreateImprovementInput,
     caller: ImprovementCaller,
+    owners: OwnerChoice,
   ): Promise<ItsmImprovement> {
     const now = caller.probe.now;
     if (input.dueDate !== null && input.dueDate < today(now)) {
@@ -121,7 +136,7 @@ export class ImprovementService {
       );
     }
     const entities = await this.#entities(input.entityRefs, caller);
-    const ownerRef = await this.#owner(input.ownerRef, caller);
+    const ownerRef = await this.#owner(input.ownerRef, caller, owners);
     await this.#checkRecords(input.recordIds, caller);
     const metric = input.metric
       ? await this.#binding(input.metric, entities[0], caller)
@@ -172,7 +187,9 @@ export class ImprovementService {
 
   /**
    * Applies a change. `readFilter` decides whether the caller sees the item
-   * at all (404), `updateFilter` whether they may change it (403).
+   * at all (404), `updateFilter` whether they may change it (403); a caller
+   * whose update is unconditional may name any owner, others only
+   * themselves or their groups.
    */
   async update(
     id: string,
@@ -200,8 +217,10 @@ export class ImprovementService {
       next.entityRefs = entities.map(e => stringifyEntityRef(e));
       primary = entities[0];
     }
-    if (input.ownerRef !== undefined) {
-      next.ownerRef = await this.#owner(input.ownerRef, caller);
+    if (input.ownerRef !== undefined && input.ownerRef !== before.ownerRef) {
+      next.ownerRef = await this.#owner(input.ownerRef, caller, {
+        admin: filters.update === undefined,
+      });
     }
     if (input.recordIds !== undefined) {
       const added = input.recordIds.filter(r => !before.recordIds.includes(r));
@@ -407,6 +426,12 @@ export class ImprovementService {
         // The entity left the catalog: nothing to measure any more.
         return computeProgress({ ...item, now: probe.now });
       }
+      if (error instanceof MeasurementBudgetExceededError) {
+        return {
+          ...computeProgress({ ...item, now: probe.now }),
+          status: 'not_measured',
+        };
+      }
       throw error;
     }
   }
@@ -477,17 +502,14 @@ export class ImprovementService {
     refs: string[],
     caller: ImprovementCaller,
   ): Promise<Entity[]> {
-    const normalised = refs.map((ref, i) =>
-      normaliseRef(ref, 'component', `entityRefs[${i}]`),
-    );
     const { items } = await this.options.catalog.getEntitiesByRefs(
       {
-        entityRefs: normalised,
+        entityRefs: refs,
         fields: ['kind', 'metadata', 'spec.owner'],
       },
       { credentials: caller.credentials },
     );
-    return normalised.map((ref, i) => {
+    return refs.map((ref, i) => {
       const entity = items[i];
       if (!entity) {
         throw invalidField(
@@ -499,8 +521,12 @@ export class ImprovementService {
     });
   }
 
-  async #owner(ref: string, caller: ImprovementCaller): Promise<string> {
-    const ownerRef = normaliseRef(ref, 'group', 'ownerRef');
+  /** The owner of an item: a group or user in the catalog the caller may name. */
+  async #owner(
+    ownerRef: string,
+    caller: ImprovementCaller,
+    owners: OwnerChoice,
+  ): Promise<string> {
     const { kind } = parseEntityRef(ownerRef);
     if (kind !== 'group' && kind !== 'user') {
       throw invalidField('ownerRef', `must be a group or a user, got ${kind}`);
@@ -511,7 +537,27 @@ export class ImprovementService {
     if (!entity) {
       throw invalidField('ownerRef', `no ${kind} '${ownerRef}' in the catalog`);
     }
+    if (!owners.admin) {
+      const claims = await this.#claims(caller.credentials);
+      if (!claims.includes(ownerRef)) {
+        throw new NotAllowedError(
+          `ownerRef: you may name yourself or a group you belong to (${
+            claims.join(', ') || 'none'
+          }), not '${ownerRef}'; administrators may name any owner`,
+        );
+      }
+    }
     return ownerRef;
+  }
+
+  /** The caller's ownership claims (themself and their groups); none for a service. */
+  async #claims(credentials: BackstageCredentials): Promise<string[]> {
+    const principal = credentials.principal as { type?: string };
+    if (principal.type !== 'user') {
+      return [];
+    }
+    const info = await this.options.userInfo.getUserInfo(credentials);
+    return info.ownershipEntityRefs;
   }
 
   async #checkRecords(ids: string[], caller: ImprovementCaller): Promise<void> {
@@ -552,9 +598,7 @@ export class ImprovementService {
         `${definition.title} has no better direction to improve towards`,
       );
     }
-    const entityRef = input.entityRef
-      ? normaliseRef(input.entityRef, 'component', 'metric.entityRef')
-      : stringifyEntityRef(primary);
+    const entityRef = input.entityRef ?? stringifyEntityRef(primary);
     try {
       await caller.probe.scope(entityRef);
     } catch (error) {
@@ -609,16 +653,6 @@ function checkTarget(
         metric.metricId
       } (${metric.direction.replace(/_/g, ' ')})`,
     );
-  }
-}
-
-function normaliseRef(ref: string, defaultKind: string, field: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind, defaultNamespace: 'default' }),
-    );
-  } catch (error) {
-    throw invalidField(field, `'${ref}' is not an entity ref`);
   }
 }
 

@@ -28,6 +28,14 @@ import { EntityScope, resolveEntityScope } from '../metrics/resolveEntityScope';
 const DAY_MS = 24 * 3600_000;
 
 /**
+ * Thrown instead of measuring once a probe has made its budget of metric
+ * measurements: the caller reports the item as not measured.
+ */
+export class MeasurementBudgetExceededError extends Error {
+  name = 'MeasurementBudgetExceededError';
+}
+
+/**
  * Reads metric values for improvements through the metrics engine, as one
  * caller sees them, remembering entity scopes and values for the length of
  * one request (a list of improvements often shares entities and metrics).
@@ -44,8 +52,24 @@ export class MetricProbe {
       /** The caller's `itsm.metrics.read` filter. */
       filter: RecordFilter | undefined;
       now: number;
+      /**
+       * Most distinct measurements (a metric of an entity over one window)
+       * this probe makes; further ones throw
+       * MeasurementBudgetExceededError. Default unlimited.
+       */
+      budget?: number;
     },
   ) {}
+
+  /** The same caller and instant, counting records under another `itsm.metrics.read` filter. */
+  withFilter(filter: RecordFilter | undefined): MetricProbe {
+    return new MetricProbe({ ...this.options, filter });
+  }
+
+  /** How many measurements this probe has made. */
+  get measurements(): number {
+    return this.#values.size;
+  }
 
   get now(): number {
     return this.options.now;
@@ -122,6 +146,13 @@ export class MetricProbe {
   #memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
     let value = this.#values.get(key) as Promise<T> | undefined;
     if (!value) {
+      if (this.#values.size >= (this.options.budget ?? Infinity)) {
+        return Promise.reject(
+          new MeasurementBudgetExceededError(
+            `This request has made its ${this.options.budget} metric measurements`,
+          ),
+        );
+      }
       value = compute();
       this.#values.set(key, value);
     }

@@ -30,6 +30,7 @@ import {
   itsmImprovementDeletePermission,
   itsmImprovementReadPermission,
   itsmImprovementUpdatePermission,
+  ItsmImprovement,
   ItsmImprovementDetails,
   itsmRecordReadPermission,
   ItsmServiceReview,
@@ -61,6 +62,8 @@ import { ReviewService } from '../reviews/ReviewService';
 import { createRouter } from '../service/createRouter';
 import { ImprovementService } from './ImprovementService';
 import { ImprovementStore } from './ImprovementStore';
+import { fakeUserInfo } from './__testUtils__/fakeUserInfo';
+import { MAX_PROGRESS_MEASUREMENTS } from './validation';
 
 jest.setTimeout(60_000);
 
@@ -179,6 +182,12 @@ describe.each(databases.eachSupportedId())(
     let app: express.Express;
     let decisions: Record<string, PolicyDecision>;
     let auditor: ReturnType<typeof mockServices.auditor.mock>;
+    let improvementStore: ImprovementStore;
+
+    async function improvementCount(): Promise<number> {
+      const [{ n }] = await harness.knex('improvements').count({ n: '*' });
+      return Number(n);
+    }
     const ids: Record<string, string> = {};
 
     const as = (user: string) => ({
@@ -212,12 +221,14 @@ describe.each(databases.eachSupportedId())(
               ).find(r => r.name === name)!,
           } as any),
       );
-      const improvementStore = new ImprovementStore(harness.knex);
+      improvementStore = new ImprovementStore(harness.knex);
+      const userInfo = fakeUserInfo({ [ALICE]: [PAYMENTS] });
       const improvements = new ImprovementService({
         store: improvementStore,
         records: harness.store,
         metrics: harness.engine,
         catalog: catalogServiceMock({ entities }),
+        userInfo,
       });
       auditor = mockServices.auditor.mock();
       const router = await createRouter({
@@ -237,6 +248,7 @@ describe.each(databases.eachSupportedId())(
           metrics: harness.engine,
           improvements,
           improvementStore,
+          permissions,
         }),
         clock: () => NOW,
       });
@@ -558,6 +570,148 @@ describe.each(databases.eachSupportedId())(
       expect(kept.body.title).toBe('Halve payments-api MTTR');
     });
 
+    describe('owners a caller may name', () => {
+      const ownerOnly = () => {
+        decisions[itsmImprovementUpdatePermission.name] =
+          createItsmImprovementConditionalDecision(
+            itsmImprovementUpdatePermission,
+            itsmImprovementConditions.isOwner({ claims: [ALICE, PAYMENTS] }),
+          );
+      };
+      const draft = {
+        title: 'Owned by whom?',
+        entityRefs: ['payments-api'],
+        priority: 'low',
+      };
+      const notMine = new RegExp(
+        "^ownerRef: you may name yourself or a group you belong to \\(user:default/alice, group:default/payments\\), not 'group:default/hr-operations'",
+      );
+      const created: string[] = [];
+      afterEach(async () => {
+        decisions = {};
+        for (const id of created.splice(0)) {
+          await request(app).delete(`/improvements/${id}`).set(as(ALICE));
+        }
+      });
+
+      it.each([
+        ['owner-only update', ownerOnly],
+        [
+          'no update at all',
+          () => {
+            decisions[itsmImprovementUpdatePermission.name] = {
+              result: AuthorizeResult.DENY,
+            };
+          },
+        ],
+      ])(
+        'refuses a group the creator is not in with a 403 naming ownerRef (%s)',
+        async (_, policy) => {
+          policy();
+          const before = await improvementCount();
+          const res = await request(app)
+            .post('/improvements')
+            .set(as(ALICE))
+            .send({ ...draft, ownerRef: 'hr-operations' });
+          expect(res.status).toBe(403);
+          expect(res.body.error.message).toMatch(notMine);
+          await expect(improvementCount()).resolves.toBe(before);
+        },
+      );
+
+      it('lets the creator name themself or a group they belong to', async () => {
+        ownerOnly();
+        for (const [ownerRef, stored] of [
+          ['payments', PAYMENTS],
+          ['user:default/alice', ALICE],
+        ]) {
+          const res = await request(app)
+            .post('/improvements')
+            .set(as(ALICE))
+            .send({ ...draft, ownerRef });
+          expect(res.status).toBe(201);
+          expect(res.body.ownerRef).toBe(stored);
+          created.push(res.body.id);
+        }
+      });
+
+      it('lets an administrator name any group', async () => {
+        const res = await request(app)
+          .post('/improvements')
+          .set(as(ALICE))
+          .send({ ...draft, ownerRef: HR_TEAM });
+        expect(res.status).toBe(201);
+        created.push(res.body.id);
+      });
+
+      it('checks a new owner on PATCH too', async () => {
+        ownerOnly();
+        const moved = await request(app)
+          .patch(`/improvements/${mttrId}`)
+          .set(as(ALICE))
+          .send({ ownerRef: HR_TEAM });
+        expect(moved.status).toBe(403);
+        expect(moved.body.error.message).toMatch(notMine);
+        // Naming the owner it already has is no change of owner.
+        const same = await request(app)
+          .patch(`/improvements/${mttrId}`)
+          .set(as(ALICE))
+          .send({ ownerRef: 'payments' });
+        expect(same.status).toBe(200);
+        expect(same.body.ownerRef).toBe(PAYMENTS);
+
+        decisions = {};
+        for (const ownerRef of [HR_TEAM, PAYMENTS]) {
+          const byAdmin = await request(app)
+            .patch(`/improvements/${mttrId}`)
+            .set(as(ALICE))
+            .send({ ownerRef });
+          expect(byAdmin.status).toBe(200);
+          expect(byAdmin.body.ownerRef).toBe(ownerRef);
+        }
+      });
+    });
+
+    it('reads unqualified refs in queries and bodies, and refuses refs that do not parse', async () => {
+      const titles = async (query: string) => {
+        const res = await request(app)
+          .get(`/improvements?${query}`)
+          .set(as(ALICE));
+        expect(res.status).toBe(200);
+        return res.body.items.map((i: { title: string }) => i.title);
+      };
+      await expect(titles('entityRef=payments-api')).resolves.toEqual([
+        'Halve payments-api MTTR',
+      ]);
+      await expect(titles('ownerRef=payments')).resolves.toEqual([
+        'Halve payments-api MTTR',
+      ]);
+
+      const query = await request(app)
+        .get('/improvements?entityRef=component:')
+        .set(as(ALICE));
+      expect(query.status).toBe(400);
+      expect(query.body.error.message).toMatch(
+        /^Invalid query: entityRef: 'component:' is not an entity ref/,
+      );
+      const body = await request(app)
+        .post('/improvements')
+        .set(as(ALICE))
+        .send({ ...valid, entityRefs: [A, 'a:b:c'] });
+      expect(body.status).toBe(400);
+      expect(body.body.error.message).toMatch(
+        /^Invalid body: entityRefs\.1: 'a:b:c' is not an entity ref/,
+      );
+    });
+
+    it('serves at most 100 improvements a page', async () => {
+      const res = await request(app)
+        .get('/improvements?limit=101')
+        .set(as(ALICE));
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/^Invalid query: limit: /);
+    });
+
     it('keeps comments as history and records who changed what', async () => {
       const res = await request(app)
         .patch(`/improvements/${mttrId}`)
@@ -750,6 +904,91 @@ describe.each(databases.eachSupportedId())(
         .where({ improvement_id: mttrId })
         .count({ n: '*' });
       expect(Number(n)).toBe(0);
+    });
+
+    it('measures at most MAX_PROGRESS_MEASUREMENTS metrics a request, and says which items it did not', async () => {
+      const at = new Date(NOW).toISOString();
+      const boundIds: string[] = [];
+      for (let i = 0; i < 70; i++) {
+        const id = `bound-${String(i).padStart(2, '0')}`;
+        boundIds.push(id);
+        await improvementStore.create(
+          {
+            id,
+            title: `Bound ${i}`,
+            description: '',
+            entityRefs: [A],
+            ownerRef: PAYMENTS,
+            department: 'it',
+            status: 'approved',
+            priority: 'low',
+            dueDate: null,
+            recordIds: [],
+            // Every item its own window: no two share a measurement.
+            metric: {
+              metricId: 'mttr',
+              entityRef: A,
+              target: 60,
+              direction: 'lower_is_better',
+              windowDays: 10 + i,
+              sustainWeeks: 4,
+              baseline: 9900,
+              baselineN: 2,
+              baselineCapturedAt: at,
+            },
+            createdAt: at,
+            createdBy: ALICE,
+            updatedAt: at,
+            updatedBy: ALICE,
+            completedAt: null,
+          },
+          {
+            actor: ALICE,
+            type: 'created',
+            changes: {},
+            comment: null,
+          },
+        );
+      }
+      const measure = jest.spyOn(harness.engine, 'getMetrics');
+      try {
+        const res = await request(app)
+          .get('/improvements?sort=title&order=asc')
+          .set(as(ALICE));
+        expect(res.status).toBe(200);
+        expect(measure.mock.calls.length).toBeLessThanOrEqual(
+          MAX_PROGRESS_MEASUREMENTS,
+        );
+        const bound = (res.body.items as ItsmImprovement[]).filter(
+          i => i.metric,
+        );
+        const statuses = bound.map(i => i.progress.status);
+        // In page order: one weekly series shared by all, then one window
+        // per item until the budget is spent.
+        const measured = MAX_PROGRESS_MEASUREMENTS - 1;
+        expect(statuses.slice(0, measured)).not.toContain('not_measured');
+        expect(statuses.slice(measured)).toEqual(
+          Array(70 - measured).fill('not_measured'),
+        );
+        expect(bound[69].progress).toMatchObject({
+          baseline: 9900,
+          current: null,
+          target: 60,
+        });
+
+        // Alone, the item is measured.
+        measure.mockClear();
+        const one = await request(app)
+          .get(`/improvements/${bound[69].id}`)
+          .set(as(ALICE));
+        expect(one.body.progress.status).not.toBe('not_measured');
+        expect(measure).toHaveBeenCalledTimes(2);
+      } finally {
+        measure.mockRestore();
+        for (const id of boundIds) {
+          await improvementStore.delete(id);
+        }
+      }
     });
   },
 );

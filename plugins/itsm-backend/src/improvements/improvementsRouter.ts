@@ -18,6 +18,7 @@ import type {
   AuditorService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   itsmImprovementCreatePermission,
@@ -30,11 +31,16 @@ import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
 import { parseInput } from '../service/validation';
-import { ImprovementCaller, ImprovementService } from './ImprovementService';
+import {
+  ImprovementCaller,
+  ImprovementService,
+  OwnerChoice,
+} from './ImprovementService';
 import { MetricProbe } from './MetricProbe';
 import {
   createImprovementSchema,
   listImprovementsSchema,
+  MAX_PROGRESS_MEASUREMENTS,
   updateImprovementSchema,
 } from './validation';
 
@@ -86,8 +92,32 @@ export async function improvementCaller(
       credentials,
       filter: metricsFilter,
       now: (options.clock ?? Date.now)(),
+      budget: MAX_PROGRESS_MEASUREMENTS,
     }),
   };
+}
+
+/**
+ * An improvement administrator is a caller the policy allows
+ * `itsm.improvement.update` without conditions (as unconditional
+ * `itsm.record.read` makes a dead-letter reader); they may name any owner.
+ */
+async function ownerChoice(
+  authorizer: ItsmAuthorizer,
+  credentials: BackstageCredentials,
+): Promise<OwnerChoice> {
+  try {
+    const filter = await authorizer.improvementFilter(
+      credentials,
+      itsmImprovementUpdatePermission,
+    );
+    return { admin: filter === undefined };
+  } catch (error) {
+    if (error instanceof NotAllowedError) {
+      return { admin: false };
+    }
+    throw error;
+  }
 }
 
 /**
@@ -110,6 +140,8 @@ export function bindImprovementRoutes(
     const entityRefs = query.entityRef
       ? [(await caller.probe.scope(query.entityRef)).entityRef]
       : undefined;
+    // Each page measures the progress of its items: at most
+    // MAX_IMPROVEMENTS_PAGE items and MAX_PROGRESS_MEASUREMENTS measurements.
     res.json(
       await improvements.list(
         {
@@ -150,7 +182,11 @@ export function bindImprovementRoutes(
         'You are not allowed to create improvements',
       );
       const input = parseInput(createImprovementSchema, req.body, 'body');
-      const created = await improvements.create(input, caller);
+      const created = await improvements.create(
+        input,
+        caller,
+        await ownerChoice(authorizer, caller.credentials),
+      );
       await auditorEvent.success({
         meta: { improvementId: created.id, ownerRef: created.ownerRef },
       });

@@ -21,7 +21,7 @@ import {
 } from '@backstage-itsm/plugin-itsm-common';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { listParam } from '../service/validation';
+import { entityRefParam, listParam } from '../service/validation';
 
 /** A 400 naming the field at fault, like the schema errors. */
 export function invalidField(field: string, message: string): InputError {
@@ -38,7 +38,7 @@ const calendarDate = z
 const metricBinding = z
   .object({
     metricId: z.string().min(1, 'name a metric'),
-    entityRef: z.string().min(1).optional(),
+    entityRef: entityRefParam().optional(),
     target: z.number().finite('must be a finite number'),
     windowDays: z.number().int().min(1).max(365).default(30),
     sustainWeeks: z.number().int().min(1).max(26).default(4),
@@ -51,10 +51,14 @@ const fields = {
   title: z.string().trim().min(1, 'title is required').max(300),
   description: z.string().max(20_000),
   entityRefs: z
-    .array(z.string().min(1))
+    .array(entityRefParam())
     .min(1, 'name at least one entity')
     .max(50),
-  ownerRef: z.string().trim().min(1, 'name an owner group or user'),
+  ownerRef: z
+    .string()
+    .trim()
+    .min(1, 'name an owner group or user')
+    .pipe(entityRefParam({ defaultKind: 'group' })),
   priority: z.enum(ITSM_IMPROVEMENT_PRIORITIES),
   dueDate: calendarDate.nullable(),
   recordIds: z.array(z.string().min(1)).max(100),
@@ -102,10 +106,22 @@ export const updateImprovementSchema = z
 
 export type UpdateImprovementInput = z.output<typeof updateImprovementSchema>;
 
+/** Largest page of `GET /improvements`: each item may need its progress measured. */
+export const MAX_IMPROVEMENTS_PAGE = 100;
+
+/**
+ * Most metric measurements one request makes for progress (a bound item
+ * takes two: its current window and its weekly series; items sharing a
+ * measure share them). Items beyond are answered `not_measured`.
+ */
+export const MAX_PROGRESS_MEASUREMENTS = 60;
+
 export const listImprovementsSchema = z
   .object({
-    entityRef: z.string().min(1).optional(),
-    ownerRef: listParam.optional(),
+    entityRef: entityRefParam().optional(),
+    ownerRef: listParam
+      .pipe(z.array(entityRefParam({ defaultKind: 'group' })))
+      .optional(),
     status: listParam
       .pipe(z.array(z.enum(ITSM_IMPROVEMENT_STATUSES)))
       .optional(),
@@ -116,7 +132,12 @@ export const listImprovementsSchema = z
       .enum(['dueDate', 'priority', 'updatedAt', 'createdAt', 'title'])
       .optional(),
     order: z.enum(['asc', 'desc']).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_IMPROVEMENTS_PAGE)
+      .default(MAX_IMPROVEMENTS_PAGE),
     offset: z.coerce.number().int().min(0).default(0),
   })
   .strict();

@@ -15,8 +15,22 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { ConflictError } from '@backstage/errors';
-import type {
+import type { PermissionsService } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  itsmReviewHoldPermission,
+  itsmReviewUpdatePermission,
+  ItsmHeldReview,
+  ItsmHeldReviewAmendment,
   ItsmRecord,
   ItsmReviewImprovement,
   ItsmReviewRecord,
@@ -43,6 +57,7 @@ export const REVIEW_LIST_LIMIT = 25;
 export const WORST_INCIDENTS = 10;
 
 const T_REVIEWS = 'service_reviews';
+const T_AMENDMENTS = 'service_review_amendments';
 
 interface HeldReviewRow {
   id: string;
@@ -56,6 +71,15 @@ interface HeldReviewRow {
   snapshot: string;
 }
 
+interface AmendmentRow {
+  seq: DbBigInt;
+  review_id: string;
+  at: DbBigInt;
+  actor: string;
+  decisions_before: string;
+  decisions_after: string;
+}
+
 /** A reader of reviews: the improvement caller plus the filters reviews need. */
 export interface ReviewCaller extends ImprovementCaller {
   /** `itsm.metrics.read`: which records the numbers count. */
@@ -64,11 +88,23 @@ export interface ReviewCaller extends ImprovementCaller {
   improvementFilter: ImprovementFilter | undefined;
 }
 
+/** What a release removed, for the audit trail. */
+export interface ReleasedReview {
+  id: string;
+  entityRef: string;
+  period: string;
+  decisions: string;
+}
+
 /**
  * Service reviews: the period report of an entity or a team (DESIGN.md
- * section 8). A live review is computed on each read; a held review is a
- * snapshot taken with every record in it, and each reader sees it through
- * their own record and improvement permissions.
+ * section 8). A live review is computed on each read. A held review is a
+ * snapshot of an ended month or quarter, taken with every record in it;
+ * each reader sees it through their own record and improvement permissions,
+ * and its figures only when they may count every record
+ * (`itsm.metrics.read` unconditional), since the snapshot counts them all.
+ * Holding needs `itsm.review.hold`, amending the decisions or releasing the
+ * snapshot `itsm.review.update`, both decided on the catalog entity.
  */
 export class ReviewService {
   constructor(
@@ -78,6 +114,8 @@ export class ReviewService {
       metrics: MetricsEngine;
       improvements: ImprovementService;
       improvementStore: ImprovementStore;
+      /** Decides hold, amend and release on the entity under review. */
+      permissions: PermissionsService;
     },
   ) {}
 
@@ -89,20 +127,15 @@ export class ReviewService {
     const scope = await caller.probe.scope(entityRef);
     const held = await this.#findHeld(scope.entityRef, period);
     if (held) {
-      return this.#forReader(fromHeldRow(held), caller);
+      return this.#present(held, period, caller);
     }
-    const review = await this.#build(entityRef, period, caller, {
-      record: caller.recordFilter,
-      metrics: caller.metricsFilter,
-      improvement: caller.improvementFilter,
-    });
-    return review;
+    return this.#live(entityRef, period, caller);
   }
 
   /**
-   * Holds the review of a period: saves it as it stands now, with every
-   * record in it, so the same period reads the same later. Holding a period
-   * twice is a conflict.
+   * Holds the review of an ended month or quarter: saves it as it stands
+   * now, with every record in it, so the same period reads the same later.
+   * Holding a period twice is a conflict.
    */
   async hold(
     entityRef: string,
@@ -110,13 +143,30 @@ export class ReviewService {
     decisions: string,
     caller: ReviewCaller,
   ): Promise<ItsmServiceReview> {
+    if (!period.named || period.to > caller.probe.now) {
+      throw new InputError(
+        `Invalid body: period: only a month or quarter that has ended can be held, not ${period.label}`,
+      );
+    }
     const scope = await caller.probe.scope(entityRef);
+    await this.#authorize(
+      itsmReviewHoldPermission,
+      scope.entityRef,
+      caller,
+      `You are not allowed to hold the review of ${scope.entityRef}; its owners and administrators may`,
+    );
     const existing = await this.#findHeld(scope.entityRef, period);
     if (existing) {
       throw heldConflict(existing);
     }
-    const review = await this.#build(entityRef, period, caller, {});
-    const heldAt = caller.probe.now;
+    // The snapshot counts every record: readers see its figures only when
+    // they may count every record too (see #present).
+    const review = await this.#build(
+      entityRef,
+      period,
+      { ...caller, probe: caller.probe.withFilter(undefined) },
+      {},
+    );
     const row: HeldReviewRow = {
       id: randomUUID(),
       entity_ref: scope.entityRef,
@@ -124,7 +174,7 @@ export class ReviewService {
       period_to: period.to,
       label: period.label,
       held_by: caller.actor,
-      held_at: heldAt,
+      held_at: caller.probe.now,
       decisions,
       snapshot: JSON.stringify(review),
     };
@@ -138,7 +188,145 @@ export class ReviewService {
       }
       throw error;
     }
-    return this.#forReader(fromHeldRow(row), caller);
+    return this.#present(row, period, caller);
+  }
+
+  /**
+   * Replaces the decisions of a held review, keeping the change (who, when,
+   * before and after) in its history. The figures stay frozen.
+   */
+  async amend(
+    id: string,
+    decisions: string,
+    caller: ReviewCaller,
+  ): Promise<ItsmServiceReview> {
+    const held = await this.#requireUpdatable(id, caller, 'amend');
+    const { db } = this.options;
+    await db.transaction(async tx => {
+      const query = tx<HeldReviewRow>(T_REVIEWS).where({ id });
+      const current = await (db.client.config.client === 'pg'
+        ? query.forUpdate()
+        : query
+      ).first();
+      if (!current) {
+        throw notHeld(id);
+      }
+      if (current.decisions === decisions) {
+        return;
+      }
+      await tx(T_REVIEWS).where({ id }).update({ decisions });
+      await tx(T_AMENDMENTS).insert({
+        review_id: id,
+        at: caller.probe.now,
+        actor: caller.actor,
+        decisions_before: current.decisions,
+        decisions_after: decisions,
+      });
+    });
+    const row = await this.#findById(id);
+    if (!row) {
+      throw notHeld(id);
+    }
+    return this.#present(row, periodOf(held), caller);
+  }
+
+  /**
+   * Releases a held review: the snapshot and its amendments are deleted, and
+   * the period reads live again until someone holds it anew.
+   */
+  async release(id: string, caller: ReviewCaller): Promise<ReleasedReview> {
+    const held = await this.#requireUpdatable(id, caller, 'release');
+    await this.options.db.transaction(async tx => {
+      await tx(T_AMENDMENTS).where({ review_id: id }).delete();
+      if ((await tx(T_REVIEWS).where({ id }).delete()) === 0) {
+        throw notHeld(id);
+      }
+    });
+    return {
+      id,
+      entityRef: held.entity_ref,
+      period: held.label,
+      decisions: held.decisions,
+    };
+  }
+
+  /** The held review, when the caller sees its entity and may change it. */
+  async #requireUpdatable(
+    id: string,
+    caller: ReviewCaller,
+    verb: 'amend' | 'release',
+  ): Promise<HeldReviewRow> {
+    const held = await this.#findById(id);
+    if (!held) {
+      throw notHeld(id);
+    }
+    try {
+      await caller.probe.scope(held.entity_ref);
+    } catch (error) {
+      // An entity the caller cannot see: so is its review.
+      if ((error as Error).name === 'NotFoundError') {
+        throw notHeld(id);
+      }
+      throw error;
+    }
+    await this.#authorize(
+      itsmReviewUpdatePermission,
+      held.entity_ref,
+      caller,
+      `You are not allowed to ${verb} the held review of ${held.entity_ref}; its owners and administrators may`,
+    );
+    return held;
+  }
+
+  async #authorize(
+    permission: ResourcePermission<'catalog-entity'>,
+    entityRef: string,
+    caller: ReviewCaller,
+    message: string,
+  ): Promise<void> {
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission, resourceRef: entityRef }],
+      { credentials: caller.credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(message);
+    }
+  }
+
+  /** The review computed now, as the caller may see it. */
+  #live(
+    entityRef: string,
+    period: ReviewPeriod,
+    caller: ReviewCaller,
+  ): Promise<ItsmServiceReview> {
+    return this.#build(entityRef, period, caller, {
+      record: caller.recordFilter,
+      metrics: caller.metricsFilter,
+      improvement: caller.improvementFilter,
+    });
+  }
+
+  /**
+   * A held review for one reader. The snapshot counts every record, so its
+   * figures go only to readers whose `itsm.metrics.read` is unconditional;
+   * anyone else gets the figures and lists computed now under their
+   * conditions, with the decisions of the hold (`held.figures: 'live'`).
+   */
+  async #present(
+    row: HeldReviewRow,
+    period: ReviewPeriod,
+    caller: ReviewCaller,
+  ): Promise<ItsmServiceReview> {
+    const amendments = await this.#amendments(row.id);
+    if (caller.metricsFilter === undefined) {
+      const snapshot: ItsmServiceReview = JSON.parse(row.snapshot);
+      return this.#forReader(
+        { ...snapshot, held: heldOf(row, amendments, 'frozen') },
+        caller,
+      );
+    }
+    const live = await this.#live(row.entity_ref, period, caller);
+    return { ...live, held: heldOf(row, amendments, 'live') };
   }
 
   async #findHeld(
@@ -153,6 +341,22 @@ export class ReviewService {
         period_to: period.to,
       })
       .first();
+  }
+
+  async #findById(id: string): Promise<HeldReviewRow | undefined> {
+    return this.options.db<HeldReviewRow>(T_REVIEWS).where({ id }).first();
+  }
+
+  async #amendments(reviewId: string): Promise<ItsmHeldReviewAmendment[]> {
+    const rows: AmendmentRow[] = await this.options
+      .db<AmendmentRow>(T_AMENDMENTS)
+      .where({ review_id: reviewId })
+      .orderBy('seq');
+    return rows.map(r => ({
+      at: new Date(Number(r.at)).toISOString(),
+      by: r.actor,
+      decisions: { from: r.decisions_before, to: r.decisions_after },
+    }));
   }
 
   /** A held review as one reader may see it: records and improvements they may not read are left out. */
@@ -508,16 +712,31 @@ function heldConflict(row: HeldReviewRow): ConflictError {
   );
 }
 
-function fromHeldRow(row: HeldReviewRow): ItsmServiceReview {
-  const snapshot: ItsmServiceReview = JSON.parse(row.snapshot);
+function notHeld(id: string): NotFoundError {
+  return new NotFoundError(`No held review found with id '${id}'`);
+}
+
+function periodOf(row: HeldReviewRow): ReviewPeriod {
   return {
-    ...snapshot,
-    held: {
-      id: row.id,
-      heldBy: row.held_by,
-      heldAt: new Date(Number(row.held_at)).toISOString(),
-      decisions: row.decisions,
-    },
+    label: row.label,
+    from: Number(row.period_from),
+    to: Number(row.period_to),
+    named: !row.label.includes('..'),
+  };
+}
+
+function heldOf(
+  row: HeldReviewRow,
+  amendments: ItsmHeldReviewAmendment[],
+  figures: ItsmHeldReview['figures'],
+): ItsmHeldReview {
+  return {
+    id: row.id,
+    heldBy: row.held_by,
+    heldAt: new Date(Number(row.held_at)).toISOString(),
+    decisions: row.decisions,
+    amendments,
+    figures,
   };
 }
 

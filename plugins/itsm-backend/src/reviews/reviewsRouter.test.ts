@@ -34,6 +34,7 @@ import express from 'express';
 import request from 'supertest';
 import { ImprovementService } from '../improvements/ImprovementService';
 import { ImprovementStore } from '../improvements/ImprovementStore';
+import { fakeUserInfo } from '../improvements/__testUtils__/fakeUserInfo';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import {
   A,
@@ -234,11 +235,13 @@ describe.each(databases.eachSupportedId())(
       );
       const catalog = catalogServiceMock({ entities });
       const improvementStore = new ImprovementStore(harness.knex);
+      const userInfo = fakeUserInfo({ [ALICE]: ['group:default/payments'] });
       const improvements = new ImprovementService({
         store: improvementStore,
         records: harness.store,
         metrics: harness.engine,
         catalog,
+        userInfo,
       });
       const router = await createRouter({
         store: harness.store,
@@ -257,6 +260,7 @@ describe.each(databases.eachSupportedId())(
           metrics: harness.engine,
           improvements,
           improvementStore,
+          permissions,
         }),
         clock: () => NOW,
       });

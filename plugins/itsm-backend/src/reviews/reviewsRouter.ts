@@ -14,21 +14,27 @@
  * limitations under the License.
  */
 
-import { itsmReviewHoldPermission } from '@backstage-itsm/plugin-itsm-common';
 import type { Request, Router } from 'express';
 import { z } from 'zod';
 import {
   improvementCaller,
   ImprovementRouteOptions,
 } from '../improvements/improvementsRouter';
-import { instantParam, parseInput } from '../service/validation';
+import {
+  entityRefParam,
+  instantParam,
+  parseInput,
+} from '../service/validation';
 import { renderReviewMarkdown } from './markdown';
-import { parseReviewPeriod } from './period';
+import { parseHeldPeriod, parseReviewPeriod } from './period';
 import { ReviewCaller, ReviewService } from './ReviewService';
+
+/** Longest decisions text a held review keeps. */
+export const MAX_DECISIONS_LENGTH = 50_000;
 
 const reviewQuerySchema = z
   .object({
-    entityRef: z.string().min(1, 'entityRef is required'),
+    entityRef: entityRefParam(),
     period: z.string().min(1).optional(),
     from: instantParam.optional(),
     to: instantParam.optional(),
@@ -36,21 +42,20 @@ const reviewQuerySchema = z
   })
   .strict();
 
+const decisions = z.string().max(MAX_DECISIONS_LENGTH);
+
 const holdBodySchema = z
   .object({
-    entityRef: z.string().min(1, 'entityRef is required'),
+    entityRef: entityRefParam(),
     period: z.string().min(1).optional(),
-    from: z.iso
-      .datetime({ offset: true })
-      .transform(v => Date.parse(v))
-      .optional(),
-    to: z.iso
-      .datetime({ offset: true })
-      .transform(v => Date.parse(v))
-      .optional(),
-    decisions: z.string().max(50_000).default(''),
+    // Refused with a message of their own: a hold names a period.
+    from: z.unknown().optional(),
+    to: z.unknown().optional(),
+    decisions: decisions.default(''),
   })
   .strict();
+
+const amendBodySchema = z.object({ decisions }).strict();
 
 async function reviewCaller(
   req: Request,
@@ -64,18 +69,20 @@ async function reviewCaller(
 }
 
 /**
- * `GET /reviews?entityRef=&period=|from=&to=&format=json|markdown` and
- * `POST /reviews` (hold a review: freeze its numbers).
+ * `GET /reviews?entityRef=&period=|from=&to=&format=json|markdown`,
+ * `POST /reviews` (hold the review of an ended month or quarter: freeze its
+ * numbers), `PATCH /reviews/held/:id` (amend its decisions) and
+ * `DELETE /reviews/held/:id` (release it).
  */
 export function bindReviewRoutes(
   router: Router,
   options: ImprovementRouteOptions & { reviews: ReviewService },
 ): void {
-  const { reviews, auditor, authorizer } = options;
+  const { reviews, auditor } = options;
 
   router.get('/reviews', async (req, res) => {
     const query = parseInput(reviewQuerySchema, req.query, 'query');
-    const period = parseReviewPeriod(query);
+    const period = parseReviewPeriod(query, 'query');
     const caller = await reviewCaller(req, options);
     const review = await reviews.getReview(query.entityRef, period, caller);
     if (query.format === 'markdown') {
@@ -90,18 +97,13 @@ export function bindReviewRoutes(
   router.post('/reviews', async (req, res) => {
     const auditorEvent = await auditor.createEvent({
       eventId: 'review-hold',
-      severityLevel: 'low',
+      severityLevel: 'medium',
       request: req,
     });
     try {
-      const caller = await reviewCaller(req, options);
-      await authorizer.require(
-        caller.credentials,
-        itsmReviewHoldPermission,
-        'You are not allowed to hold service reviews',
-      );
       const body = parseInput(holdBodySchema, req.body, 'body');
-      const period = parseReviewPeriod(body);
+      const caller = await reviewCaller(req, options);
+      const period = parseHeldPeriod(body, caller.probe.now);
       const review = await reviews.hold(
         body.entityRef,
         period,
@@ -109,9 +111,58 @@ export function bindReviewRoutes(
         caller,
       );
       await auditorEvent.success({
-        meta: { entityRef: review.entityRef, period: review.period.label },
+        meta: {
+          entityRef: review.entityRef,
+          period: review.period.label,
+          reviewId: review.held?.id,
+        },
       });
       res.status(201).json(review);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.patch('/reviews/held/:id', async (req, res) => {
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'review-amend',
+      severityLevel: 'medium',
+      request: req,
+      meta: { reviewId: req.params.id },
+    });
+    try {
+      const body = parseInput(amendBodySchema, req.body, 'body');
+      const caller = await reviewCaller(req, options);
+      const review = await reviews.amend(req.params.id, body.decisions, caller);
+      await auditorEvent.success({
+        meta: { entityRef: review.entityRef, period: review.period.label },
+      });
+      res.json(review);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.delete('/reviews/held/:id', async (req, res) => {
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'review-release',
+      severityLevel: 'medium',
+      request: req,
+      meta: { reviewId: req.params.id },
+    });
+    try {
+      const caller = await reviewCaller(req, options);
+      const released = await reviews.release(req.params.id, caller);
+      await auditorEvent.success({
+        meta: {
+          entityRef: released.entityRef,
+          period: released.period,
+          decisions: released.decisions,
+        },
+      });
+      res.status(204).end();
     } catch (error) {
       await auditorEvent.fail({ error: error as Error });
       throw error;

@@ -319,6 +319,8 @@ export const heldPaymentsReview: ItsmServiceReview = {
     heldAt: '2026-10-06T14:00:00.000Z',
     decisions:
       'Gateway deploys go canary-first from November. Priya owns the rollback runbook.',
+    amendments: [],
+    figures: 'frozen',
   },
 };
 

@@ -66,6 +66,7 @@ export const PROGRESS_LABEL: Record<ItsmImprovementProgressStatus, string> = {
   target_met: 'target met',
   sustained: 'sustained',
   no_data: 'no data',
+  not_measured: 'not measured',
   closed: 'closed',
 };
 
@@ -77,6 +78,7 @@ export const PROGRESS_COLOUR = {
   target_met: 'success',
   sustained: 'success',
   no_data: 'default',
+  not_measured: 'default',
   closed: 'default',
 } as const;
 

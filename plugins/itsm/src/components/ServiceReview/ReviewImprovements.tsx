@@ -43,6 +43,7 @@ const PROGRESS: Record<
   target_met: { label: 'target met', colour: 'success' },
   sustained: { label: 'sustained', colour: 'success' },
   no_data: { label: 'no data', colour: 'default' },
+  not_measured: { label: 'not measured', colour: 'default' },
   closed: { label: 'closed', colour: 'default' },
 };
 
