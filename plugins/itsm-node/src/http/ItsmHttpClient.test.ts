@@ -449,6 +449,50 @@ describe('ItsmHttpClient', () => {
       expect(reached).toBe(false);
     });
 
+    it('refuses user info in URLs without echoing it', () => {
+      expect(
+        () =>
+          new ItsmHttpClient({
+            providerId: 'test:source',
+            baseUrl: 'https://integration:hunter2@source.example.com',
+          }),
+      ).toThrow(/carries a user name or password/);
+      try {
+        new ItsmHttpClient({
+          providerId: 'test:source',
+          baseUrl: 'https://integration:hunter2@source.example.com',
+        });
+      } catch (error) {
+        expect(String(error)).not.toMatch(/hunter2|integration/);
+      }
+    });
+
+    it('refuses a request URL with user info, and scrubs URLs out of network errors', async () => {
+      const { http: c } = client();
+      const refused = await failureOf(
+        c.getJson({ url: 'https://bob:hunter2@source.example.com/rows' }),
+      );
+      expect(refused.message).toMatch(/carries a user name or password/);
+      expect(refused.message).not.toMatch(/hunter2|bob/);
+
+      const failing = new ItsmHttpClient({
+        providerId: 'test:source',
+        baseUrl: BASE,
+        retryBudgetMs: 0,
+        fetch: async () => {
+          throw new TypeError('fetch failed', {
+            cause: new Error(
+              'connect ECONNREFUSED for https://u:s3cret@source.example.com/rows?api_key=K3Y',
+            ),
+          });
+        },
+      });
+      const error = await failureOf(failing.getJson({ url: `${BASE}/rows` }));
+      expect(error.message).toMatch(/fetch failed/);
+      expect(error.message).toMatch(/https:\/\/source\.example\.com\/rows/);
+      expect(error.message).not.toMatch(/s3cret|K3Y|u:/);
+    });
+
     it('stops after too many redirects', async () => {
       server.use(
         http.get(

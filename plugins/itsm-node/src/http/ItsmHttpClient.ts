@@ -127,7 +127,7 @@ const MIN_HONOURED_WAIT_MS = 100;
  * carry no cause chain, so a give-up message does not repeat itself.
  */
 function describeNetworkError(error: unknown): string {
-  const message = (error as Error)?.message ?? String(error);
+  const message = scrubUrls((error as Error)?.message ?? String(error));
   const cause = (error as { cause?: { code?: unknown; message?: unknown } })
     ?.cause;
   let code: string | undefined;
@@ -136,7 +136,21 @@ function describeNetworkError(error: unknown): string {
   } else if (typeof cause?.message === 'string') {
     code = cause.message;
   }
-  return code && !message.includes(code) ? `${message} (${code})` : message;
+  return code && !message.includes(code)
+    ? `${message} (${scrubUrls(code)})`
+    : message;
+}
+
+/**
+ * A message without the user info and query of any URL in it: Node's fetch
+ * names the whole URL in some of its errors, and either part may hold a
+ * secret (a password, an API key in a query parameter).
+ */
+function scrubUrls(text: string): string {
+  return text.replace(
+    /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*@)?([^\s?#]*)(\?[^\s#]*)?/gi,
+    '$1$3',
+  );
 }
 
 type Attempt =
@@ -178,7 +192,15 @@ export class ItsmHttpClient {
 
   constructor(options: ItsmHttpClientOptions) {
     this.providerId = options.providerId;
-    this.origin = new URL(options.baseUrl).origin;
+    const base = new URL(options.baseUrl);
+    if (base.username || base.password) {
+      // Never echoed: the URL itself is the secret.
+      throw new ItsmSourceError({
+        retryable: false,
+        message: `ITSM source ${options.providerId}: its base URL carries a user name or password; put credentials in its auth config instead`,
+      });
+    }
+    this.origin = base.origin;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_ITSM_HTTP_TIMEOUT_MS;
     this.#retryBudgetMs =
       options.retryBudgetMs ?? DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS;
@@ -210,6 +232,12 @@ export class ItsmHttpClient {
     const url = new URL(String(request.url));
     const where = `${request.method ?? 'GET'} ${describeUrl(url)}`;
     const what = request.what ? `${request.what} (${where})` : where;
+    if (url.username || url.password) {
+      throw new ItsmSourceError({
+        retryable: false,
+        message: `ITSM source ${this.providerId}: refusing ${where}: the URL carries a user name or password`,
+      });
+    }
     if (request.credentials && url.origin !== this.origin) {
       throw new ItsmSourceError({
         retryable: false,
