@@ -16,6 +16,15 @@
 
 import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
 
+/** A duration as an object, e.g. `{ days: 7 }`. */
+interface PagerDutyConfigDuration {
+  weeks?: number;
+  days?: number;
+  hours?: number;
+  minutes?: number;
+  seconds?: number;
+}
+
 export interface Config {
   itsm?: {
     providers?: {
@@ -52,10 +61,26 @@ export interface Config {
            */
           pageSize?: number;
           /**
-           * Seconds one request may take, body included, before it fails as
-           * retryable. Defaults to 30. Ownership look-ups use at most 10.
+           * Seconds one attempt of a request may take, body included, before
+           * it is tried again. Defaults to 30. Ownership look-ups take at
+           * most 10 seconds in all.
            */
           timeoutSeconds?: number;
+          /**
+           * Seconds one request may keep retrying 429s (after PagerDuty's
+           * `Retry-After` or `ratelimit-reset`), 5xx (exponential backoff
+           * with full jitter), timeouts and dropped connections, waits
+           * included, before the run stops; the next run resumes from its
+           * last committed batch. 1 to 86400. Defaults to 300.
+           */
+          retryBudgetSeconds?: number;
+          /**
+           * Requests a second this account sends at most, sync and ownership
+           * look-ups together. PagerDuty allows 960 REST API requests a
+           * minute per API key, 16 a second: the default. Lower it when
+           * other tools use the same key. Above 0, at most 1000.
+           */
+          maxRequestsPerSecond?: number;
           /**
            * Seconds each incremental run reaches back before its watermarks,
            * to catch entries PagerDuty writes late. Defaults to 120.
@@ -89,6 +114,20 @@ export interface Config {
              * correlation.
              */
             reasons?: string[];
+          };
+          /**
+           * Edits in PagerDuty that leave no log entry (a title, a priority
+           * or a field changed on a resolved incident) are not seen by the
+           * incremental read. Every `every`, the sync reads again the
+           * incidents resolved within `within` before it
+           * (`GET /incidents?date_range=all&statuses[]=resolved&sort_by=resolved_at:desc`).
+           * Durations as `6h`, `P7D` or `{ days: 7 }`.
+           */
+          rereadResolved?: {
+            /** How often. Defaults to 6 hours. */
+            every?: string | PagerDutyConfigDuration;
+            /** Which: the incidents resolved this long before. Defaults to 7 days. */
+            within?: string | PagerDutyConfigDuration;
           };
         };
       };

@@ -27,7 +27,12 @@
  * consuming every batch like the engine and validating every record with
  * itsmRecordInputSchema, and prints records/s, requests and peak RSS.
  *
- * Environment: BENCH_INCIDENTS, BENCH_CHANGES, BENCH_CONCURRENCY.
+ * The client is the module's (PagerDutyClient on the ITSM HTTP layer) with
+ * no request rate, since the simulator has no limit: the figures are the
+ * connector's own cost. BENCH_RATE sets `maxRequestsPerSecond` (PagerDuty's
+ * 960 a minute is 16, the module's default) to see a sync at the real limit.
+ *
+ * Environment: BENCH_INCIDENTS, BENCH_CHANGES, BENCH_CONCURRENCY, BENCH_RATE.
  */
 
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
@@ -43,6 +48,7 @@ import { PagerDutyItsmProvider } from '../src/provider';
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 50_000);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const RATE = Number(process.env.BENCH_RATE ?? Infinity);
 const TOKEN = 'bench-token';
 const SERVICES = 200;
 const MAX_OFFSET = 10_000;
@@ -359,6 +365,7 @@ async function main() {
     baseUrl: `http://127.0.0.1:${port}`,
     token: TOKEN,
     timeoutMs: 30_000,
+    maxRequestsPerSecond: RATE,
   });
   const provider = new PagerDutyItsmProvider({
     id: 'pagerduty:bench',
@@ -372,7 +379,9 @@ async function main() {
   });
 
   console.log(
-    `PagerDuty bench: ${INCIDENTS} incidents, ${CHANGES} change events, concurrency ${CONCURRENCY}, simulator on 127.0.0.1:${port}`,
+    `PagerDuty bench: ${INCIDENTS} incidents, ${CHANGES} change events, concurrency ${CONCURRENCY}, ${
+      Number.isFinite(RATE) ? `${RATE} requests/s at most` : 'no request rate'
+    }, simulator on 127.0.0.1:${port}`,
   );
   const rssBefore = process.memoryUsage().rss;
   const counts = { incident: 0, change: 0, failed: 0, batches: 0, caused: 0 };
@@ -431,7 +440,9 @@ async function main() {
     `records/s:       ${rate(records)}`,
     `requests:        ${requests} served, ${client.requestCount} sent (${rate(
       requests,
-    )}/s)`,
+    )}/s), ${client.stats.retries} retried, ${Math.round(
+      client.stats.waitMs / 1000,
+    )} s waited`,
     `offset cap:      ${oversized} windows over it shrunk, ${refused} requests refused`,
     `peak RSS:        ${peakRss} (maxRSS, simulator included)`,
     `RSS:             ${mb(rssBefore)} before the sync, sampled peak ${mb(

@@ -45,6 +45,9 @@ describe('readPagerDutyConfigs', () => {
           serviceIds: ['PX1', ' PX2 '],
           causedByChange: { maxPriority: 5, reasons: ['intelligent'] },
           schedule: { frequency: { minutes: 5 }, timeout: { minutes: 4 } },
+          retryBudgetSeconds: 60,
+          maxRequestsPerSecond: 2.5,
+          rereadResolved: { every: '2h', within: { days: 3 } },
         },
       }),
     ).toEqual([
@@ -62,6 +65,10 @@ describe('readPagerDutyConfigs', () => {
         concurrency: 4,
         serviceIds: undefined,
         causedByChange: { maxPriority: 2, reasons: ['cause'] },
+        retryBudgetMs: 300_000,
+        // PagerDuty's 960 requests a minute per key.
+        maxRequestsPerSecond: 16,
+        rereadResolved: { everyMs: 6 * 3600_000, withinMs: 7 * 86_400_000 },
       },
       {
         key: 'eu',
@@ -82,6 +89,9 @@ describe('readPagerDutyConfigs', () => {
         concurrency: 8,
         serviceIds: ['PX1', 'PX2'],
         causedByChange: { maxPriority: 5, reasons: ['intelligent'] },
+        retryBudgetMs: 60_000,
+        maxRequestsPerSecond: 2.5,
+        rereadResolved: { everyMs: 2 * 3600_000, withinMs: 3 * 86_400_000 },
       },
     ]);
   });
@@ -154,6 +164,30 @@ describe('readPagerDutyConfigs', () => {
       /Invalid config at itsm\.providers\.pagerduty\.main\.schedule; caused by .*timeout/,
     ],
     [{ main: 'token' }, /itsm\.providers\.pagerduty\.main/],
+    [
+      { main: { token: 't', retryBudgetSeconds: 0 } },
+      /itsm\.providers\.pagerduty\.main\.retryBudgetSeconds: must be an integer from 1 to 86400, got 0/,
+    ],
+    [
+      { main: { token: 't', maxRequestsPerSecond: 0 } },
+      /itsm\.providers\.pagerduty\.main\.maxRequestsPerSecond: must be a number above 0 and at most 1000, got 0/,
+    ],
+    [
+      { main: { token: 't', maxRequestsPerSecond: 'fast' } },
+      /itsm\.providers\.pagerduty\.main\.maxRequestsPerSecond/,
+    ],
+    [
+      { main: { token: 't', rereadResolved: { every: 'soon' } } },
+      /Invalid config at itsm\.providers\.pagerduty\.main\.rereadResolved\.every/,
+    ],
+    [
+      { main: { token: 't', rereadResolved: { within: { days: 0 } } } },
+      /itsm\.providers\.pagerduty\.main\.rereadResolved\.within: must be a duration above zero/,
+    ],
+    [
+      { main: { token: 't', rereadResolved: 'daily' } },
+      /itsm\.providers\.pagerduty\.main\.rereadResolved/,
+    ],
   ])('refuses %j, naming the key', (pagerduty, message) => {
     expect(() => read(pagerduty)).toThrow(message);
   });

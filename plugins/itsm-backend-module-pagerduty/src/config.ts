@@ -18,8 +18,10 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import type { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { Duration } from 'luxon';
+import { DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND } from './client';
 
 /** The config key that holds the PagerDuty accounts, keyed by id. */
 export const PAGERDUTY_CONFIG_KEY = 'itsm.providers.pagerduty';
@@ -40,6 +42,12 @@ export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_CAUSED_BY_CHANGE_MAX_PRIORITY = 2;
 /** Correlation reasons that make a related change event the cause. */
 export const DEFAULT_CAUSED_BY_CHANGE_REASONS = ['cause'];
+/** Seconds one request may keep retrying 429s, 5xx and timeouts, waits included. */
+export const DEFAULT_RETRY_BUDGET_SECONDS = 300;
+/** How often recently resolved incidents are read again: 6 hours. */
+export const DEFAULT_REREAD_RESOLVED_EVERY_MS = 6 * 3600_000;
+/** Which resolved incidents are read again: those resolved in the last 7 days. */
+export const DEFAULT_REREAD_RESOLVED_WITHIN_MS = 7 * 24 * 3600_000;
 
 /** One `itsm.providers.pagerduty.<id>` block, read and checked. */
 export interface PagerDutyAccountConfig {
@@ -62,6 +70,10 @@ export interface PagerDutyAccountConfig {
   /** Only these services (incidents, change events, ownership); undefined: all. */
   serviceIds?: string[];
   causedByChange: { maxPriority: number; reasons: string[] };
+  retryBudgetMs: number;
+  maxRequestsPerSecond: number;
+  /** Re-read incidents resolved within `withinMs`, every `everyMs`. */
+  rereadResolved: { everyMs: number; withinMs: number };
 }
 
 const ISO_WITH_ZONE =
@@ -91,6 +103,52 @@ function readInteger(
     );
   }
   return value;
+}
+
+function readPositiveNumber(
+  c: Config,
+  key: string,
+  prefix: string,
+  fallback: number,
+  max: number,
+): number {
+  const value = c.getOptionalNumber(key);
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isFinite(value) || value <= 0 || value > max) {
+    invalid(
+      `${prefix}.${key}`,
+      `must be a number above 0 and at most ${max}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function readPositiveDurationMs(
+  c: Config,
+  key: string,
+  prefix: string,
+  fallback: number,
+): number {
+  if (!c.has(key)) {
+    return fallback;
+  }
+  let ms: number;
+  try {
+    ms = Duration.fromObject(readDurationFromConfig(c, { key })).as(
+      'milliseconds',
+    );
+  } catch (error) {
+    throw new InputError(`Invalid config at ${prefix}.${key}`, error);
+  }
+  if (!Number.isFinite(ms) || ms <= 0) {
+    invalid(
+      `${prefix}.${key}`,
+      'must be a duration above zero, such as 6h, P7D or { hours: 6 }',
+    );
+  }
+  return ms;
 }
 
 /**
@@ -203,6 +261,43 @@ export function readPagerDutyConfigs(config: Config): PagerDutyAccountConfig[] {
       ],
     };
 
+    const retryBudgetSeconds = readInteger(
+      c,
+      'retryBudgetSeconds',
+      prefix,
+      DEFAULT_RETRY_BUDGET_SECONDS,
+      1,
+      86400,
+    );
+    const maxRequestsPerSecond = readPositiveNumber(
+      c,
+      'maxRequestsPerSecond',
+      prefix,
+      DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND,
+      1000,
+    );
+
+    const reread = c.getOptionalConfig('rereadResolved');
+    const rereadPrefix = `${prefix}.rereadResolved`;
+    const rereadResolved = {
+      everyMs: reread
+        ? readPositiveDurationMs(
+            reread,
+            'every',
+            rereadPrefix,
+            DEFAULT_REREAD_RESOLVED_EVERY_MS,
+          )
+        : DEFAULT_REREAD_RESOLVED_EVERY_MS,
+      withinMs: reread
+        ? readPositiveDurationMs(
+            reread,
+            'within',
+            rereadPrefix,
+            DEFAULT_REREAD_RESOLVED_WITHIN_MS,
+          )
+        : DEFAULT_REREAD_RESOLVED_WITHIN_MS,
+    };
+
     let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
     if (c.has('schedule')) {
       try {
@@ -229,6 +324,9 @@ export function readPagerDutyConfigs(config: Config): PagerDutyAccountConfig[] {
       concurrency,
       serviceIds,
       causedByChange,
+      retryBudgetMs: retryBudgetSeconds * 1000,
+      maxRequestsPerSecond,
+      rereadResolved,
     };
   });
 }

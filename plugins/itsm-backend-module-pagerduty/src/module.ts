@@ -46,12 +46,16 @@ export const itsmModulePagerduty = createBackendModule({
       },
       async init({ config, logger, providers, ownership }) {
         for (const account of readPagerDutyConfigs(config)) {
+          // One client per account, so the sync and the ownership card share
+          // PagerDuty's rate limit (per API key) and its 429 pauses.
           const client = new PagerDutyClient({
             accountId: account.id,
             configPath: account.configPath,
             baseUrl: account.baseUrl,
             token: account.token,
             timeoutMs: account.timeoutMs,
+            retryBudgetMs: account.retryBudgetMs,
+            maxRequestsPerSecond: account.maxRequestsPerSecond,
           });
           const provider = new PagerDutyItsmProvider({
             id: account.id,
@@ -62,6 +66,7 @@ export const itsmModulePagerduty = createBackendModule({
             concurrency: account.concurrency,
             serviceIds: account.serviceIds,
             causedByChange: account.causedByChange,
+            rereadResolved: account.rereadResolved,
           });
           providers.addProvider(
             account.schedule
@@ -71,14 +76,9 @@ export const itsmModulePagerduty = createBackendModule({
           ownership.addOwnershipSource(
             new PagerDutyOwnershipSource({
               id: account.id,
-              // Its own client with a shorter timeout: the ownership card waits for it.
-              client: new PagerDutyClient({
-                accountId: account.id,
-                configPath: account.configPath,
-                baseUrl: account.baseUrl,
-                token: account.token,
-                timeoutMs: Math.min(account.timeoutMs, 10_000),
-              }),
+              client,
+              // The ownership card waits: 10 s a request at most, retries included.
+              deadlineMs: Math.min(account.timeoutMs, 10_000),
               serviceIds: account.serviceIds,
             }),
           );

@@ -100,6 +100,40 @@ type Fault = (
   url: URL,
 ) => Response | Promise<Response | undefined> | undefined;
 
+/** PagerDuty's REST API limit: 960 requests a minute per API key. */
+export const PAGERDUTY_REST_LIMIT_PER_MINUTE = 960;
+const RATE_WINDOW_MS = 60_000;
+
+/**
+ * An answer the fake gives instead of every `every`-th request (counted over
+ * all requests it sees, from 1), before anything else is checked. A 429
+ * carries the rate window's headers like PagerDuty's, and a `Retry-After`
+ * when `retryAfterSeconds` is set; the first injection that matches wins.
+ */
+export interface FakePagerDutyInjection {
+  every: number;
+  status: number;
+  retryAfterSeconds?: number;
+}
+
+/** What the fake answered so far. */
+export interface FakePagerDutyStats {
+  /** Requests seen, injected and rate-limited ones included. */
+  requests: number;
+  /** 429s because the rate window was spent. */
+  rateLimited: number;
+  /** Answers from {@link FakePagerDuty.inject}. */
+  injected: number;
+}
+
+const ERROR_BODIES: Record<number, { message: string; code?: number }> = {
+  429: { message: 'Rate Limit Exceeded', code: 2020 },
+  500: { message: 'Internal Server Error' },
+  502: { message: 'Bad Gateway' },
+  503: { message: 'Service Unavailable' },
+  504: { message: 'Gateway Timeout' },
+};
+
 function between(value: string | undefined, url: URL) {
   const since = url.searchParams.get('since');
   const until = url.searchParams.get('until');
@@ -115,8 +149,15 @@ function between(value: string | undefined, url: URL) {
  * REST API v2 answers: token auth, classic offset paging (`limit`, `offset`,
  * `more`, `total` on request), the 10,000 offset cap (400, code 2002),
  * since/until filters (change events refuse non-UTC or fractional times),
- * newest-first log entries. `fault` answers instead, when it returns a
- * response.
+ * newest-first log entries, `date_range=all` and `sort_by` on incidents.
+ * `fault` answers instead, when it returns a response.
+ *
+ * With `rateLimitPerMinute` set (PagerDuty's is
+ * {@link PAGERDUTY_REST_LIMIT_PER_MINUTE}) it keeps a rate window of a
+ * minute from its first request, on the clock `now` (a test's virtual
+ * clock): every answer carries `ratelimit-limit`, `ratelimit-remaining` and
+ * `ratelimit-reset` (seconds until the window ends), and a request over the
+ * limit gets a 429. `inject` answers faults by request number.
  */
 export class FakePagerDuty {
   incidents: PagerDutyIncident[] = [];
@@ -132,11 +173,96 @@ export class FakePagerDuty {
   /** Every request, in order. */
   readonly requests: URL[] = [];
   fault?: Fault;
+  /** Requests a minute before a 429; undefined: no limit and no rate headers. */
+  rateLimitPerMinute?: number;
+  /** Faults by request number. */
+  inject: FakePagerDutyInjection[] = [];
+  /** The clock of the rate window and of `failures`. */
+  now: () => number = Date.now;
+  readonly stats: FakePagerDutyStats = {
+    requests: 0,
+    rateLimited: 0,
+    injected: 0,
+  };
+  /** Every answer that was not a 2xx: request number, path, status, when. */
+  readonly failures: Array<{
+    n: number;
+    path: string;
+    status: number;
+    at: number;
+  }> = [];
+  #window?: { start: number; count: number };
+  #logIndex?: {
+    entries: PagerDutyLogEntry[];
+    size: number;
+    byIncident: Map<string, PagerDutyLogEntry[]>;
+  };
 
   requestsTo(path: string | RegExp): URL[] {
     return this.requests.filter(u =>
       typeof path === 'string' ? u.pathname === path : path.test(u.pathname),
     );
+  }
+
+  /** The ids of every incident and change event, what a full sync must yield. */
+  expectedIds(): string[] {
+    return [
+      ...this.incidents.map(i => i.id!),
+      ...this.changeEvents.map(e => e.id!),
+    ].sort();
+  }
+
+  /**
+   * Counts the request in the rate window; the rate headers of its answer,
+   * and whether it is over the limit.
+   */
+  #rate(): { headers: Record<string, string>; over: boolean } | undefined {
+    const limit = this.rateLimitPerMinute;
+    if (limit === undefined) return undefined;
+    const now = this.now();
+    if (!this.#window || now >= this.#window.start + RATE_WINDOW_MS) {
+      this.#window = { start: now, count: 0 };
+    }
+    this.#window.count += 1;
+    const resetMs = this.#window.start + RATE_WINDOW_MS - now;
+    return {
+      over: this.#window.count > limit,
+      headers: {
+        'ratelimit-limit': String(limit),
+        'ratelimit-remaining': String(Math.max(0, limit - this.#window.count)),
+        'ratelimit-reset': String(Math.max(1, Math.ceil(resetMs / 1000))),
+      },
+    };
+  }
+
+  #error(status: number, headers: Record<string, string> = {}) {
+    return HttpResponse.json(
+      { error: ERROR_BODIES[status] ?? { message: `Error ${status}` } },
+      { status, headers },
+    );
+  }
+
+  /** An incident's log entries, indexed once per change of the list's length. */
+  #logEntriesOf(incidentId: string): PagerDutyLogEntry[] {
+    const index = this.#logIndex;
+    if (
+      !index ||
+      index.entries !== this.logEntries ||
+      index.size !== this.logEntries.length
+    ) {
+      const byIncident = new Map<string, PagerDutyLogEntry[]>();
+      for (const entry of this.logEntries) {
+        const id = entry.incident?.id;
+        if (!id) continue;
+        byIncident.set(id, [...(byIncident.get(id) ?? []), entry]);
+      }
+      this.#logIndex = {
+        entries: this.logEntries,
+        size: this.logEntries.length,
+        byIncident,
+      };
+    }
+    return this.#logIndex!.byIncident.get(incidentId) ?? [];
   }
 
   #page<T>(key: string, items: T[], url: URL) {
@@ -165,19 +291,25 @@ export class FakePagerDuty {
       http.get(`${BASE_URL}${path}`, async ({ request, params }) => {
         const url = new URL(request.url);
         this.requests.push(url);
-        const faulty = await this.fault?.(request, url);
-        if (faulty) return faulty;
-        if (
-          request.headers.get('authorization') !== `Token token=${TOKEN}` ||
-          request.headers.get('accept') !==
-            'application/vnd.pagerduty+json;version=2'
-        ) {
-          return HttpResponse.json(
-            { error: { message: 'Unauthorized', code: 2006 } },
-            { status: 401 },
-          );
+        const n = ++this.stats.requests;
+        const rate = this.#rate();
+        const response = await this.#answer(request, url, n, rate, () =>
+          answer(url, params as Record<string, string>),
+        );
+        if (rate && response.type !== 'error') {
+          for (const [name, value] of Object.entries(rate.headers)) {
+            response.headers.set(name, value);
+          }
         }
-        return answer(url, params as Record<string, string>);
+        if (response.status < 200 || response.status >= 300) {
+          this.failures.push({
+            n,
+            path: url.pathname,
+            status: response.status,
+            at: this.now(),
+          });
+        }
+        return response;
       });
     const notFound = () =>
       HttpResponse.json(
@@ -189,11 +321,22 @@ export class FakePagerDuty {
       route('/incidents', url => {
         const statuses = url.searchParams.getAll('statuses[]');
         const services = url.searchParams.getAll('service_ids[]');
+        // date_range=all ignores since and until.
+        const all = url.searchParams.get('date_range') === 'all';
+        const [field, direction] = (
+          url.searchParams.get('sort_by') ?? 'created_at:asc'
+        ).split(':');
+        const key = (i: PagerDutyIncident) =>
+          String(i[field === 'resolved_at' ? 'resolved_at' : 'created_at']);
         const items = this.incidents
-          .filter(i => between(i.created_at, url))
+          .filter(i => all || between(i.created_at, url))
           .filter(i => !statuses.length || statuses.includes(i.status!))
           .filter(i => !services.length || services.includes(i.service!.id!))
-          .sort((a, b) => a.created_at!.localeCompare(b.created_at!));
+          .sort((a, b) =>
+            direction === 'desc'
+              ? key(b).localeCompare(key(a))
+              : key(a).localeCompare(key(b)),
+          );
         return this.#page('incidents', items, url);
       }),
       route('/incidents/:id', (_url, { id }) => {
@@ -201,9 +344,9 @@ export class FakePagerDuty {
         return incident ? HttpResponse.json({ incident }) : notFound();
       }),
       route('/incidents/:id/log_entries', (url, { id }) => {
-        const items = this.logEntries
-          .filter(e => e.incident?.id === id)
-          .sort((a, b) => b.created_at!.localeCompare(a.created_at!));
+        const items = [...this.#logEntriesOf(id)].sort((a, b) =>
+          b.created_at!.localeCompare(a.created_at!),
+        );
         return this.#page('log_entries', items, url);
       }),
       route('/incidents/:id/related_change_events', (_url, { id }) =>
@@ -255,6 +398,127 @@ export class FakePagerDuty {
       }),
     ];
   }
+
+  /** The answer to request number `n`: rate limit, injection, fault, auth, then the data. */
+  async #answer(
+    request: Request,
+    url: URL,
+    n: number,
+    rate: { headers: Record<string, string>; over: boolean } | undefined,
+    answer: () => Response,
+  ): Promise<Response> {
+    if (rate?.over) {
+      this.stats.rateLimited += 1;
+      return this.#error(429);
+    }
+    const injected = this.inject.find(i => n % i.every === 0);
+    if (injected) {
+      this.stats.injected += 1;
+      return this.#error(
+        injected.status,
+        injected.retryAfterSeconds !== undefined
+          ? { 'retry-after': String(injected.retryAfterSeconds) }
+          : {},
+      );
+    }
+    const faulty = await this.fault?.(request, url);
+    if (faulty) return faulty;
+    if (
+      request.headers.get('authorization') !== `Token token=${TOKEN}` ||
+      request.headers.get('accept') !==
+        'application/vnd.pagerduty+json;version=2'
+    ) {
+      return HttpResponse.json(
+        { error: { message: 'Unauthorized', code: 2006 } },
+        { status: 401 },
+      );
+    }
+    return answer();
+  }
+}
+
+/** Options of {@link seedAccount}. */
+export interface SeedAccountOptions {
+  incidents: number;
+  changeEvents: number;
+  /** Creation instants are spread evenly over [from, to). */
+  from: string;
+  to: string;
+}
+
+/**
+ * Fills `fake` with a busy account: `incidents` incidents `PI<n>` (one in
+ * ten triggered, one in ten acknowledged, the rest resolved; one in ten P1,
+ * the rest without priority and of low urgency), each with its trigger,
+ * acknowledge and resolve log entries, and `changeEvents` change events
+ * `CE<n>`, all spread evenly over the span. Returns the fake.
+ */
+export function seedAccount(
+  fake: FakePagerDuty,
+  options: SeedAccountOptions,
+): FakePagerDuty {
+  const from = Date.parse(options.from);
+  const span = Date.parse(options.to) - from;
+  const second = (ms: number) =>
+    new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000', '');
+  const service = {
+    id: 'PSEED01',
+    type: 'service_reference',
+    summary: 'Seeded service',
+  };
+  for (let n = 0; n < options.incidents; n++) {
+    const created = from + Math.floor((n * span) / options.incidents);
+    let status = 'resolved';
+    if (n % 10 === 0) status = 'triggered';
+    if (n % 10 === 1) status = 'acknowledged';
+    const acknowledged = created + (2 + (n % 28)) * 60_000;
+    const resolved = Math.min(
+      created + (30 + (n % 240)) * 60_000,
+      from + span - 1000,
+    );
+    const incident = makeIncident({
+      id: `PI${n}`,
+      incident_number: n + 1,
+      title: `Incident ${n}`,
+      created_at: second(created),
+      status,
+      urgency: 'low',
+      priority:
+        n % 10 === 3
+          ? { id: 'PP1', type: 'priority_reference', summary: 'P1' }
+          : null,
+      service,
+      resolved_at: status === 'resolved' ? second(resolved) : null,
+    });
+    fake.incidents.push(incident);
+    fake.logEntries.push(
+      makeLogEntry('trigger_log_entry', incident, second(created)),
+    );
+    if (status !== 'triggered') {
+      fake.logEntries.push(
+        makeLogEntry(
+          'acknowledge_log_entry',
+          incident,
+          second(Math.min(acknowledged, resolved)),
+        ),
+      );
+    }
+    if (status === 'resolved') {
+      fake.logEntries.push(
+        makeLogEntry('resolve_log_entry', incident, second(resolved)),
+      );
+    }
+  }
+  for (let n = 0; n < options.changeEvents; n++) {
+    fake.changeEvents.push(
+      makeChangeEvent({
+        id: `CE${n}`,
+        timestamp: second(from + Math.floor((n * span) / options.changeEvents)),
+        services: [service],
+      }),
+    );
+  }
+  return fake;
 }
 
 /**

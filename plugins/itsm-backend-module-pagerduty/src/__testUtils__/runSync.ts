@@ -20,7 +20,10 @@ import {
   ItsmNormalisedRecord,
   itsmRecordInputSchema,
 } from '@backstage-itsm/plugin-itsm-common';
-import type { ItsmProvider } from '@backstage-itsm/plugin-itsm-node';
+import type {
+  ItsmProvider,
+  ItsmSyncReporter,
+} from '@backstage-itsm/plugin-itsm-node';
 
 /** What one run did, seen the way the ingestion engine sees it. */
 export interface SyncRun {
@@ -33,12 +36,42 @@ export interface SyncRun {
   cursor: string | null;
   error?: unknown;
   logger: ReturnType<typeof mockServices.logger.mock>;
+  /** What the provider told the run's reporter. */
+  reported: Reported;
+}
+
+/** What a provider or client told a {@link recordingReporter}. */
+export interface Reported {
+  requests: number;
+  retries: Array<{ status?: number; waitMs: number; message: string }>;
+  failedParts: Array<{ part: string; error: unknown }>;
+}
+
+/** A reporter that keeps everything it is told. */
+export function recordingReporter(): {
+  reported: Reported;
+  reporter: ItsmSyncReporter;
+} {
+  const reported: Reported = { requests: 0, retries: [], failedParts: [] };
+  const reporter: ItsmSyncReporter = {
+    request: () => {
+      reported.requests += 1;
+    },
+    retry: event => {
+      reported.retries.push(event);
+    },
+    partFailed: (part, error) => {
+      reported.failedParts.push({ part, error });
+    },
+  };
+  return { reported, reporter };
 }
 
 /**
  * Runs one sync like the engine: validates every item with
- * `itsmRecordInputSchema`, commits each batch's cursor, and stops at the
- * first error (keeping what was committed before it).
+ * `itsmRecordInputSchema`, commits each batch's cursor, keeps what the
+ * provider reports (requests, retries, failed parts), and stops at the first
+ * error (keeping what was committed before it).
  */
 export async function runSync(
   provider: ItsmProvider,
@@ -46,15 +79,22 @@ export async function runSync(
   signal: AbortSignal = new AbortController().signal,
 ): Promise<SyncRun> {
   const logger = mockServices.logger.mock();
+  const { reported, reporter } = recordingReporter();
   const run: SyncRun = {
     records: [],
     invalid: [],
     batches: 0,
     cursor,
     logger,
+    reported,
   };
   try {
-    for await (const batch of provider.sync({ cursor, signal, logger })) {
+    for await (const batch of provider.sync({
+      cursor,
+      signal,
+      logger,
+      reporter,
+    })) {
       run.batches += 1;
       for (const item of batch.records ?? []) {
         const parsed = itsmRecordInputSchema.safeParse(item);

@@ -18,23 +18,39 @@ import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { http, HttpResponse } from 'msw';
 import { stall } from '../__testUtils__/fakePagerDuty';
 import { setupServer } from 'msw/node';
+import { recordingReporter } from '../__testUtils__/runSync';
+import { VirtualClock } from '../__testUtils__/virtualClock';
 import pagingAndErrors from '../__fixtures__/pagerduty-paging-and-errors.json';
 import incidentsList from '../__fixtures__/pagerduty-incidents-list.json';
 import { PagerDutyClient } from './PagerDutyClient';
-import { PagerDutyRequestError, readRetryAfterMs } from './errors';
+import { PagerDutyRequestError } from './errors';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
 const BASE = 'https://pd.test/api';
 
-function client(timeoutMs = 5000) {
+let clock: VirtualClock;
+beforeEach(() => {
+  clock = new VirtualClock();
+});
+
+/** A client on virtual time: its retries wait without waiting. */
+function client(options: { timeoutMs?: number; retryBudgetMs?: number } = {}) {
   return new PagerDutyClient({
     accountId: 'pagerduty:main',
     configPath: 'itsm.providers.pagerduty.main',
     baseUrl: `${BASE}/`,
     token: 'secret-token',
-    timeoutMs,
+    timeoutMs: options.timeoutMs ?? 5000,
+    retryBudgetMs: options.retryBudgetMs ?? 5000,
+    maxRequestsPerSecond: Infinity,
+    http: {
+      now: clock.now,
+      sleep: clock.sleep,
+      fetch: clock.fetch(),
+      random: () => 0.5,
+    },
   });
 }
 
@@ -106,9 +122,11 @@ describe('PagerDutyClient', () => {
     expect(pages).toEqual([[{ n: 1 }, { n: 2 }], [{ n: 3 }]]);
   });
 
-  it('turns a 429 into a retryable error that waits for ratelimit-reset', async () => {
-    answer(() =>
-      HttpResponse.json(
+  it('gives up on a 429 that asks for more than the retry budget, retryable after ratelimit-reset', async () => {
+    let n = 0;
+    answer(() => {
+      n++;
+      return HttpResponse.json(
         { error: { message: 'Rate Limit Exceeded' } },
         {
           status: 429,
@@ -118,8 +136,8 @@ describe('PagerDutyClient', () => {
             'ratelimit-reset': '12',
           },
         },
-      ),
-    );
+      );
+    });
     const error = await failure(client().get('/incidents'));
     expect(error).toBeInstanceOf(PagerDutyRequestError);
     expect(error).toMatchObject({
@@ -128,32 +146,98 @@ describe('PagerDutyClient', () => {
       retryAfterMs: 12_000,
     });
     expect(error.message).toBe(
-      'PagerDuty account pagerduty:main: GET /incidents was rate limited (429); PagerDuty asks to wait 12s',
+      'PagerDuty account pagerduty:main: GET /incidents was rate limited (429); PagerDuty asks to wait 12s' +
+        // The HTTP layer's own account of it.
+        '; caused by ItsmSourceError: ITSM source pagerduty:main: GET https://pd.test/api/incidents answered 429 Too Many Requests: Rate Limit Exceeded; gave up after 1 attempt in 0 s (retry budget 5 s; the source asked to wait 12 s)',
     );
+    expect(n).toBe(1);
   });
 
-  it('falls back to Retry-After (seconds or a date)', () => {
-    expect(readRetryAfterMs(new Headers({ 'retry-after': '3' }))).toBe(3000);
-    expect(
-      readRetryAfterMs(
-        new Headers({ 'retry-after': 'Wed, 21 Oct 2015 07:28:05 GMT' }),
-        Date.parse('2015-10-21T07:28:00Z'),
-      ),
-    ).toBe(5000);
-    expect(
-      readRetryAfterMs(
-        new Headers({ 'ratelimit-reset': '1', 'retry-after': '30' }),
-      ),
-    ).toBe(1000);
-    expect(readRetryAfterMs(new Headers())).toBeUndefined();
+  it('waits what a 429 asks (Retry-After, else ratelimit-reset) and backs off on a 5xx, whatever its reset says', async () => {
+    clock = new VirtualClock(Date.parse('2015-10-21T07:28:00Z'));
+    const rate = { 'ratelimit-limit': '960', 'ratelimit-remaining': '0' };
+    const answers = [
+      () =>
+        HttpResponse.json(
+          {},
+          {
+            status: 429,
+            headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:05 GMT' },
+          },
+        ),
+      () =>
+        HttpResponse.json(
+          {},
+          { status: 429, headers: { ...rate, 'ratelimit-reset': '12' } },
+        ),
+      // Both: Retry-After is the answer's own hint (RFC 9110), it wins.
+      () =>
+        HttpResponse.json(
+          {},
+          {
+            status: 429,
+            headers: { ...rate, 'ratelimit-reset': '1', 'retry-after': '30' },
+          },
+        ),
+      // The rate window's reset on a 500 is no retry hint.
+      () =>
+        HttpResponse.json(
+          {},
+          { status: 500, headers: { ...rate, 'ratelimit-reset': '51' } },
+        ),
+      () => HttpResponse.json(incidentsList),
+    ];
+    const seen: Array<string | null> = [];
+    answer(({ request }) => {
+      seen.push(request.headers.get('authorization'));
+      return answers.shift()!();
+    });
+    const { reported, reporter } = recordingReporter();
+    const body = await client({ retryBudgetMs: 60_000 }).get<{
+      incidents: unknown[];
+    }>('/incidents', {}, { reporter });
+    expect(body.incidents).toHaveLength(1);
+    // The 500's backoff: full jitter (0.5) of 4 s at the fourth attempt.
+    expect(clock.waits).toEqual([5000, 12_000, 30_000, 2000]);
+    expect(reported.retries.map(r => r.status)).toEqual([429, 429, 429, 500]);
+    expect(reported.requests).toBe(5);
+    expect(seen).toEqual(Array(5).fill('Token token=secret-token'));
   });
 
-  it('keeps the status of a 5xx for the engine to retry', async () => {
-    answer(() => new HttpResponse('upstream error', { status: 502 }));
+  it('keeps the status of a 5xx for the engine to retry, once the retry budget is spent', async () => {
+    let n = 0;
+    answer(() => {
+      n++;
+      return new HttpResponse('upstream error', { status: 502 });
+    });
     const error = await failure(client().get('/incidents'));
     expect(error).toMatchObject({ status: 502 });
     expect(error.retryable).toBeUndefined();
     expect(error.message).toMatch(/failed with 502.*upstream error/);
+    // 250 + 500 + 1000 + 2000 ms of backoff; the next 4 s would pass 5 s.
+    expect(error.message).toMatch(
+      /; gave up after 5 attempts in 4 s \(retry budget 5 s\)$/,
+    );
+    expect(n).toBe(5);
+    expect(clock.waits).toEqual([250, 500, 1000, 2000]);
+  });
+
+  it('returns what a retried 5xx finally answers', async () => {
+    let n = 0;
+    answer(() =>
+      ++n < 3
+        ? HttpResponse.json(
+            { error: { message: 'Internal Server Error' } },
+            { status: 500 },
+          )
+        : HttpResponse.json(incidentsList),
+    );
+    const c = client();
+    await expect(
+      c.getPage('/incidents', 'incidents', {}),
+    ).resolves.toMatchObject({ more: true });
+    expect(c.requestCount).toBe(3);
+    expect(c.stats).toMatchObject({ requests: 3, retries: 2 });
   });
 
   it.each([401, 403])(
@@ -214,10 +298,29 @@ describe('PagerDutyClient', () => {
       await stall(request, 2000);
       return HttpResponse.json(incidentsList);
     });
-    const error = await failure(client(50).get('/incidents'));
+    const error = await failure(client({ timeoutMs: 50 }).get('/incidents'));
     expect(error).toMatchObject({ retryable: true });
     expect(error.message).toMatch(
       /^PagerDuty account pagerduty:main: GET \/incidents timed out after 50ms/,
+    );
+  });
+
+  it('fails a call past its deadline as a retryable timeout, retries included', async () => {
+    answer(async ({ request }) => {
+      await stall(request, 2000);
+      return HttpResponse.json(incidentsList);
+    });
+    const error = await failure(
+      client({ retryBudgetMs: 300_000 }).get(
+        '/incidents',
+        {},
+        { deadlineMs: 80 },
+      ),
+    );
+    expect(error).toBeInstanceOf(PagerDutyRequestError);
+    expect(error).toMatchObject({ retryable: true });
+    expect(error.message).toBe(
+      'PagerDuty account pagerduty:main: GET /incidents timed out after 80ms',
     );
   });
 
@@ -236,7 +339,7 @@ describe('PagerDutyClient', () => {
       return HttpResponse.json(incidentsList);
     });
     const error = await failure(
-      client().get('/incidents', {}, controller.signal),
+      client().get('/incidents', {}, { signal: controller.signal }),
     );
     expect(error).not.toBeInstanceOf(PagerDutyRequestError);
     expect(error.message).toBe('shutting down');

@@ -14,8 +14,16 @@
  * limitations under the License.
  */
 
+import {
+  ItsmHttpClient,
+  ItsmHttpClientOptions,
+  ItsmHttpResponse,
+  ItsmHttpStats,
+  ItsmSourceError,
+  ItsmSyncReporter,
+} from '@backstage-itsm/plugin-itsm-node';
 import { abortWith } from './abortWith';
-import { PagerDutyRequestError, readRetryAfterMs } from './errors';
+import { PagerDutyRequestError } from './errors';
 import type { PagerDutyPage } from './types';
 
 /** A query parameter; arrays repeat the key (`statuses[]=a&statuses[]=b`). */
@@ -29,6 +37,12 @@ export type PagerDutyQueryValue =
 /** Query parameters of one request. */
 export type PagerDutyQuery = Record<string, PagerDutyQueryValue>;
 
+/**
+ * Requests a second per account unless configured: PagerDuty allows 960 REST
+ * requests a minute per API key, 16 a second.
+ */
+export const DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND = 16;
+
 /** Options of {@link PagerDutyClient}. */
 export interface PagerDutyClientOptions {
   /** Provider id, e.g. `pagerduty:main`; named in every error. */
@@ -39,20 +53,51 @@ export interface PagerDutyClientOptions {
   baseUrl: string;
   /** A REST API key (read-only is enough). */
   token: string;
-  /** Time one request may take, body included. */
+  /** Time one attempt may take, body included. */
   timeoutMs: number;
-  /** For tests; defaults to the global fetch. */
-  fetch?: typeof fetch;
+  /** Time one request may spend retrying, waits included. Default 5 minutes. */
+  retryBudgetMs?: number;
+  /**
+   * Request starts a second, for everything this client sends. Default
+   * {@link DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND}; `Infinity` for none.
+   */
+  maxRequestsPerSecond?: number;
+  /** For tests and benchmarks: the HTTP layer's fetch, clock, waits and jitter. */
+  http?: Pick<
+    ItsmHttpClientOptions,
+    'fetch' | 'sleep' | 'now' | 'random' | 'backoffBaseMs' | 'backoffMaxMs'
+  >;
+}
+
+/** How one call runs. */
+export interface PagerDutyCallOptions {
+  /** The run's signal: its abort ends the call with its reason, untouched. */
+  signal?: AbortSignal;
+  /** Where the run's requests and retries are counted. */
+  reporter?: ItsmSyncReporter;
+  /**
+   * Time the whole call may take, retries included (the ownership card waits
+   * for its look-ups); past it the call fails as a retryable timeout.
+   */
+  deadlineMs?: number;
 }
 
 const ACCEPT = 'application/vnd.pagerduty+json;version=2';
 
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`;
+}
+
 /**
- * A small client of PagerDuty's REST API v2: token auth, per-request timeout
- * combined with the caller's signal, classic offset paging, and errors the
- * ingestion engine knows how to retry (see {@link PagerDutyRequestError}).
- * It never retries by itself: the engine resumes from the last committed
- * cursor, so a retry here would only duplicate that.
+ * A small client of PagerDuty's REST API v2 on the ITSM HTTP layer
+ * (`ItsmHttpClient`): token auth sent to PagerDuty's origin only, a timeout
+ * per attempt joined to the run's signal, retries of 429s (after PagerDuty's
+ * `Retry-After` or `ratelimit-reset`, pausing every request of the account),
+ * 5xx (exponential backoff with full jitter, never the rate window's reset),
+ * timeouts and dropped connections for a retry budget per request, and a
+ * request rate per account that keeps under PagerDuty's limit. Classic offset
+ * paging, and errors that name the account, the endpoint and what to do
+ * (see {@link PagerDutyRequestError}).
  */
 export class PagerDutyClient {
   readonly accountId: string;
@@ -60,8 +105,7 @@ export class PagerDutyClient {
   readonly #baseUrl: string;
   readonly #token: string;
   readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
-  #requests = 0;
+  readonly #http: ItsmHttpClient;
 
   constructor(options: PagerDutyClientOptions) {
     this.accountId = options.accountId;
@@ -69,53 +113,48 @@ export class PagerDutyClient {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#http = new ItsmHttpClient({
+      ...options.http,
+      providerId: options.accountId,
+      baseUrl: this.#baseUrl,
+      timeoutMs: options.timeoutMs,
+      retryBudgetMs: options.retryBudgetMs,
+      maxRequestsPerSecond:
+        options.maxRequestsPerSecond ??
+        DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND,
+      // PagerDuty's `{ error: { message, code, errors } }` (or the start of
+      // a gateway's page) of an answer that was retried, for the message
+      // when the retries run out. Error bodies hold no record data.
+      describeFailure: response =>
+        describeErrorBody(response.text) || undefined,
+    });
   }
 
-  /** Requests sent so far (for logs and benchmarks). */
+  /** Requests sent so far, retries included (for logs and benchmarks). */
   get requestCount(): number {
-    return this.#requests;
+    return this.#http.stats.requests;
+  }
+
+  /** Requests, retries and time spent waiting (rate limit included) so far. */
+  get stats(): ItsmHttpStats {
+    return this.#http.stats;
   }
 
   /** `GET path?query`, parsed as JSON. */
   async get<T>(
     path: string,
     query: PagerDutyQuery = {},
-    signal?: AbortSignal,
+    call: PagerDutyCallOptions = {},
   ): Promise<T> {
-    const url = this.#url(path, query);
     const where = `PagerDuty account ${this.accountId}: GET ${path}`;
-    // The request ends at its own timeout or with the run, whichever is first.
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const controller = new AbortController();
-    const unlink = abortWith(controller, signal, timeout);
-
-    this.#requests += 1;
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(url, {
-        method: 'GET',
-        headers: {
-          Accept: ACCEPT,
-          Authorization: `Token token=${this.#token}`,
-        },
-        signal: controller.signal,
-      });
-      text = await response.text();
-    } catch (error) {
-      throw this.#transportError(where, error, signal, timeout);
-    } finally {
-      unlink();
-    }
-
-    if (!response.ok) {
-      throw this.#statusError(where, response, text);
+    const response = await this.#request(path, query, where, call);
+    if (response.status < 200 || response.status >= 300) {
+      throw this.#statusError(where, response);
     }
     try {
-      return JSON.parse(text) as T;
+      return JSON.parse(response.text) as T;
     } catch (error) {
-      const snippet = text.slice(0, 120).replace(/\s+/g, ' ');
+      const snippet = response.text.slice(0, 120).replace(/\s+/g, ' ');
       throw new PagerDutyRequestError(
         `${where} returned invalid JSON (status ${
           response.status
@@ -135,9 +174,9 @@ export class PagerDutyClient {
     path: string,
     key: string,
     query: PagerDutyQuery,
-    signal?: AbortSignal,
+    call: PagerDutyCallOptions = {},
   ): Promise<PagerDutyPage<T>> {
-    const body = await this.get<Record<string, unknown>>(path, query, signal);
+    const body = await this.get<Record<string, unknown>>(path, query, call);
     const items = body?.[key];
     if (!Array.isArray(items)) {
       throw new PagerDutyRequestError(
@@ -161,20 +200,64 @@ export class PagerDutyClient {
     key: string,
     query: PagerDutyQuery,
     limit: number,
-    signal?: AbortSignal,
+    call: PagerDutyCallOptions = {},
   ): AsyncGenerator<T[]> {
     for (let offset = 0; ; ) {
       const page = await this.getPage<T>(
         path,
         key,
         { ...query, limit, offset },
-        signal,
+        call,
       );
       yield page.items;
       offset += page.items.length;
       if (!page.more || page.items.length === 0 || offset >= 10_000) {
         return;
       }
+    }
+  }
+
+  /** One call through the HTTP layer: a final answer, or an error that says why not. */
+  async #request(
+    path: string,
+    query: PagerDutyQuery,
+    where: string,
+    call: PagerDutyCallOptions,
+  ): Promise<ItsmHttpResponse> {
+    // A signal of this call only, linked by hand to the run's: the HTTP
+    // layer composes it with each attempt's timeout (AbortSignal.any), and
+    // Node's bookkeeping of signals composed from one long-lived run signal
+    // grows with every request of the run (see abortWith).
+    const deadline =
+      call.deadlineMs !== undefined
+        ? AbortSignal.timeout(call.deadlineMs)
+        : undefined;
+    const controller = new AbortController();
+    const unlink = abortWith(controller, call.signal, deadline);
+    const signal = controller.signal;
+    try {
+      return await this.#http.request(
+        {
+          url: this.#url(path, query),
+          headers: { Accept: ACCEPT },
+          credentials: { Authorization: `Token token=${this.#token}` },
+        },
+        { signal, reporter: call.reporter },
+      );
+    } catch (error) {
+      if (deadline?.aborted && !call.signal?.aborted) {
+        throw new PagerDutyRequestError(
+          `${where} timed out after ${duration(call.deadlineMs!)}`,
+          { retryable: true },
+        );
+      }
+      if (error instanceof ItsmSourceError) {
+        throw this.#gaveUp(where, error);
+      }
+      // The run is ending (task timeout, shutdown): its reason, untouched.
+      throw error;
+    } finally {
+      unlink();
     }
   }
 
@@ -192,40 +275,60 @@ export class PagerDutyClient {
     return `${this.#baseUrl}${path}${search ? `?${search}` : ''}`;
   }
 
-  #transportError(
-    where: string,
-    error: unknown,
-    signal: AbortSignal | undefined,
-    timeout: AbortSignal,
-  ): unknown {
-    if (signal?.aborted) {
-      // The run is ending (task timeout, shutdown): not ours to retry.
-      return signal.reason ?? error;
+  /**
+   * The HTTP layer stopped retrying (or refused to send): said the PagerDuty
+   * way, with its error (attempts, time spent, the budget) as the cause.
+   */
+  #gaveUp(where: string, error: ItsmSourceError): PagerDutyRequestError {
+    const { status, retryAfterMs, detail } = error;
+    if (!error.retryable) {
+      return new PagerDutyRequestError(`${where} failed`, {
+        status,
+        retryable: false,
+        cause: error,
+      });
     }
-    if (timeout.aborted) {
+    if (status === 429) {
       return new PagerDutyRequestError(
-        `${where} timed out after ${
-          this.#timeoutMs < 1000
-            ? `${this.#timeoutMs}ms`
-            : `${Math.round(this.#timeoutMs / 1000)}s`
+        `${where} was rate limited (429)${
+          retryAfterMs !== undefined
+            ? `; PagerDuty asks to wait ${Math.ceil(retryAfterMs / 1000)}s`
+            : ''
         }`,
+        { status, retryable: true, retryAfterMs, cause: error },
+      );
+    }
+    if (status !== undefined) {
+      return new PagerDutyRequestError(
+        `${where} failed with ${status}${detail ? `: ${detail}` : ''}`,
+        // A 5xx speaks for itself; a 408 does not to everyone.
+        {
+          status,
+          retryAfterMs,
+          retryable: status < 500 ? true : undefined,
+          cause: error,
+        },
+      );
+    }
+    if (error.timedOut) {
+      return new PagerDutyRequestError(
+        `${where} timed out after ${duration(this.#timeoutMs)}`,
         { retryable: true, cause: error },
       );
     }
-    const reason = error instanceof Error ? error.message : String(error);
-    return new PagerDutyRequestError(`${where} failed: ${reason}`, {
-      retryable: true,
-      cause: error,
-    });
+    return new PagerDutyRequestError(
+      `${where} failed: PagerDuty could not be reached`,
+      { retryable: true, cause: error },
+    );
   }
 
+  /** A final answer that is not a success. */
   #statusError(
     where: string,
-    response: Response,
-    text: string,
+    response: ItsmHttpResponse,
   ): PagerDutyRequestError {
     const status = response.status;
-    const detail = describeErrorBody(text);
+    const detail = describeErrorBody(response.text);
     const statusText = `${status}${
       response.statusText ? ` ${response.statusText}` : ''
     }`;
@@ -239,23 +342,6 @@ export class PagerDutyClient {
           status === 403 ? ' with read access to this resource' : ''
         }. Not retrying.`,
         { status, retryable: false },
-      );
-    }
-    if (status === 429) {
-      const retryAfterMs = readRetryAfterMs(response.headers);
-      return new PagerDutyRequestError(
-        `${where} was rate limited (429)${
-          retryAfterMs !== undefined
-            ? `; PagerDuty asks to wait ${Math.ceil(retryAfterMs / 1000)}s`
-            : ''
-        }`,
-        { status, retryable: true, retryAfterMs },
-      );
-    }
-    if (status >= 500) {
-      return new PagerDutyRequestError(
-        `${where} failed with ${statusText}${detail ? `: ${detail}` : ''}`,
-        { status, retryAfterMs: readRetryAfterMs(response.headers) },
       );
     }
     return new PagerDutyRequestError(

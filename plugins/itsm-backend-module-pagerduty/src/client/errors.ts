@@ -17,9 +17,12 @@
 import { CustomErrorBase } from '@backstage/errors';
 
 /**
- * A failed PagerDuty request. The ITSM ingestion engine reads `status`,
- * `retryable` and `retryAfterMs`: it retries 429, 5xx and `retryable: true`
- * with backoff (waiting `retryAfterMs` when set) and gives up on the rest.
+ * A failed PagerDuty request. The HTTP layer (`ItsmHttpClient`) has already
+ * retried 429s, 5xx, timeouts and dropped connections for the retry budget
+ * when this is thrown. The ITSM ingestion engine reads `status`, `retryable`
+ * and `retryAfterMs`: it resumes the run later from its last committed batch
+ * when the error is transient (429, 5xx, `retryable: true`), and gives up on
+ * the rest.
  * @public
  */
 export class PagerDutyRequestError extends CustomErrorBase {
@@ -28,7 +31,7 @@ export class PagerDutyRequestError extends CustomErrorBase {
   readonly status?: number;
   /** Whether trying again later can succeed; unset means "judge by status". */
   readonly retryable?: boolean;
-  /** How long PagerDuty asked to wait (`ratelimit-reset`, `Retry-After`). */
+  /** How long PagerDuty asked to wait on its last answer (`Retry-After`, else `ratelimit-reset` of a 429). */
   readonly retryAfterMs?: number;
 
   constructor(
@@ -47,33 +50,4 @@ export class PagerDutyRequestError extends CustomErrorBase {
       this.retryAfterMs = options.retryAfterMs;
     }
   }
-}
-
-/**
- * The wait a 429 (or 503) asks for: PagerDuty's `ratelimit-reset` (seconds
- * until the window resets), else `Retry-After` (seconds or an HTTP date).
- */
-export function readRetryAfterMs(
-  headers: Headers,
-  now: number = Date.now(),
-): number | undefined {
-  const reset = headers.get('ratelimit-reset');
-  if (reset !== null && reset.trim() !== '') {
-    const seconds = Number(reset);
-    if (Number.isFinite(seconds) && seconds >= 0) {
-      return Math.ceil(seconds * 1000);
-    }
-  }
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter !== null && retryAfter.trim() !== '') {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) {
-      return Math.ceil(seconds * 1000);
-    }
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) {
-      return Math.max(0, at - now);
-    }
-  }
-  return undefined;
 }

@@ -14,12 +14,16 @@
  * limitations under the License.
  */
 
-export { PagerDutyClient } from './PagerDutyClient';
+export {
+  DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND,
+  PagerDutyClient,
+} from './PagerDutyClient';
 export { abortWith } from './abortWith';
 export type {
+  PagerDutyCallOptions,
   PagerDutyClientOptions,
   PagerDutyQuery,
   PagerDutyQueryValue,
 } from './PagerDutyClient';
-export { PagerDutyRequestError, readRetryAfterMs } from './errors';
+export { PagerDutyRequestError } from './errors';
 export type * from './types';

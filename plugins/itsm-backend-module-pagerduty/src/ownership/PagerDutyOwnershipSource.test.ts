@@ -19,7 +19,13 @@ import type { Entity } from '@backstage/catalog-model';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { PagerDutyClient } from '../client';
-import { BASE_URL, FakePagerDuty, TOKEN } from '../__testUtils__/fakePagerDuty';
+import {
+  BASE_URL,
+  FakePagerDuty,
+  stall,
+  TOKEN,
+} from '../__testUtils__/fakePagerDuty';
+import { VirtualClock } from '../__testUtils__/virtualClock';
 import serviceFixture from '../__fixtures__/pagerduty-service.json';
 import policyFixture from '../__fixtures__/pagerduty-escalation-policy.json';
 import onCallsFixture from '../__fixtures__/pagerduty-oncalls.json';
@@ -30,9 +36,11 @@ registerMswTestHooks(server);
 
 let fake: FakePagerDuty;
 let clock: number;
+let time: VirtualClock;
 
 beforeEach(() => {
   fake = new FakePagerDuty();
+  time = new VirtualClock();
   clock = Date.parse('2026-03-10T12:00:00Z');
   server.use(...fake.handlers());
 });
@@ -46,6 +54,9 @@ function source(options: { serviceIds?: string[]; token?: string } = {}) {
       baseUrl: BASE_URL,
       token: options.token ?? TOKEN,
       timeoutMs: 5000,
+      retryBudgetMs: 30_000,
+      // The HTTP layer's retries wait on virtual time.
+      http: { now: time.now, sleep: time.sleep, fetch: time.fetch() },
     }),
     serviceIds: options.serviceIds,
     now: () => clock,
@@ -213,15 +224,17 @@ describe('PagerDutyOwnershipSource', () => {
   it('does not cache a failure', async () => {
     fake.services.push(serviceFixture.service);
     fake.escalationPolicies.push(policyFixture.escalation_policy);
-    let failures = 1;
+    // Down for longer than the retry budget, then back.
+    let down = true;
     fake.fault = () =>
-      failures-- > 0
+      down
         ? HttpResponse.json({ error: { message: 'oops' } }, { status: 500 })
         : undefined;
     const s = source();
     await expect(
       s.getOwnershipFacts({ entity: entity('PIJ90N7') }),
     ).rejects.toMatchObject({ status: 500 });
+    down = false;
     await expect(
       s.getOwnershipFacts({ entity: entity('PIJ90N7') }),
     ).resolves.toMatchObject({ sourceId: 'pagerduty:main' });
@@ -257,6 +270,56 @@ describe('PagerDutyOwnershipSource', () => {
     ).rejects.toThrow(
       /PagerDuty account pagerduty:main: GET \/services\/PIJ90N7 was refused \(401/,
     );
+  });
+
+  it('rides out a 5xx and a 429 within the look-up', async () => {
+    fake.services.push(serviceFixture.service);
+    fake.escalationPolicies.push(policyFixture.escalation_policy);
+    fake.onCalls.push(...onCallsFixture.oncalls);
+    // The first request and the fourth fail.
+    let n = 0;
+    fake.fault = () => {
+      n++;
+      if (n === 1) return HttpResponse.json({}, { status: 503 });
+      if (n === 4) {
+        return HttpResponse.json(
+          {},
+          { status: 429, headers: { 'retry-after': '2' } },
+        );
+      }
+      return undefined;
+    };
+    await expect(
+      source().getOwnershipFacts({ entity: entity('PIJ90N7') }),
+    ).resolves.toMatchObject({ onCall: [TIM, TINA] });
+    expect(fake.requests).toHaveLength(5);
+    expect(time.waits).toContain(2000);
+  });
+
+  it('gives up on a look-up past its deadline, retries included', async () => {
+    fake.services.push(serviceFixture.service);
+    fake.fault = async req => {
+      await stall(req, 2000);
+      return undefined;
+    };
+    const s = new PagerDutyOwnershipSource({
+      id: 'pagerduty:main',
+      client: new PagerDutyClient({
+        accountId: 'pagerduty:main',
+        configPath: 'itsm.providers.pagerduty.main',
+        baseUrl: BASE_URL,
+        token: TOKEN,
+        timeoutMs: 30_000,
+      }),
+      deadlineMs: 100,
+    });
+    await expect(
+      s.getOwnershipFacts({ entity: entity('PIJ90N7') }),
+    ).rejects.toMatchObject({
+      retryable: true,
+      message:
+        'PagerDuty account pagerduty:main: GET /services/PIJ90N7 timed out after 100ms',
+    });
   });
 
   it('stops waiting when the caller gives up', async () => {

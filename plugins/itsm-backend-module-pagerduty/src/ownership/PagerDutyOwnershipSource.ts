@@ -33,6 +33,8 @@ import {
 
 /** How long facts about one service are served from memory. */
 export const DEFAULT_OWNERSHIP_CACHE_TTL_MS = 60_000;
+/** How long each request of a look-up may take, retries included, unless configured. */
+export const DEFAULT_OWNERSHIP_DEADLINE_MS = 10_000;
 const MAX_CACHE_ENTRIES = 1000;
 
 /** Options of {@link PagerDutyOwnershipSource}. */
@@ -43,6 +45,11 @@ export interface PagerDutyOwnershipSourceOptions {
   /** Only these services belong to this account; undefined: any. */
   serviceIds?: string[];
   cacheTtlMs?: number;
+  /**
+   * Time each request of a look-up may take, retries included: the
+   * ownership card waits for it. Default {@link DEFAULT_OWNERSHIP_DEADLINE_MS}.
+   */
+  deadlineMs?: number;
   /** The clock; for tests. */
   now?: () => number;
 }
@@ -106,6 +113,7 @@ export class PagerDutyOwnershipSource implements ItsmOwnershipSource {
   readonly #client: PagerDutyClient;
   readonly #serviceIds?: ReadonlySet<string>;
   readonly #ttlMs: number;
+  readonly #deadlineMs: number;
   readonly #now: () => number;
   readonly #cache = new Map<
     string,
@@ -119,6 +127,7 @@ export class PagerDutyOwnershipSource implements ItsmOwnershipSource {
       ? new Set(options.serviceIds)
       : undefined;
     this.#ttlMs = options.cacheTtlMs ?? DEFAULT_OWNERSHIP_CACHE_TTL_MS;
+    this.#deadlineMs = options.deadlineMs ?? DEFAULT_OWNERSHIP_DEADLINE_MS;
     this.#now = options.now ?? Date.now;
   }
 
@@ -159,6 +168,7 @@ export class PagerDutyOwnershipSource implements ItsmOwnershipSource {
       const body = await this.#client.get<{ service?: PagerDutyService }>(
         path,
         { 'include[]': ['escalation_policies'] },
+        { deadlineMs: this.#deadlineMs },
       );
       service = body?.service;
     } catch (error) {
@@ -193,7 +203,11 @@ export class PagerDutyOwnershipSource implements ItsmOwnershipSource {
       // A bare reference (include[] not honoured): read the policy itself.
       const body = await this.#client.get<{
         escalation_policy?: PagerDutyEscalationPolicy;
-      }>(`/escalation_policies/${encodeURIComponent(policyId)}`);
+      }>(
+        `/escalation_policies/${encodeURIComponent(policyId)}`,
+        {},
+        { deadlineMs: this.#deadlineMs },
+      );
       policy = body?.escalation_policy ?? policy;
     }
     if (!policy || !policyId) return facts;
@@ -208,6 +222,7 @@ export class PagerDutyOwnershipSource implements ItsmOwnershipSource {
         time_zone: 'UTC',
       },
       100,
+      { deadlineMs: this.#deadlineMs },
     )) {
       onCalls.push(...page);
     }

@@ -28,6 +28,7 @@ import {
   TOKEN,
 } from '../__testUtils__/fakePagerDuty';
 import { runSync } from '../__testUtils__/runSync';
+import { VirtualClock } from '../__testUtils__/virtualClock';
 import incidentsFixture from '../__fixtures__/pagerduty-incidents.json';
 import logEntriesFixture from '../__fixtures__/pagerduty-log_entries.json';
 import changeEventsFixture from '../__fixtures__/pagerduty-change-events-list.json';
@@ -45,11 +46,16 @@ const SERVICE = { id: 'PSVC001', type: 'service_reference', summary: 'Mail' };
 const OTHER_SERVICE = { id: 'PSVC002', type: 'service_reference' };
 
 let fake: FakePagerDuty;
+/** The wall clock the provider reads (its windows and watermarks). */
 let clock: number;
+/** The HTTP layer's time: its retries and rate wait without waiting. */
+let time: VirtualClock;
 
 beforeEach(() => {
   fake = new FakePagerDuty();
   clock = T0;
+  time = new VirtualClock();
+  fake.now = time.now;
   server.use(...fake.handlers());
 });
 
@@ -57,9 +63,12 @@ function provider(
   options: Partial<PagerDutyItsmProviderOptions> & {
     token?: string;
     timeoutMs?: number;
+    retryBudgetMs?: number;
+    maxRequestsPerSecond?: number;
   } = {},
 ) {
-  const { token, timeoutMs, ...rest } = options;
+  const { token, timeoutMs, retryBudgetMs, maxRequestsPerSecond, ...rest } =
+    options;
   return new PagerDutyItsmProvider({
     id: 'pagerduty:main',
     client: new PagerDutyClient({
@@ -68,6 +77,14 @@ function provider(
       baseUrl: BASE_URL,
       token: token ?? TOKEN,
       timeoutMs: timeoutMs ?? 5000,
+      retryBudgetMs,
+      maxRequestsPerSecond: maxRequestsPerSecond ?? Infinity,
+      http: {
+        now: time.now,
+        sleep: time.sleep,
+        fetch: time.fetch(),
+        random: () => 0.5,
+      },
     }),
     since: '2026-01-01T00:00:00Z',
     pageSize: 2,
@@ -164,6 +181,28 @@ function seed() {
   return incidents;
 }
 
+/** The first `GET /incidents` is refused as PagerDuty does: over its limit for 7 s more. */
+function rateLimitFirstIncidentsPage() {
+  let limited = false;
+  fake.fault = (_req, url) => {
+    if (url.pathname === '/incidents' && !limited) {
+      limited = true;
+      return HttpResponse.json(
+        { error: { message: 'Rate Limit Exceeded', code: 2020 } },
+        {
+          status: 429,
+          headers: {
+            'ratelimit-limit': '960',
+            'ratelimit-remaining': '0',
+            'ratelimit-reset': '7',
+          },
+        },
+      );
+    }
+    return undefined;
+  };
+}
+
 const ids = (records: Array<{ externalId: string }>) =>
   records.map(r => r.externalId).sort();
 
@@ -229,6 +268,8 @@ describe('PagerDutyItsmProvider', () => {
       updates: { from: '2026-03-10T00:00:00Z' },
       incidents: { from: '2026-03-10T00:00:00Z' },
       changes: { from: '2026-03-10T00:00:00Z' },
+      // Everything was just read: the first re-read of resolved incidents is due in 6 hours.
+      reread: { last: '2026-03-10T00:00:00Z' },
     });
   });
 
@@ -366,30 +407,15 @@ describe('PagerDutyItsmProvider', () => {
       updates: { from: '2026-03-10T03:00:00Z' },
       incidents: { from: '2026-03-10T03:00:00Z' },
       changes: { from: '2026-03-10T03:00:00Z' },
+      // Three hours after the first run: no re-read yet.
+      reread: { last: '2026-03-10T00:00:00Z' },
     });
   });
 
-  it('fails a 429 with status and retryAfterMs from ratelimit-reset', async () => {
+  it('fails a 429 asking for more than the retry budget with status and retryAfterMs from ratelimit-reset', async () => {
     seed();
-    let limited = false;
-    fake.fault = (_req, url) => {
-      if (url.pathname === '/incidents' && !limited) {
-        limited = true;
-        return HttpResponse.json(
-          { error: { message: 'Rate Limit Exceeded', code: 2020 } },
-          {
-            status: 429,
-            headers: {
-              'ratelimit-limit': '960',
-              'ratelimit-remaining': '0',
-              'ratelimit-reset': '7',
-            },
-          },
-        );
-      }
-      return undefined;
-    };
-    const run = await runSync(provider(), null);
+    rateLimitFirstIncidentsPage();
+    const run = await runSync(provider({ retryBudgetMs: 5000 }), null);
     expect(run.error).toMatchObject({
       name: 'PagerDutyRequestError',
       status: 429,
@@ -406,7 +432,19 @@ describe('PagerDutyItsmProvider', () => {
     expect(ids(retry.records)).toHaveLength(8);
   });
 
-  it('resumes after a 5xx from the last yielded cursor, without loss or duplicates', async () => {
+  it('waits out a 429 within the run when the wait fits the retry budget', async () => {
+    seed();
+    rateLimitFirstIncidentsPage();
+    const run = await runSync(provider(), null);
+    expect(run.error).toBeUndefined();
+    expect(ids(run.records)).toHaveLength(8);
+    expect(run.reported.retries).toEqual([
+      expect.objectContaining({ status: 429, waitMs: 7000 }),
+    ]);
+    expect(run.reported.requests).toBe(fake.requests.length);
+  });
+
+  it('resumes after a 5xx outlasting the retry budget from the last yielded cursor, without loss or duplicates', async () => {
     seed();
     let failed = false;
     fake.fault = (_req, url) => {
@@ -423,7 +461,7 @@ describe('PagerDutyItsmProvider', () => {
       }
       return undefined;
     };
-    const first = await runSync(provider(), null);
+    const first = await runSync(provider({ retryBudgetMs: 0 }), null);
     expect(first.error).toMatchObject({ status: 503 });
     expect((first.error as { retryable?: boolean }).retryable).toBeUndefined();
     expect(ids(first.records)).toEqual([
@@ -484,7 +522,7 @@ describe('PagerDutyItsmProvider', () => {
       }
       return undefined;
     };
-    const first = await runSync(provider(), null);
+    const first = await runSync(provider({ retryBudgetMs: 0 }), null);
     expect(first.error).toMatchObject({
       name: 'PagerDutyRequestError',
       retryable: true,
@@ -516,7 +554,10 @@ describe('PagerDutyItsmProvider', () => {
       }
       return undefined;
     };
-    const run = await runSync(provider({ timeoutMs: 100 }), null);
+    const run = await runSync(
+      provider({ timeoutMs: 100, retryBudgetMs: 0 }),
+      null,
+    );
     expect(run.error).toMatchObject({
       name: 'PagerDutyRequestError',
       retryable: true,
@@ -734,6 +775,270 @@ describe('PagerDutyItsmProvider', () => {
     for (const u of fake.requestsTo('/incidents')) {
       expect(u.searchParams.getAll('service_ids[]')).toEqual(['PSVC002']);
     }
+  });
+
+  describe('endpoints the key may not read', () => {
+    const denied = () =>
+      HttpResponse.json(
+        { error: { message: 'Access Denied', code: 2010 } },
+        { status: 403 },
+      );
+
+    it('reports change events refused with 403 as a failed part, and syncs the rest', async () => {
+      seed();
+      fake.fault = (_req, url) =>
+        url.pathname === '/change_events' ? denied() : undefined;
+      const run = await runSync(provider(), null);
+      expect(run.error).toBeUndefined();
+      expect(ids(run.records)).toEqual([
+        'PINC001',
+        'PINC002',
+        'PINC003',
+        'PINC004',
+        'PINC005',
+      ]);
+      expect(run.reported.failedParts).toEqual([
+        {
+          part: '/change_events',
+          error: expect.objectContaining({ status: 403, retryable: false }),
+        },
+      ]);
+      expect(String(run.reported.failedParts[0].error)).toMatch(
+        /GET \/change_events was refused \(403.*Access Denied/,
+      );
+      expect(run.logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(/skipped \/change_events for this run/),
+      );
+      // The change events stream did not move: the next run reads them.
+      const cursor = JSON.parse(run.cursor!);
+      expect(cursor.changes).toEqual({ from: '2026-01-01T00:00:00Z' });
+      expect(cursor.incidents).toEqual({ from: '2026-03-10T00:00:00Z' });
+
+      fake.fault = undefined;
+      clock += 60_000;
+      const next = await runSync(provider(), run.cursor);
+      expect(next.error).toBeUndefined();
+      expect(ids(next.records)).toEqual(['CHG001', 'CHG002', 'CHG003']);
+      expect(next.reported.failedParts).toEqual([]);
+    });
+
+    it('reports log entries refused on an incremental run, and reads new incidents', async () => {
+      seed();
+      const first = await runSync(provider(), null);
+      const created = makeIncident({
+        id: 'PINC006',
+        incident_number: 6,
+        created_at: '2026-03-10T02:00:00Z',
+        service: SERVICE,
+        urgency: 'low',
+        priority: null,
+      });
+      fake.incidents.push(created);
+      clock = Date.parse('2026-03-10T03:00:00Z');
+      fake.fault = (_req, url) =>
+        url.pathname === '/log_entries' ? denied() : undefined;
+      const second = await runSync(provider(), first.cursor);
+      expect(second.error).toBeUndefined();
+      expect(ids(second.records)).toEqual(['PINC006']);
+      expect(second.reported.failedParts.map(p => p.part)).toEqual([
+        '/log_entries',
+      ]);
+      expect(JSON.parse(second.cursor!).updates).toEqual({
+        from: '2026-03-10T00:00:00Z',
+      });
+    });
+
+    it('stores incidents without a cause when related change events are refused, asking once', async () => {
+      seed();
+      fake.related.set('PINC001', relatedFixture.change_events);
+      fake.fault = (_req, url) =>
+        url.pathname.endsWith('/related_change_events') ? denied() : undefined;
+      const run = await runSync(provider(), null);
+      expect(run.error).toBeUndefined();
+      expect(run.records).toHaveLength(8);
+      expect(
+        run.records.find(r => r.externalId === 'PINC001')?.causedByChange,
+      ).toBeNull();
+      expect(run.reported.failedParts.map(p => p.part)).toEqual([
+        '/incidents/{id}/related_change_events',
+      ]);
+      // PINC003 (priority 2) was not asked about once the endpoint refused.
+      expect(fake.requestsTo(/related_change_events$/)).toHaveLength(1);
+    });
+
+    it('fails the run when no endpoint can be read', async () => {
+      seed();
+      fake.fault = () => denied();
+      const run = await runSync(provider(), null);
+      expect(run.error).toMatchObject({
+        name: 'PagerDutyRequestError',
+        status: 403,
+        retryable: false,
+      });
+      expect(String(run.error)).toMatch(
+        /^PagerDutyRequestError: PagerDuty account pagerduty:main: no endpoint could be read \(\/incidents, \/change_events\); caused by .*GET \/incidents was refused \(403/,
+      );
+      expect(run.reported.failedParts.map(p => p.part)).toEqual([
+        '/incidents',
+        '/change_events',
+      ]);
+      expect(run.records).toEqual([]);
+      expect(run.cursor).toBeNull();
+    });
+  });
+
+  describe('re-reading recently resolved incidents', () => {
+    /** Resolved incidents of early March, their log entries, one a day. */
+    function seedResolved(count: number) {
+      const resolved: PagerDutyIncident[] = [];
+      for (let i = 0; i < count; i++) {
+        const created = Date.parse('2026-03-04T08:00:00Z') + i * 86_400_000;
+        const incident = makeIncident({
+          id: `PRES00${i}`,
+          incident_number: 100 + i,
+          title: `Resolved ${i}`,
+          created_at: new Date(created).toISOString().replace('.000', ''),
+          status: 'resolved',
+          resolved_at: new Date(created + 3_600_000)
+            .toISOString()
+            .replace('.000', ''),
+          priority: null,
+          urgency: 'low',
+          service: SERVICE,
+        });
+        resolved.push(incident);
+        fake.incidents.push(incident);
+        fake.logEntries.push(
+          makeLogEntry('trigger_log_entry', incident, incident.created_at!),
+          makeLogEntry('resolve_log_entry', incident, incident.resolved_at!),
+        );
+      }
+      return resolved;
+    }
+    const rereads = () =>
+      fake
+        .requestsTo('/incidents')
+        .filter(u => u.searchParams.get('date_range') === 'all');
+
+    it('yields edits that leave no log entry, every 6 hours, for incidents resolved in the last 7 days', async () => {
+      const incidents = seed();
+      const [recent] = seedResolved(1);
+      const first = await runSync(provider(), null);
+      expect(first.error).toBeUndefined();
+      expect(rereads()).toEqual([]);
+
+      // Edited in PagerDuty, no log entry: the incremental read cannot see it.
+      Object.assign(recent, {
+        title: 'Renamed after the review',
+        updated_at: '2026-03-10T00:30:00Z',
+      });
+      // Resolved on 1 March: more than 7 days before any re-read below.
+      Object.assign(incidents[0], {
+        resolved_at: '2026-03-01T11:00:00Z',
+        title: 'Also renamed',
+        updated_at: '2026-03-10T00:30:00Z',
+      });
+
+      clock = Date.parse('2026-03-10T01:00:00Z');
+      const early = await runSync(provider(), first.cursor);
+      expect(early.records.map(r => r.externalId)).not.toContain('PRES000');
+      expect(rereads()).toEqual([]);
+
+      clock = Date.parse('2026-03-10T06:00:00Z');
+      const due = await runSync(provider(), early.cursor);
+      expect(due.error).toBeUndefined();
+      const reread = due.records.filter(r => r.externalId === 'PRES000');
+      expect(reread).toEqual([
+        expect.objectContaining({
+          title: 'Renamed after the review',
+          state: 'resolved',
+          resolvedAt: '2026-03-04T09:00:00.000Z',
+          sourceUpdatedAt: '2026-03-10T00:30:00.000Z',
+        }),
+      ]);
+      expect(due.records.map(r => r.externalId)).not.toContain('PINC001');
+      const [request] = rereads();
+      expect(request.searchParams.getAll('statuses[]')).toEqual(['resolved']);
+      expect(request.searchParams.get('sort_by')).toBe('resolved_at:desc');
+      expect(request.searchParams.get('offset')).toBe('0');
+      expect(JSON.parse(due.cursor!).reread).toEqual({
+        last: '2026-03-10T06:00:00Z',
+      });
+
+      fake.requests.length = 0;
+      clock = Date.parse('2026-03-10T11:59:00Z');
+      const later = await runSync(provider(), due.cursor);
+      expect(later.error).toBeUndefined();
+      expect(rereads()).toEqual([]);
+    });
+
+    it('re-reads at once from a cursor of an older version, and honours its configuration', async () => {
+      seed();
+      seedResolved(3);
+      const first = await runSync(provider(), null);
+      const old = JSON.parse(first.cursor!);
+      delete old.reread;
+      clock += 60_000;
+      const run = await runSync(
+        provider({
+          rereadResolved: { everyMs: 3_600_000, withinMs: 5 * 86_400_000 },
+        }),
+        JSON.stringify(old),
+      );
+      expect(run.error).toBeUndefined();
+      // Resolved on 4, 5 and 6 March; within 5 days of 10 March: 5 and 6.
+      expect(
+        run.records.map(r => r.externalId).filter(id => id.startsWith('PRES')),
+      ).toEqual(['PRES002', 'PRES001']);
+    });
+
+    it('resumes an interrupted re-read where it stopped, keeping the instant it started', async () => {
+      seed();
+      seedResolved(5);
+      const first = await runSync(provider(), null);
+      clock = Date.parse('2026-03-10T06:00:00Z');
+      let broken = false;
+      fake.fault = (_req, url) => {
+        if (
+          url.searchParams.get('date_range') === 'all' &&
+          url.searchParams.get('offset') === '2' &&
+          !broken
+        ) {
+          broken = true;
+          return HttpResponse.json({}, { status: 503 });
+        }
+        return undefined;
+      };
+      const stopped = await runSync(
+        provider({ retryBudgetMs: 0 }),
+        first.cursor,
+      );
+      expect(stopped.error).toMatchObject({ status: 503 });
+      expect(JSON.parse(stopped.cursor!).reread).toEqual({
+        last: '2026-03-10T00:00:00Z',
+        current: { at: '2026-03-10T06:00:00Z', offset: 2 },
+      });
+
+      fake.requests.length = 0;
+      clock = Date.parse('2026-03-10T06:30:00Z');
+      const resumed = await runSync(provider(), stopped.cursor);
+      expect(resumed.error).toBeUndefined();
+      expect(rereads()[0].searchParams.get('offset')).toBe('2');
+      const all = [...stopped.records, ...resumed.records]
+        .map(r => r.externalId)
+        .filter(id => id.startsWith('PRES'))
+        .sort();
+      expect(all).toEqual([
+        'PRES000',
+        'PRES001',
+        'PRES002',
+        'PRES003',
+        'PRES004',
+      ]);
+      expect(JSON.parse(resumed.cursor!).reread).toEqual({
+        last: '2026-03-10T06:00:00Z',
+      });
+    });
   });
 
   it('starts over, with a warning, from a cursor that is not its own', async () => {

@@ -15,10 +15,14 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type {
+import { stringifyError } from '@backstage/errors';
+import {
+  isItsmPartUnavailableStatus,
   ItsmProvider,
   ItsmProviderBatch,
   ItsmProviderSyncContext,
+  ItsmSyncReporter,
+  noopItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
 import type { ItsmRecordInput } from '@backstage-itsm/plugin-itsm-common';
 import {
@@ -26,11 +30,17 @@ import {
   PagerDutyClient,
   PagerDutyIncident,
   PagerDutyLogEntry,
+  PagerDutyQuery,
   PagerDutyRequestError,
 } from '../client';
 import {
+  DEFAULT_REREAD_RESOLVED_EVERY_MS,
+  DEFAULT_REREAD_RESOLVED_WITHIN_MS,
+} from '../config';
+import {
   PagerDutyCursor,
   parseCursor,
+  RereadPosition,
   serializeCursor,
   withOverlap,
 } from './cursor';
@@ -49,10 +59,20 @@ import {
   toPagerDutyTime,
   walkTimeWindows,
   WindowPosition,
+  WindowStep,
 } from './timeWindows';
 
 const DAY = 24 * 60 * 60 * 1000;
 const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved'];
+
+/** The endpoints a run reads, as named in the sync status when one fails. */
+export const PAGERDUTY_PARTS = {
+  updates: '/log_entries',
+  incidents: '/incidents',
+  changes: '/change_events',
+  reread: '/incidents?statuses[]=resolved',
+  causes: '/incidents/{id}/related_change_events',
+} as const;
 
 /** Options of {@link PagerDutyItsmProvider}. */
 export interface PagerDutyItsmProviderOptions {
@@ -71,10 +91,65 @@ export interface PagerDutyItsmProviderOptions {
   serviceIds?: string[];
   /** When to look up `related_change_events` and which reasons mean "caused by". */
   causedByChange: { maxPriority: number; reasons: string[] };
+  /**
+   * Every `everyMs`, read again the incidents resolved within `withinMs`
+   * before: edits that leave no log entry land. Defaults: 6 hours, 7 days.
+   */
+  rereadResolved?: { everyMs: number; withinMs: number };
   /** The clock; for tests. */
   now?: () => number;
   /** PagerDuty's offset cap; lowered by tests. */
   maxOffset?: number;
+}
+
+/** What every request of one run carries. */
+interface Run {
+  signal: AbortSignal;
+  reporter: ItsmSyncReporter;
+  logger: LoggerService;
+  /** Set once related change events turned out unreadable for this key. */
+  causes: { unavailable: boolean };
+}
+
+/**
+ * One stream walked by time window: its cursor key, its list (whose items
+ * sit under the path's name: `/log_entries` → `log_entries`), and how a page
+ * of it becomes records.
+ */
+interface TimeStream {
+  key: 'updates' | 'incidents' | 'changes';
+  path: '/log_entries' | '/incidents' | '/change_events';
+  query: PagerDutyQuery;
+  read(step: WindowStep<unknown>): Promise<unknown[]>;
+}
+
+/** A {@link TimeStream}, its pages' items typed where it is defined. */
+function timeStream<T>(stream: {
+  key: TimeStream['key'];
+  path: TimeStream['path'];
+  query: PagerDutyQuery;
+  read(step: WindowStep<T>): Promise<unknown[]>;
+}): TimeStream {
+  return stream;
+}
+
+/**
+ * Whether an error means an endpoint is not there for this API key, for good:
+ * a 403 (a scoped key without it), 400 or 404. A 401 is the key itself,
+ * which no endpoint will take.
+ */
+function isPartUnavailable(error: unknown): error is PagerDutyRequestError {
+  return (
+    error instanceof PagerDutyRequestError &&
+    error.status !== 401 &&
+    isItsmPartUnavailableStatus(error.status)
+  );
+}
+
+/** When a listed incident was resolved, in ms; NaN when it does not say. */
+function resolvedAtOf(incident: PagerDutyIncident): number {
+  const at = incident?.resolved_at ?? incident?.last_status_change_at;
+  return typeof at === 'string' ? Date.parse(at) : NaN;
 }
 
 /**
@@ -98,6 +173,15 @@ export interface PagerDutyItsmProviderOptions {
  * of 10,000 results per query. A finished stream restarts `overlapMs` before
  * its watermark; reading a record twice is harmless (keyed, version-aware
  * upsert), losing one is not.
+ *
+ * 4. Every `rereadResolved.everyMs`, the incidents resolved within
+ *    `rereadResolved.withinMs` are read again (newest resolution first), so
+ *    that edits which leave no log entry (a title, a priority, a field of a
+ *    resolved incident) land too.
+ *
+ * An endpoint the key may not read (403, 400, 404) is reported as a failed
+ * part (`context.reporter.partFailed`) and the other streams go on; when no
+ * endpoint could be read at all, or the key is refused (401), the run fails.
  */
 export class PagerDutyItsmProvider implements ItsmProvider {
   readonly id: string;
@@ -110,6 +194,7 @@ export class PagerDutyItsmProvider implements ItsmProvider {
   readonly #concurrency: number;
   readonly #serviceIds?: ReadonlySet<string>;
   readonly #causedByChange: { maxPriority: number; reasons: string[] };
+  readonly #reread: { everyMs: number; withinMs: number };
   readonly #now: () => number;
   readonly #maxOffset: number;
 
@@ -124,15 +209,24 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       ? new Set(options.serviceIds)
       : undefined;
     this.#causedByChange = options.causedByChange;
+    this.#reread = options.rereadResolved ?? {
+      everyMs: DEFAULT_REREAD_RESOLVED_EVERY_MS,
+      withinMs: DEFAULT_REREAD_RESOLVED_WITHIN_MS,
+    };
     this.#now = options.now ?? Date.now;
     this.#maxOffset = options.maxOffset ?? PAGERDUTY_MAX_OFFSET;
   }
 
-  async *sync({
-    cursor,
-    signal,
-    logger,
-  }: ItsmProviderSyncContext): AsyncIterable<ItsmProviderBatch> {
+  async *sync(
+    context: ItsmProviderSyncContext,
+  ): AsyncIterable<ItsmProviderBatch> {
+    const { cursor, signal, logger } = context;
+    const run: Run = {
+      signal,
+      logger,
+      reporter: context.reporter ?? noopItsmSyncReporter,
+      causes: { unavailable: false },
+    };
     const end = Math.floor(this.#now() / 1000) * 1000;
     const saved = parseCursor(cursor);
     if (cursor && !saved) {
@@ -145,31 +239,108 @@ export class PagerDutyItsmProvider implements ItsmProvider {
     let state: PagerDutyCursor = saved ?? {
       v: 1,
       // Incidents the first run reads are read after it starts: their
-      // changes are caught from its start on.
+      // changes are caught from its start on, and none needs a re-read yet.
       updates: { from: toPagerDutyTime(end) },
       incidents: { from: since },
       changes: { from: since },
+      reread: { last: toPagerDutyTime(end) },
     };
     const overlap = (position: WindowPosition) =>
       fresh ? position : withOverlap(position, this.#overlapMs);
-    const counts = { updated: 0, incidents: 0, changes: 0 };
+    const counts = { updates: 0, incidents: 0, changes: 0, reread: 0 };
     const emit = (records: unknown[], next: PagerDutyCursor) => {
       state = next;
       return { records, cursor: serializeCursor(next) };
     };
+    // Parts that failed for good, and whether any page was read at all.
+    const failed: Array<{ part: string; error: PagerDutyRequestError }> = [];
+    let read = false;
+    const isolate = (part: string, error: unknown) => {
+      if (!isPartUnavailable(error)) throw error;
+      run.reporter.partFailed(part, error);
+      logger.warn(
+        `PagerDuty ${
+          this.id
+        }: skipped ${part} for this run, the other endpoints go on: ${stringifyError(
+          error,
+        )}`,
+      );
+      failed.push({ part, error });
+    };
 
-    // 1. Incidents changed since the last run, found through log entries.
+    for (const stream of this.#streams(run)) {
+      try {
+        for await (const step of this.#walk(
+          stream.path,
+          overlap(state[stream.key]),
+          end,
+          stream.query,
+          run,
+        )) {
+          read = true;
+          const records = await stream.read(step);
+          counts[stream.key] += records.length;
+          yield emit(records, { ...state, [stream.key]: step.position });
+        }
+      } catch (error) {
+        isolate(PAGERDUTY_PARTS[stream.key], error);
+      }
+    }
+
+    // 4. Recently resolved incidents, read again now and then.
+    const reread = this.#rereadDue(state.reread, end);
+    if (reread) {
+      try {
+        for await (const step of this.#rereadResolved(reread, run)) {
+          read = true;
+          counts.reread += step.records.length;
+          yield emit(step.records, {
+            ...state,
+            reread: step.done
+              ? { last: reread.at }
+              : { ...state.reread, current: step.current },
+          });
+        }
+      } catch (error) {
+        isolate(PAGERDUTY_PARTS.reread, error);
+      }
+    }
+
+    if (failed.length > 0 && !read) {
+      const [first] = failed;
+      throw new PagerDutyRequestError(
+        `PagerDuty account ${this.id}: no endpoint could be read (${failed
+          .map(f => f.part)
+          .join(', ')})`,
+        { status: first.error.status, retryable: false, cause: first.error },
+      );
+    }
+
+    logger.info(
+      `PagerDuty ${this.id}: read ${counts.updates} updated incidents, ${
+        counts.incidents
+      } incidents by creation, ${counts.changes} change events${
+        reread ? ` and re-read ${counts.reread} resolved incidents` : ''
+      } up to ${toPagerDutyTime(end)}${
+        failed.length > 0
+          ? `; skipped ${failed.map(f => f.part).join(', ')}`
+          : ''
+      } (${this.#client.requestCount} requests so far)`,
+    );
+  }
+
+  /**
+   * The three streams walked by time window, in order:
+   *
+   * 1. Incidents changed since the last run, found through log entries.
+   * 2. Incidents created since the last run (or since `since`).
+   * 3. Change events.
+   */
+  #streams(run: Run): TimeStream[] {
+    // Incidents named by log entries of the window being read, read once.
     let windowSince: string | undefined;
     const seen = new Set<string>();
-    for await (const step of this.#walk<PagerDutyLogEntry>(
-      '/log_entries',
-      'log_entries',
-      overlap(state.updates),
-      end,
-      { time_zone: 'UTC' },
-      logger,
-      signal,
-    )) {
+    const updated = (step: WindowStep<PagerDutyLogEntry>) => {
       if (step.range.since !== windowSince) {
         windowSince = step.range.since;
         seen.clear();
@@ -185,81 +356,55 @@ export class PagerDutyItsmProvider implements ItsmProvider {
         seen.add(incidentId);
         ids.push(incidentId);
       }
-      const records = (
-        await mapConcurrent(
-          ids,
-          this.#concurrency,
-          (id, s) => this.#readIncident(id, logger, s),
-          signal,
-        )
-      ).filter((r): r is ItsmRecordInput => r !== undefined);
-      counts.updated += records.length;
-      yield emit(records, { ...state, updates: step.position });
-    }
-
-    // 2. Incidents created since the last run (or since `since`).
-    for await (const step of this.#walk<PagerDutyIncident>(
-      '/incidents',
-      'incidents',
-      overlap(state.incidents),
-      end,
-      {
-        'statuses[]': INCIDENT_STATUSES,
-        sort_by: 'created_at:asc',
-        time_zone: 'UTC',
-        'service_ids[]': this.#serviceIds ? [...this.#serviceIds] : undefined,
-      },
-      logger,
-      signal,
-    )) {
-      const records = await mapConcurrent(
-        step.items,
-        this.#concurrency,
-        (incident, s) => this.#toRecord(incident, s),
-        signal,
-      );
-      counts.incidents += records.length;
-      yield emit(records, { ...state, incidents: step.position });
-    }
-
-    // 3. Change events.
-    for await (const step of this.#walk<PagerDutyChangeEvent>(
-      '/change_events',
-      'change_events',
-      overlap(state.changes),
-      end,
-      {},
-      logger,
-      signal,
-    )) {
-      const records = step.items
-        .filter(event => this.#wantsChange(event))
-        .map(normaliseChangeEvent);
-      counts.changes += records.length;
-      yield emit(records, { ...state, changes: step.position });
-    }
-
-    logger.info(
-      `PagerDuty ${this.id}: read ${counts.updated} updated incidents, ${
-        counts.incidents
-      } incidents by creation and ${
-        counts.changes
-      } change events up to ${toPagerDutyTime(end)} (${
-        this.#client.requestCount
-      } requests so far)`,
-    );
+      return ids;
+    };
+    return [
+      timeStream<PagerDutyLogEntry>({
+        key: 'updates',
+        path: '/log_entries',
+        query: { time_zone: 'UTC' },
+        read: async step =>
+          (
+            await mapConcurrent(
+              updated(step),
+              this.#concurrency,
+              (id, s) => this.#readIncident(id, { ...run, signal: s }),
+              run.signal,
+            )
+          ).filter((r): r is ItsmRecordInput => r !== undefined),
+      }),
+      timeStream<PagerDutyIncident>({
+        key: 'incidents',
+        path: '/incidents',
+        query: {
+          'statuses[]': INCIDENT_STATUSES,
+          sort_by: 'created_at:asc',
+          time_zone: 'UTC',
+          'service_ids[]': this.#serviceIds ? [...this.#serviceIds] : undefined,
+        },
+        read: step => this.#toRecords(step.items, run),
+      }),
+      timeStream<PagerDutyChangeEvent>({
+        key: 'changes',
+        path: '/change_events',
+        query: {},
+        read: async step =>
+          step.items
+            .filter(event => this.#wantsChange(event))
+            .map(normaliseChangeEvent),
+      }),
+    ];
   }
 
-  #walk<T>(
-    path: string,
-    key: string,
+  #walk(
+    path: TimeStream['path'],
     position: WindowPosition,
     end: number,
-    query: Record<string, string | string[] | undefined>,
-    logger: LoggerService,
-    signal: AbortSignal,
+    query: PagerDutyQuery,
+    run: Run,
   ) {
-    return walkTimeWindows<T>({
+    const key = path.slice(1);
+    return walkTimeWindows<unknown>({
       position,
       end,
       pageSize: this.#pageSize,
@@ -268,7 +413,7 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       maxWindowMs: 90 * DAY,
       maxOffset: this.#maxOffset,
       fetchPage: ({ since, until, offset, limit, withTotal }) =>
-        this.#client.getPage<T>(
+        this.#client.getPage<unknown>(
           path,
           key,
           {
@@ -279,10 +424,10 @@ export class PagerDutyItsmProvider implements ItsmProvider {
             offset,
             total: withTotal ? true : undefined,
           },
-          signal,
+          run,
         ),
       onCapExceeded: (range, total) =>
-        logger.warn(
+        run.logger.warn(
           `PagerDuty ${this.id}: ${total} results in ${path} between ${
             range.since
           } and ${range.until}, more than the ${
@@ -292,27 +437,122 @@ export class PagerDutyItsmProvider implements ItsmProvider {
     });
   }
 
-  /** Reads an incident again by id; undefined when it is gone or filtered out. */
-  async #readIncident(
-    id: string,
-    logger: LoggerService,
-    signal: AbortSignal,
-  ): Promise<ItsmRecordInput | undefined> {
-    let incident: PagerDutyIncident | undefined;
-    try {
-      const body = await this.#client.get<{ incident?: PagerDutyIncident }>(
-        `/incidents/${encodeURIComponent(id)}`,
-        {},
-        signal,
+  /** The re-read to do in this run: one in progress, or a new one when due. */
+  #rereadDue(
+    position: RereadPosition | undefined,
+    end: number,
+  ): { at: string; offset: number } | undefined {
+    if (position?.current) return position.current;
+    const last = position?.last ? Date.parse(position.last) : NaN;
+    if (!Number.isNaN(last) && end - last < this.#reread.everyMs) {
+      return undefined;
+    }
+    return { at: toPagerDutyTime(end), offset: 0 };
+  }
+
+  /**
+   * Resolved incidents, newest resolution first
+   * (`date_range=all&sort_by=resolved_at:desc`), down to `withinMs` before
+   * the re-read started. An incident resolved meanwhile moves the rest down
+   * the list: a resumed re-read reads some twice, never skips one.
+   */
+  async *#rereadResolved(
+    reread: { at: string; offset: number },
+    run: Run,
+  ): AsyncGenerator<{
+    records: ItsmRecordInput[];
+    done: boolean;
+    current: { at: string; offset: number };
+  }> {
+    const cutoff = Date.parse(reread.at) - this.#reread.withinMs;
+    for (let offset = reread.offset; ; ) {
+      const limit = Math.min(this.#pageSize, this.#maxOffset - offset);
+      if (limit <= 0) {
+        run.logger.warn(
+          `PagerDuty ${this.id}: more than ${
+            this.#maxOffset
+          } incidents resolved since ${toPagerDutyTime(
+            cutoff,
+          )}, the most PagerDuty serves for one query; the re-read stops there`,
+        );
+        yield { records: [], done: true, current: { at: reread.at, offset } };
+        return;
+      }
+      const page = await this.#client.getPage<PagerDutyIncident>(
+        '/incidents',
+        'incidents',
+        {
+          date_range: 'all',
+          'statuses[]': ['resolved'],
+          sort_by: 'resolved_at:desc',
+          time_zone: 'UTC',
+          'service_ids[]': this.#serviceIds ? [...this.#serviceIds] : undefined,
+          limit,
+          offset,
+        },
+        run,
       );
-      incident = body?.incident;
+      const recent = page.items.filter(i => resolvedAtOf(i) >= cutoff);
+      const records = await this.#toRecords(recent, run);
+      offset += page.items.length;
+      const oldest = page.items[page.items.length - 1];
+      const done =
+        !page.more ||
+        page.items.length === 0 ||
+        (oldest !== undefined && resolvedAtOf(oldest) < cutoff);
+      yield { records, done, current: { at: reread.at, offset } };
+      if (done) return;
+    }
+  }
+
+  /** Listed incidents with their details, those gone meanwhile left out. */
+  async #toRecords(
+    incidents: PagerDutyIncident[],
+    run: Run,
+  ): Promise<ItsmRecordInput[]> {
+    return (
+      await mapConcurrent(
+        incidents,
+        this.#concurrency,
+        (incident, s) => this.#toRecord(incident, { ...run, signal: s }),
+        run.signal,
+      )
+    ).filter((r): r is ItsmRecordInput => r !== undefined);
+  }
+
+  /** What `read` returns; undefined when PagerDuty no longer has incident `id`. */
+  async #unlessGone<T>(
+    id: string,
+    run: Run,
+    read: () => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await read();
     } catch (error) {
       if (error instanceof PagerDutyRequestError && error.status === 404) {
-        logger.debug(`PagerDuty ${this.id}: incident ${id} no longer exists`);
+        run.logger.debug(
+          `PagerDuty ${this.id}: incident ${id} no longer exists`,
+        );
         return undefined;
       }
       throw error;
     }
+  }
+
+  /** Reads an incident again by id; undefined when it is gone or filtered out. */
+  async #readIncident(
+    id: string,
+    run: Run,
+  ): Promise<ItsmRecordInput | undefined> {
+    const body = await this.#unlessGone(id, run, () =>
+      this.#client.get<{ incident?: PagerDutyIncident } | null>(
+        `/incidents/${encodeURIComponent(id)}`,
+        {},
+        run,
+      ),
+    );
+    if (body === undefined) return undefined;
+    const incident = body?.incident;
     if (!incident || typeof incident !== 'object') {
       throw new PagerDutyRequestError(
         `PagerDuty account ${this.id}: GET /incidents/${id} returned no incident`,
@@ -323,14 +563,17 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       const serviceId = incident.service?.id;
       if (!serviceId || !this.#serviceIds.has(serviceId)) return undefined;
     }
-    return this.#toRecord(incident, signal);
+    return this.#toRecord(incident, run);
   }
 
-  /** An incident with its log entries and, for P1/P2, its cause. */
+  /**
+   * An incident with its log entries and, for P1/P2, its cause; undefined
+   * when it was deleted since it was listed.
+   */
   async #toRecord(
     incident: PagerDutyIncident,
-    signal: AbortSignal,
-  ): Promise<ItsmRecordInput> {
+    run: Run,
+  ): Promise<ItsmRecordInput | undefined> {
     const id =
       incident && typeof incident.id === 'string' && incident.id !== ''
         ? incident.id
@@ -339,22 +582,26 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       // Cannot ask about it; the engine dead-letters it (externalId).
       return normaliseIncident(incident ?? {});
     }
-    let log: IncidentLogSummary = {};
-    for await (const entries of this.#client.getPages<PagerDutyLogEntry>(
-      `/incidents/${encodeURIComponent(id)}/log_entries`,
-      'log_entries',
-      { time_zone: 'UTC' },
-      this.#pageSize,
-      signal,
-    )) {
-      log = summariseLogEntries(log, entries);
-    }
+    const log = await this.#unlessGone(id, run, async () => {
+      let summary: IncidentLogSummary = {};
+      for await (const entries of this.#client.getPages<PagerDutyLogEntry>(
+        `/incidents/${encodeURIComponent(id)}/log_entries`,
+        'log_entries',
+        { time_zone: 'UTC' },
+        this.#pageSize,
+        run,
+      )) {
+        summary = summariseLogEntries(summary, entries);
+      }
+      return summary;
+    });
+    if (log === undefined) return undefined;
     const priority = mapPriority(incident);
     const causedByChange =
       priority !== null &&
       priority <= this.#causedByChange.maxPriority &&
       this.#causedByChange.reasons.length > 0
-        ? await this.#findCause(id, signal)
+        ? await this.#findCause(id, run)
         : null;
     return normaliseIncident(incident, { log, causedByChange });
   }
@@ -363,16 +610,39 @@ export class PagerDutyItsmProvider implements ItsmProvider {
    * The change PagerDuty correlates with the incident for one of the
    * configured reasons. PagerDuty's documented reasons (most_recent,
    * related_service, intelligent) say "related", not "caused", so by default
-   * only `cause` counts and the link stays null.
+   * only `cause` counts and the link stays null. A key that may not read
+   * related change events gets no links, and the part is reported once.
    */
-  async #findCause(id: string, signal: AbortSignal): Promise<string | null> {
-    const body = await this.#client.get<{
-      change_events?: PagerDutyChangeEvent[];
-    }>(
-      `/incidents/${encodeURIComponent(id)}/related_change_events`,
-      { limit: this.#pageSize },
-      signal,
-    );
+  async #findCause(id: string, run: Run): Promise<string | null> {
+    if (run.causes.unavailable) return null;
+    let body: { change_events?: PagerDutyChangeEvent[] };
+    try {
+      body = await this.#client.get<{
+        change_events?: PagerDutyChangeEvent[];
+      }>(
+        `/incidents/${encodeURIComponent(id)}/related_change_events`,
+        { limit: this.#pageSize },
+        run,
+      );
+    } catch (error) {
+      // This incident is gone: no cause to tell.
+      if (error instanceof PagerDutyRequestError && error.status === 404) {
+        return null;
+      }
+      if (!isPartUnavailable(error)) throw error;
+      if (!run.causes.unavailable) {
+        run.causes.unavailable = true;
+        run.reporter.partFailed(PAGERDUTY_PARTS.causes, error);
+        run.logger.warn(
+          `PagerDuty ${
+            this.id
+          }: related change events cannot be read, incidents are stored without causedByChange for this run: ${stringifyError(
+            error,
+          )}`,
+        );
+      }
+      return null;
+    }
     const events = Array.isArray(body?.change_events) ? body.change_events : [];
     const cause = events.find(
       event =>

@@ -48,6 +48,35 @@ describe('cursor', () => {
     expect(parseCursor(value)).toBeUndefined();
   });
 
+  it('round-trips the re-read of resolved incidents, and reads cursors without it', () => {
+    const withReread = {
+      ...cursor,
+      reread: {
+        last: '2026-03-09T18:00:00Z',
+        current: { at: '2026-03-10T00:00:00Z', offset: 300 },
+      },
+    };
+    expect(parseCursor(serializeCursor(withReread))).toEqual(withReread);
+    expect(parseCursor(serializeCursor(cursor))?.reread).toBeUndefined();
+  });
+
+  it.each([
+    [{ last: 'yesterday' }, undefined],
+    [{ current: { at: '2026-03-10T00:00:00Z', offset: -1 } }, undefined],
+    [
+      { last: '2026-03-09T18:00:00Z', current: { offset: 3 } },
+      { last: '2026-03-09T18:00:00Z' },
+    ],
+    ['soon', undefined],
+  ])(
+    'drops a re-read position it cannot read (%j), keeping the rest',
+    (reread, expected) => {
+      const parsed = parseCursor(JSON.stringify({ ...cursor, reread }));
+      expect(parsed).toMatchObject({ updates: cursor.updates });
+      expect(parsed?.reread).toEqual(expected);
+    },
+  );
+
   it('overlaps a finished stream, not one stopped inside a window', () => {
     expect(withOverlap(cursor.updates, 120_000)).toEqual({
       from: '2026-03-09T23:58:00.000Z',

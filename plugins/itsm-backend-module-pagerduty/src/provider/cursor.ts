@@ -25,12 +25,26 @@ import type { WindowPosition } from './timeWindows';
  *   they name changed and are read again. Starts at the first run's start.
  * - `incidents`: incidents by `created_at` (`GET /incidents`), from `since`.
  * - `changes`: change events by timestamp (`GET /change_events`), from `since`.
+ * - `reread`: the periodic re-read of recently resolved incidents (see
+ *   {@link RereadPosition}). Absent in cursors of older versions: the next
+ *   run re-reads.
  */
 export interface PagerDutyCursor {
   v: 1;
   updates: WindowPosition;
   incidents: WindowPosition;
   changes: WindowPosition;
+  reread?: RereadPosition;
+}
+
+/**
+ * Where the re-read of recently resolved incidents stands: when the last
+ * finished one started, and a re-read in progress (when it started, which
+ * fixes the incidents it covers, and the offset reached in its list).
+ */
+export interface RereadPosition {
+  last?: string;
+  current?: { at: string; offset: number };
 }
 
 function isInstant(value: unknown): value is string {
@@ -53,6 +67,24 @@ function readPosition(value: unknown): WindowPosition | undefined {
     return undefined;
   }
   return { from, window: { until: w.until, offset: w.offset } };
+}
+
+function readReread(value: unknown): RereadPosition | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { last, current } = value as { last?: unknown; current?: unknown };
+  const position: RereadPosition = {};
+  if (isInstant(last)) position.last = last;
+  const c = current as { at?: unknown; offset?: unknown } | null | undefined;
+  if (
+    c &&
+    isInstant(c.at) &&
+    typeof c.offset === 'number' &&
+    Number.isInteger(c.offset) &&
+    c.offset >= 0
+  ) {
+    position.current = { at: c.at, offset: c.offset };
+  }
+  return position.last || position.current ? position : undefined;
 }
 
 /** Reads a saved cursor; undefined when it is not one of ours. */
@@ -78,7 +110,11 @@ export function parseCursor(
   const incidents = readPosition(v.incidents);
   const changes = readPosition(v.changes);
   if (!updates || !incidents || !changes) return undefined;
-  return { v: 1, updates, incidents, changes };
+  const parsed: PagerDutyCursor = { v: 1, updates, incidents, changes };
+  // A re-read position we cannot read only means re-reading sooner.
+  const reread = readReread(v.reread);
+  if (reread) parsed.reread = reread;
+  return parsed;
 }
 
 export function serializeCursor(cursor: PagerDutyCursor): string {
