@@ -40,6 +40,8 @@ export function mockItsmApi(overrides: Partial<ItsmApi> = {}): ItsmApi {
     getReview: unexpected('getReview'),
     getReviewMarkdown: unexpected('getReviewMarkdown'),
     holdReview: unexpected('holdReview'),
+    amendReview: unexpected('amendReview'),
+    releaseReview: unexpected('releaseReview'),
     ...overrides,
   };
 }

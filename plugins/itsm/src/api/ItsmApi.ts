@@ -30,6 +30,7 @@ import type {
   ItsmImprovementList,
   ItsmImprovementStatus,
   ItsmImprovementUpdateRequest,
+  ItsmAmendReviewRequest,
   ItsmHoldReviewRequest,
   ItsmServiceReview,
 } from '@backstage-itsm/plugin-itsm-common';
@@ -106,7 +107,15 @@ export interface ItsmApi {
   getReview(query: ItsmReviewQuery): Promise<ItsmServiceReview>;
   /** The review as Markdown, the same numbers as the JSON. */
   getReviewMarkdown(query: ItsmReviewQuery): Promise<string>;
+  /** Holds (freezes) the review of a month or quarter that has ended. */
   holdReview(request: ItsmHoldReviewRequest): Promise<ItsmServiceReview>;
+  /** Replaces the decisions of a held review; the change is kept in its history. */
+  amendReview(
+    heldId: string,
+    request: ItsmAmendReviewRequest,
+  ): Promise<ItsmServiceReview>;
+  /** Releases a held review: its snapshot is deleted and the period reads live again. */
+  releaseReview(heldId: string): Promise<void>;
 }
 
 /** @public */

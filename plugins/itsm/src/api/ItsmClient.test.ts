@@ -291,4 +291,47 @@ describe('ItsmClient', () => {
     ]);
     expect(held).toEqual({ ...query, decisions: 'Add pool alerts' });
   });
+
+  it('amends and releases a held review by its id', async () => {
+    const calls: string[] = [];
+    let amended: unknown;
+    server.use(
+      http.patch(`${baseUrl}/reviews/held/:id`, async ({ request, params }) => {
+        calls.push(`PATCH ${params.id}`);
+        amended = await request.json();
+        return HttpResponse.json({ held: { id: params.id, decisions: 'B' } });
+      }),
+      http.delete(`${baseUrl}/reviews/held/:id`, ({ params }) => {
+        calls.push(`DELETE ${params.id}`);
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    await expect(
+      client.amendReview('h 1/x', { decisions: 'B' }),
+    ).resolves.toEqual({ held: { id: 'h 1/x', decisions: 'B' } });
+    expect(amended).toEqual({ decisions: 'B' });
+    await expect(client.releaseReview('h 1/x')).resolves.toBeUndefined();
+    expect(calls).toEqual(['PATCH h 1/x', 'DELETE h 1/x']);
+  });
+
+  it('says why a release was refused', async () => {
+    server.use(
+      http.delete(`${baseUrl}/reviews/held/:id`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'NotAllowedError',
+              message: 'You are not allowed to release the held review',
+            },
+            response: { statusCode: 403 },
+          },
+          { status: 403 },
+        ),
+      ),
+    );
+    await expect(client.releaseReview('h1')).rejects.toMatchObject({
+      name: 'ResponseError',
+      response: { status: 403 },
+    });
+  });
 });

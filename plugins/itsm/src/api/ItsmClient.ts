@@ -27,6 +27,7 @@ import type {
   ItsmImprovementDetails,
   ItsmImprovementList,
   ItsmImprovementUpdateRequest,
+  ItsmAmendReviewRequest,
   ItsmHoldReviewRequest,
   ItsmServiceReview,
 } from '@backstage-itsm/plugin-itsm-common';
@@ -132,6 +133,22 @@ export class ItsmClient implements ItsmApi {
 
   holdReview(request: ItsmHoldReviewRequest): Promise<ItsmServiceReview> {
     return this.#request('/reviews', { method: 'POST', body: request });
+  }
+
+  amendReview(
+    heldId: string,
+    request: ItsmAmendReviewRequest,
+  ): Promise<ItsmServiceReview> {
+    return this.#request(`/reviews/held/${encodeURIComponent(heldId)}`, {
+      method: 'PATCH',
+      body: request,
+    });
+  }
+
+  async releaseReview(heldId: string): Promise<void> {
+    await this.#fetch(`/reviews/held/${encodeURIComponent(heldId)}`, {
+      method: 'DELETE',
+    });
   }
 
   async #request<T>(
