@@ -71,7 +71,7 @@ import {
   DatabaseTarget,
   dropPgDatabase,
   openStoredRecords,
-  StoredRecord,
+  StoredProvider,
 } from './lib/storedRecords';
 
 // ---------------------------------------------------------------- options
@@ -196,6 +196,7 @@ interface SyncItem {
  * status keeps them (`lastRun`, or beside it); undefined when it does not.
  */
 function retryFigures(item: SyncItem): {
+  requests?: number;
   retries?: number;
   waitMs?: number;
 } {
@@ -216,13 +217,14 @@ function retryFigures(item: SyncItem): {
     }
     return undefined;
   };
+  const requests = find(/^requests$/i);
   const retries = find(/^retries$/i);
   let waitMs = find(/^(waitMs|waitedMs|waitsMs|totalWaitMs)$/i);
   const waitSeconds = find(/^(waitSeconds|waitedSeconds|waits)$/i);
   if (waitMs === undefined && waitSeconds !== undefined) {
     waitMs = waitSeconds * 1000;
   }
-  return { retries, waitMs };
+  return { requests, retries, waitMs };
 }
 
 // ---------------------------------------------------------------- a phase
@@ -245,7 +247,12 @@ interface ProviderState {
   runs: number;
   /** When it succeeded, or failed for good. */
   endedAt?: number;
-  /** Runs ended by a kill or by the scheduler's timeout (then triggered again). */
+  /** Records stored when the current run started. */
+  storedAtRunStart?: number;
+  /**
+   * Runs ended by a kill, or by the scheduler's timeout after storing
+   * something (then triggered again; a run that stored nothing fails).
+   */
   interrupted: number;
   errors: string[];
   needTrigger: boolean;
@@ -255,6 +262,8 @@ interface ProviderState {
   /** This round's first trigger went out (to every replica at once). */
   roundTriggered: boolean;
   firstTriggerAt?: number;
+  /** Requests, retries and waits the backend reported, summed over runs. */
+  clientRequests?: number;
   retries?: number;
   waitMs?: number;
   /** Time from a restart to the next run's start: the killed run's lock. */
@@ -287,7 +296,7 @@ interface PhaseResult {
   problems: string[];
   providers: ProviderState[];
   elapsedMs: number;
-  records: Record<string, Map<string, StoredRecord>>;
+  records: Record<string, StoredProvider>;
   idChecks: IdCheck[];
   simulators: Record<string, SimulatorStats>;
   kills: KillEvent[];
@@ -531,6 +540,7 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
     backends.forEach(b => b.sample());
     const now = Date.now();
     const items = await readStatus();
+    const counts = await stored.count(PROVIDERS).catch(() => undefined);
     for (const p of providers) {
       if (p.state !== 'pending' || !items) continue;
       const item = items.find(i => i.providerId === p.id);
@@ -538,6 +548,7 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
       if (item.lastStartedAt && item.lastStartedAt !== p.seenStartedAt) {
         p.seenStartedAt = item.lastStartedAt;
         p.runs += 1;
+        p.storedAtRunStart = counts?.[p.id] ?? p.storedAtRunStart;
         if (p.restartedAt !== undefined) {
           // The killed backend's run held the scheduler's lock until now.
           p.lockWaitMs += Math.max(
@@ -558,6 +569,9 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
       if (finished) {
         p.handledFinishAt = item.lastFinishedAt;
         const figures = retryFigures(item);
+        if (figures.requests !== undefined) {
+          p.clientRequests = (p.clientRequests ?? 0) + figures.requests;
+        }
         if (figures.retries !== undefined) {
           p.retries = (p.retries ?? 0) + figures.retries;
         }
@@ -579,7 +593,9 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
           );
         } else if (
           !succeeded &&
-          (tookMs >= runTimeoutMs - 5000 || /abort/i.test(item.lastError ?? ''))
+          (tookMs >= runTimeoutMs - 5000 ||
+            /abort/i.test(item.lastError ?? '')) &&
+          (counts?.[p.id] ?? 0) > (p.storedAtRunStart ?? 0)
         ) {
           // The scheduler's timeout ended it: the next run resumes.
           p.interrupted += 1;
@@ -640,7 +656,6 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
     }
 
     // Progress, and the next kill.
-    const counts = await stored.count(PROVIDERS).catch(() => undefined);
     if (counts && now - lastProgressAt >= 30_000) {
       lastProgressAt = now;
       say(
@@ -728,11 +743,12 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
   }
 
   // What the sources hold against what was stored, read from the database.
-  const records: Record<string, Map<string, StoredRecord>> = {};
+  const records: Record<string, StoredProvider> = {};
   const idChecks: IdCheck[] = [];
   for (const id of PROVIDERS) {
-    const rows = await stored.list(id);
-    records[id] = rows;
+    const provider = await stored.list(id);
+    records[id] = provider;
+    const rows = provider.records;
     const source = new Set(Object.values(world.sourceIds[id]).flat());
     const check: IdCheck = {
       provider: id,
@@ -746,10 +762,17 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
     };
     for (const externalId of source) {
       const row = rows.get(externalId);
-      if (!row || row.deleted) {
+      // A live source record in record_tombstones was wrongly deleted: lost too.
+      if (provider.tombstones.has(externalId)) check.tombstoned += 1;
+      if (!row) {
         check.lost += 1;
-        if (row?.deleted) check.tombstoned += 1;
-        if (check.samples.length < 5) check.samples.push(`lost ${externalId}`);
+        if (check.samples.length < 5) {
+          check.samples.push(
+            `lost ${externalId}${
+              provider.tombstones.has(externalId) ? ' (tombstoned)' : ''
+            }`,
+          );
+        }
       } else {
         check.stored += 1;
         if (row.rows > 1) {
@@ -811,7 +834,7 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
   for (const check of idChecks) {
     if (check.lost || check.duplicated || check.extra) {
       problems.push(
-        `${check.provider}: ${check.lost} lost, ${check.duplicated} duplicated, ${check.extra} not in the source`,
+        `${check.provider}: ${check.lost} lost (${check.tombstoned} of them tombstoned), ${check.duplicated} duplicated, ${check.extra} not in the source`,
       );
     }
   }
@@ -1047,6 +1070,9 @@ function report(world: World, result: PhaseResult) {
             p.lockWaitMs / 1000,
           )} s from restarts to the next run (the killed run's scheduler lock)`
         : '',
+      p.clientRequests !== undefined
+        ? `the backend counted ${fmt(p.clientRequests)} requests`
+        : '',
       `triggers ${p.triggers.accepted} accepted, ${p.triggers.conflicts} refused (409)`,
       ...p.errors.map(e => `error: ${e.slice(0, 300)}`),
     ].filter(Boolean);
@@ -1113,8 +1139,8 @@ function compareWithClean(
   for (const id of PROVIDERS) {
     let differ = 0;
     const samples: string[] = [];
-    const a = faulty.records[id];
-    const b = clean.records[id];
+    const a = faulty.records[id].records;
+    const b = clean.records[id].records;
     for (const [externalId, row] of b) {
       const other = a.get(externalId);
       if (

@@ -37,68 +37,63 @@ export interface StoredRecord {
   kind: string;
   /** Rows with this (provider, external id): more than 1 is a duplicate. */
   rows: number;
-  /** Tombstoned (deleted at the source), when the schema has tombstones. */
-  deleted: boolean;
   contentHash: string;
   slas: number;
 }
 
-/** Columns that mark a tombstone in later schemas, if present. */
-const TOMBSTONE_COLUMNS = ['deleted_at', 'tombstoned_at'];
+/** What a provider has in the database. */
+export interface StoredProvider {
+  /** Live records, by external id. */
+  records: Map<string, StoredRecord>;
+  /** External ids of records deleted at the source (`record_tombstones`). */
+  tombstones: Set<string>;
+}
 
 export interface StoredRecords {
-  /** Live (not tombstoned) records per provider. */
+  /** Live records per provider. */
   count(providerIds: string[]): Promise<Record<string, number>>;
-  /** Every stored record of a provider, by external id. */
-  list(providerId: string): Promise<Map<string, StoredRecord>>;
+  /** Everything stored of a provider. */
+  list(providerId: string): Promise<StoredProvider>;
   close(): Promise<void>;
 }
 
-function listQuery(tombstone: string | undefined, param: string) {
-  // GROUP BY external_id counts rows per source id: the unique key should
-  // make 1 the only answer, which is what this checks.
-  return `select r.external_id as external_id, min(r.kind) as kind,
-      count(distinct r.id) as row_count,
-      ${
-        tombstone
-          ? `max(case when r.${tombstone} is null then 0 else 1 end)`
-          : '0'
-      } as deleted,
-      min(r.content_hash) as content_hash,
-      count(s.record_id) as sla_count
-    from records r left join slas s on s.record_id = r.id
-    where r.provider_id = ${param}
-    group by r.external_id`;
-}
+// GROUP BY external_id counts rows per source id: the unique key should
+// make 1 the only answer, which is what this checks.
+const LIST_RECORDS = `select r.external_id as external_id, min(r.kind) as kind,
+    count(distinct r.id) as row_count, min(r.content_hash) as content_hash,
+    count(s.record_id) as sla_count
+  from records r left join slas s on s.record_id = r.id
+  where r.provider_id = ?
+  group by r.external_id`;
+const LIST_TOMBSTONES = `select external_id from record_tombstones where provider_id = ?`;
+const COUNT = (params: string) =>
+  `select provider_id, count(*) as n from records where provider_id in (${params}) group by provider_id`;
 
-function countQuery(tombstone: string | undefined, params: string) {
-  return `select provider_id, count(*) as n from records
-    where provider_id in (${params})${
-    tombstone ? ` and ${tombstone} is null` : ''
-  }
-    group by provider_id`;
-}
-
-function toRecords(
+function toProvider(
   rows: Array<Record<string, unknown>>,
-): Map<string, StoredRecord> {
-  const result = new Map<string, StoredRecord>();
+  tombstones: Array<Record<string, unknown>>,
+): StoredProvider {
+  const records = new Map<string, StoredRecord>();
   for (const row of rows) {
-    result.set(String(row.external_id), {
+    records.set(String(row.external_id), {
       externalId: String(row.external_id),
       kind: String(row.kind),
       rows: Number(row.row_count),
-      deleted: Number(row.deleted) === 1,
       contentHash: String(row.content_hash),
       slas: Number(row.sla_count),
     });
   }
-  return result;
+  return {
+    records,
+    tombstones: new Set(tombstones.map(row => String(row.external_id))),
+  };
 }
+
+const EMPTY: StoredProvider = { records: new Map(), tombstones: new Set() };
 
 class SqliteStoredRecords implements StoredRecords {
   #db?: BetterSqlite3.Database;
-  #tombstone?: string;
+  #hasTombstones = false;
 
   constructor(private readonly file: string) {}
 
@@ -110,16 +105,16 @@ class SqliteStoredRecords implements StoredRecords {
         fileMustExist: true,
         timeout: 15_000,
       });
-      const columns = db
-        .prepare(`select name from pragma_table_info('records')`)
-        .all() as Array<{ name: string }>;
-      if (columns.length === 0) {
+      const tables = (
+        db
+          .prepare(`select name from sqlite_master where type = 'table'`)
+          .all() as Array<{ name: string }>
+      ).map(t => t.name);
+      if (!tables.includes('records')) {
         db.close();
         return undefined;
       }
-      this.#tombstone = TOMBSTONE_COLUMNS.find(c =>
-        columns.some(column => column.name === c),
-      );
+      this.#hasTombstones = tables.includes('record_tombstones');
       this.#db = db;
     }
     return this.#db;
@@ -130,9 +125,7 @@ class SqliteStoredRecords implements StoredRecords {
     const db = this.#open();
     if (!db) return result;
     const rows = db
-      .prepare(
-        countQuery(this.#tombstone, providerIds.map(() => '?').join(', ')),
-      )
+      .prepare(COUNT(providerIds.map(() => '?').join(', ')))
       .all(...providerIds) as Array<{ provider_id: string; n: number }>;
     for (const row of rows) result[row.provider_id] = Number(row.n);
     return result;
@@ -140,11 +133,16 @@ class SqliteStoredRecords implements StoredRecords {
 
   async list(providerId: string) {
     const db = this.#open();
-    if (!db) return new Map<string, StoredRecord>();
-    return toRecords(
-      db.prepare(listQuery(this.#tombstone, '?')).all(providerId) as Array<
+    if (!db) return EMPTY;
+    return toProvider(
+      db.prepare(LIST_RECORDS).all(providerId) as Array<
         Record<string, unknown>
       >,
+      this.#hasTombstones
+        ? (db.prepare(LIST_TOMBSTONES).all(providerId) as Array<
+            Record<string, unknown>
+          >)
+        : [],
     );
   }
 
@@ -154,10 +152,15 @@ class SqliteStoredRecords implements StoredRecords {
   }
 }
 
+/** `?` placeholders as PostgreSQL's `$n`. */
+function pgParams(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
 class PgStoredRecords implements StoredRecords {
   #client?: Client;
-  #tombstone?: string;
-  #ready = false;
+  #tables?: string[];
 
   constructor(private readonly target: { url: string; database: string }) {}
 
@@ -174,16 +177,12 @@ class PgStoredRecords implements StoredRecords {
       await client.query('set search_path to itsm');
       this.#client = client;
     }
-    if (!this.#ready) {
+    if (!this.#tables?.includes('records')) {
       const { rows } = await this.#client.query(
-        `select column_name from information_schema.columns
-         where table_schema = 'itsm' and table_name = 'records'`,
+        `select table_name from information_schema.tables where table_schema = 'itsm'`,
       );
-      if (rows.length === 0) return undefined;
-      this.#tombstone = TOMBSTONE_COLUMNS.find(c =>
-        rows.some(row => row.column_name === c),
-      );
-      this.#ready = true;
+      this.#tables = rows.map(row => String(row.table_name));
+      if (!this.#tables.includes('records')) return undefined;
     }
     return this.#client;
   }
@@ -193,10 +192,7 @@ class PgStoredRecords implements StoredRecords {
     const client = await this.#open();
     if (!client) return result;
     const { rows } = await client.query(
-      countQuery(
-        this.#tombstone,
-        providerIds.map((_, i) => `$${i + 1}`).join(', '),
-      ),
+      pgParams(COUNT(providerIds.map(() => '?').join(', '))),
       providerIds,
     );
     for (const row of rows) result[row.provider_id] = Number(row.n);
@@ -205,17 +201,18 @@ class PgStoredRecords implements StoredRecords {
 
   async list(providerId: string) {
     const client = await this.#open();
-    if (!client) return new Map<string, StoredRecord>();
-    const { rows } = await client.query(listQuery(this.#tombstone, '$1'), [
-      providerId,
-    ]);
-    return toRecords(rows);
+    if (!client) return EMPTY;
+    const records = await client.query(pgParams(LIST_RECORDS), [providerId]);
+    const tombstones = this.#tables!.includes('record_tombstones')
+      ? await client.query(pgParams(LIST_TOMBSTONES), [providerId])
+      : { rows: [] };
+    return toProvider(records.rows, tombstones.rows);
   }
 
   async close() {
     await this.#client?.end().catch(() => {});
     this.#client = undefined;
-    this.#ready = false;
+    this.#tables = undefined;
   }
 }
 
