@@ -15,6 +15,7 @@
  */
 
 import {
+  abortWhenAny,
   ItsmHttpClient,
   ItsmHttpClientOptions,
   ItsmHttpResponse,
@@ -22,7 +23,6 @@ import {
   ItsmSourceError,
   ItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
-import { abortWith } from './abortWith';
 import { PagerDutyRequestError } from './errors';
 import type { PagerDutyPage } from './types';
 
@@ -224,16 +224,14 @@ export class PagerDutyClient {
     where: string,
     call: PagerDutyCallOptions,
   ): Promise<ItsmHttpResponse> {
-    // A signal of this call only, linked by hand to the run's: the HTTP
-    // layer composes it with each attempt's timeout (AbortSignal.any), and
-    // Node's bookkeeping of signals composed from one long-lived run signal
-    // grows with every request of the run (see abortWith).
+    // The call ends with the run or at its own deadline (ownership look-ups
+    // answer a page), whichever comes first.
     const deadline =
       call.deadlineMs !== undefined
         ? AbortSignal.timeout(call.deadlineMs)
         : undefined;
     const controller = new AbortController();
-    const unlink = abortWith(controller, call.signal, deadline);
+    const unlink = abortWhenAny(controller, call.signal, deadline);
     const signal = controller.signal;
     try {
       return await this.#http.request(

@@ -18,7 +18,6 @@ export {
   DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND,
   PagerDutyClient,
 } from './PagerDutyClient';
-export { abortWith } from './abortWith';
 export type {
   PagerDutyCallOptions,
   PagerDutyClientOptions,

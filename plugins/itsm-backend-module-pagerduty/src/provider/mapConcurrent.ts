@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-import { abortWith } from '../client';
+import { abortWhenAny } from '@backstage-itsm/plugin-itsm-node';
 
 /**
  * Maps `items` with at most `concurrency` calls in flight, keeping order.
@@ -29,7 +29,7 @@ export async function mapConcurrent<T, R>(
   signal: AbortSignal,
 ): Promise<R[]> {
   const controller = new AbortController();
-  const unlink = abortWith(controller, signal);
+  const unlink = abortWhenAny(controller, signal);
   const combined = controller.signal;
   const results = new Array<R>(items.length);
   let next = 0;

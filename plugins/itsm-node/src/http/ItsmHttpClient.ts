@@ -15,6 +15,7 @@
  */
 
 import type { ItsmSyncReporter } from '../provider';
+import { abortWhenAny } from './abort';
 import { describeUrl, ItsmSourceError } from './errors';
 import { RequestPacer } from './RequestPacer';
 import { abortableSleep, fullJitterBackoffMs, requestedWaitMs } from './waits';
@@ -364,8 +365,21 @@ export class ItsmHttpClient {
     what: string,
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const joined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // Linked by hand and unlinked when the attempt ends: a composed signal
+    // (AbortSignal.any, AbortSignal.timeout) would live until its timer
+    // fires, holding every request of the last 30 s in memory.
+    const controller = new AbortController();
+    const unlink = abortWhenAny(controller, signal);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(
+        new DOMException(
+          `No answer within ${this.#timeoutMs} ms`,
+          'TimeoutError',
+        ),
+      );
+    }, this.#timeoutMs);
     let url = first;
     let method = request.method ?? 'GET';
     let body = request.body;
@@ -377,7 +391,7 @@ export class ItsmHttpClient {
           headers: { ...request.headers, ...credentials },
           body,
           redirect: 'manual',
-          signal: joined,
+          signal: controller.signal,
         });
         const location = response.headers.get('location');
         if (REDIRECTS.has(response.status) && location) {
@@ -431,7 +445,7 @@ export class ItsmHttpClient {
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error;
       if (error instanceof ItsmSourceError) throw error;
-      if (timeout.aborted) {
+      if (timedOut) {
         return {
           error: new ItsmSourceError({
             retryable: true,
@@ -450,6 +464,9 @@ export class ItsmHttpClient {
           }: ${what} failed: ${describeNetworkError(error)}`,
         }),
       };
+    } finally {
+      clearTimeout(timer);
+      unlink();
     }
   }
 }

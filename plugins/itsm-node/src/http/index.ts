@@ -27,6 +27,7 @@ export type {
   ItsmHttpResponse,
   ItsmHttpStats,
 } from './ItsmHttpClient';
+export { abortWhenAny } from './abort';
 export {
   describeUrl,
   isItsmPartUnavailableStatus,
