@@ -14,7 +14,12 @@
  * limitations under the License.
  */
 
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
@@ -23,6 +28,16 @@ import { ImprovementDialog, ImprovementDialogProps } from './ImprovementDialog';
 import { makeImprovement, responseError } from './improvementFixtures';
 import { daysFromToday } from './improvementModel';
 
+/** The guest of the demo: a payments engineer who also sits in checkout. */
+const guestIdentity = mockApis.identity({
+  userEntityRef: 'user:default/guest',
+  ownershipEntityRefs: [
+    'user:default/guest',
+    'group:default/payments',
+    'group:default/checkout',
+  ],
+});
+
 async function renderDialog(
   api: ItsmApi,
   props: Partial<ImprovementDialogProps> = {},
@@ -30,7 +45,12 @@ async function renderDialog(
   const onSaved = jest.fn();
   const onClose = jest.fn();
   await renderInTestApp(
-    <TestApiProvider apis={[[itsmApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [itsmApiRef, api],
+        [identityApiRef, guestIdentity],
+      ]}
+    >
       <ImprovementDialog open onClose={onClose} onSaved={onSaved} {...props} />
     </TestApiProvider>,
   );
@@ -69,6 +89,59 @@ describe('ImprovementDialog', () => {
     expect(helperOf('Owner')).toBe('Owner is required');
     expect(helperOf('Entities')).toBe('At least one entity is required');
     expect(api.createImprovement).not.toHaveBeenCalled();
+  });
+
+  it("offers the user's groups and themself as owners, and says when another is named", async () => {
+    const api = mockItsmApi({ createImprovement: jest.fn() });
+    await renderDialog(api);
+    await userEvent.click(screen.getByRole('combobox', { name: /^Owner/ }));
+    const options = within(await screen.findByRole('listbox'))
+      .getAllByRole('option')
+      .map(option => option.textContent);
+    expect(options).toEqual([
+      'group:default/checkout',
+      'group:default/payments',
+      'user:default/guest',
+    ]);
+    await userEvent.click(
+      screen.getByRole('option', { name: 'group:default/payments' }),
+    );
+    expect(screen.getByLabelText(/^Owner/)).toHaveValue(
+      'group:default/payments',
+    );
+    expect(helperOf('Owner')).toBe('One of your groups, or yourself');
+
+    typeInto('Owner', 'hr-operations');
+    expect(helperOf('Owner')).toBe(
+      'Not one of your groups: only ITSM administrators may name it',
+    );
+  });
+
+  it('shows an owner the backend refuses on the Owner field', async () => {
+    const api = mockItsmApi({
+      createImprovement: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            403,
+            "ownerRef: you may name yourself or a group you belong to (user:default/guest, group:default/payments), not 'group:default/hr-operations'; administrators may name any owner",
+          ),
+        ),
+    });
+    await renderDialog(api, {
+      initial: {
+        title: 'Faster onboarding',
+        ownerRef: 'group:default/hr-operations',
+        entityRefs: ['component:default/payments-api'],
+      },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() =>
+      expect(helperOf('Owner')).toMatch(
+        /^You may name yourself or a group you belong to/,
+      ),
+    );
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
   it('refuses a due date in the past and a target that is not a duration', async () => {

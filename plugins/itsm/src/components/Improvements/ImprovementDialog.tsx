@@ -14,7 +14,11 @@
  * limitations under the License.
  */
 
-import { useApi } from '@backstage/core-plugin-api';
+import {
+  identityApiRef,
+  useApi,
+  useApiHolder,
+} from '@backstage/core-plugin-api';
 import {
   ITSM_IMPROVEMENT_PRIORITIES,
   ITSM_IMPROVEMENT_TRANSITIONS,
@@ -25,6 +29,7 @@ import {
   ItsmImprovementUpdateRequest,
 } from '@backstage-itsm/plugin-itsm-common';
 import Alert from '@mui/material/Alert';
+import Autocomplete from '@mui/material/Autocomplete';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
@@ -37,11 +42,13 @@ import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { FormEvent, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { itsmApiRef } from '../../api';
 import {
   errorStatus,
   metricDefinition,
   normaliseRef,
+  ownerChoices,
   parseTarget,
   PRIORITY_LABEL,
   serverFieldErrors,
@@ -131,6 +138,17 @@ function initialState(
 }
 
 type Body = ItsmImprovementCreateRequest;
+
+/** What the owner field says under it: whom the user may name. */
+function ownerHint(value: string, owners: string[]): string {
+  const ref = value.trim() ? normaliseRef(value, 'group') : undefined;
+  if (owners.length > 0 && ref && !owners.includes(ref)) {
+    return 'Not one of your groups: only ITSM administrators may name it';
+  }
+  return owners.length > 0
+    ? 'One of your groups, or yourself'
+    : 'A group or user entity ref';
+}
 
 /** Checks the form; returns the request body or the errors per field. */
 function validate(
@@ -267,8 +285,20 @@ function changesOf(
   return update;
 }
 
+/** The signed-in user's groups and themself, or none when unknown. */
+function useOwnerChoices(): string[] {
+  const identityApi = useApiHolder().get(identityApiRef);
+  const { value } = useAsync(async () => {
+    if (!identityApi) return [];
+    const identity = await identityApi.getBackstageIdentity();
+    return ownerChoices(identity.ownershipEntityRefs);
+  }, [identityApi]);
+  return value ?? [];
+}
+
 function ImprovementForm(props: Omit<ImprovementDialogProps, 'open'>) {
   const api = useApi(itsmApiRef);
+  const owners = useOwnerChoices();
   const { improvement } = props;
   const editing = Boolean(improvement);
   const [form, setForm] = useState<FormState>(() =>
@@ -327,7 +357,14 @@ function ImprovementForm(props: Omit<ImprovementDialogProps, 'open'>) {
       props.onSaved(saved);
     } catch (error) {
       setSaving(false);
+      const parsed = serverFieldErrors(error, FIELDS);
       if (errorStatus(error) === 403) {
+        // An owner the user may not name is refused by field; anything else
+        // is the permission to create or change at all.
+        if (parsed.fields.ownerRef) {
+          setErrors({ ownerRef: parsed.fields.ownerRef });
+          return;
+        }
         setGeneral(
           editing
             ? 'You do not have permission to change this improvement.'
@@ -335,7 +372,6 @@ function ImprovementForm(props: Omit<ImprovementDialogProps, 'open'>) {
         );
         return;
       }
-      const parsed = serverFieldErrors(error, FIELDS);
       setErrors(parsed.fields);
       setGeneral(parsed.general);
     }
@@ -385,15 +421,26 @@ function ImprovementForm(props: Omit<ImprovementDialogProps, 'open'>) {
             />
           </Grid>
           <Grid item xs={12} sm={6}>
-            <TextField
-              label="Owner"
-              required
-              fullWidth
-              placeholder="group:default/team-a"
-              value={form.ownerRef}
-              onChange={set('ownerRef', 'ownerRef')}
-              error={Boolean(errors.ownerRef)}
-              helperText={errors.ownerRef ?? 'A group or user entity ref'}
+            <Autocomplete
+              freeSolo
+              options={owners}
+              inputValue={form.ownerRef}
+              onInputChange={(_, value) =>
+                set('ownerRef', 'ownerRef')({ target: { value } })
+              }
+              renderInput={params => (
+                <TextField
+                  {...params}
+                  label="Owner"
+                  required
+                  fullWidth
+                  placeholder="group:default/team-a"
+                  error={Boolean(errors.ownerRef)}
+                  helperText={
+                    errors.ownerRef ?? ownerHint(form.ownerRef, owners)
+                  }
+                />
+              )}
             />
           </Grid>
           <Grid item xs={12} sm={6}>

@@ -309,3 +309,17 @@ export function errorStatus(error: unknown): number | undefined {
   const e = error as { statusCode?: number; response?: { status?: number } };
   return e?.statusCode ?? e?.response?.status;
 }
+
+/**
+ * The owners a user is offered for an improvement: their groups (sorted),
+ * then themself, from their ownership claims. The backend refuses any other
+ * owner unless the user is an ITSM administrator.
+ */
+export function ownerChoices(ownershipEntityRefs: readonly string[]): string[] {
+  const kindOf = (ref: string) => ref.split(':')[0].toLocaleLowerCase('en-US');
+  const unique = [...new Set(ownershipEntityRefs)];
+  return [
+    ...unique.filter(ref => kindOf(ref) === 'group').sort(),
+    ...unique.filter(ref => kindOf(ref) === 'user').sort(),
+  ];
+}

@@ -30,7 +30,15 @@ import ListItemText from '@mui/material/ListItemText';
 import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
 import { useState } from 'react';
+import { formatInstant } from '../common';
 import { ImprovementDialog } from '../Improvements/ImprovementDialog';
+
+/** The first words of a text, for a line of history. */
+function excerpt(text: string, length = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (!flat) return '(none)';
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
 
 /**
  * The decisions recorded when the review was held, and the actions agreed:
@@ -59,6 +67,26 @@ export function ReviewDecisions(props: {
             ? 'No decisions were recorded when the review was held.'
             : 'Not held yet: hold the review to record the decisions taken with its numbers.'}
         </Typography>
+      )}
+      {held && held.amendments.length > 0 && (
+        <Box sx={{ mt: 2 }} data-testid="itsm-review-decision-history">
+          <Typography variant="subtitle2">History of the decisions</Typography>
+          <List dense disablePadding>
+            {[...held.amendments].reverse().map(amendment => (
+              <ListItem
+                key={`${amendment.at}|${amendment.by}|${amendment.decisions.to}`}
+                disableGutters
+              >
+                <ListItemText
+                  primary={`${formatInstant(amendment.at)} · amended by ${
+                    amendment.by
+                  }`}
+                  secondary={`Before: ${excerpt(amendment.decisions.from)}`}
+                />
+              </ListItem>
+            ))}
+          </List>
+        </Box>
       )}
       {added.length > 0 && (
         <Alert severity="success" sx={{ mt: 2 }}>

@@ -18,12 +18,17 @@ import type { Entity } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import type {
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
   ItsmImprovementCreateRequest,
+  itsmReviewHoldPermission,
+  itsmReviewUpdatePermission,
   ItsmServiceReview,
 } from '@backstage-itsm/plugin-itsm-common';
 import DownloadIcon from '@mui/icons-material/Download';
+import EditIcon from '@mui/icons-material/Edit';
 import LockIcon from '@mui/icons-material/Lock';
+import LockOpenIcon from '@mui/icons-material/LockOpen';
 import PrintIcon from '@mui/icons-material/Print';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
@@ -36,7 +41,7 @@ import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
 import { ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { itsmApiRef } from '../../api';
 import {
   departmentTerms,
@@ -50,6 +55,7 @@ import {
 } from '../OutcomeMetricsCard/departmentMetrics';
 import { DataFreshness } from '../DataFreshness';
 import { HealthVerdict } from '../ServiceOwnershipCard/HealthVerdict';
+import { AmendReviewDialog, ReleaseReviewDialog } from './AmendReviewDialog';
 import { HoldReviewDialog } from './HoldReviewDialog';
 import {
   formatPeriod,
@@ -71,6 +77,8 @@ import {
 } from './ReviewRecords';
 import {
   downloadText,
+  HoldAvailability,
+  holdAvailability,
   isEmptyReview,
   reviewFileName,
   reviewOwnerRef,
@@ -132,8 +140,17 @@ export function ServiceReviewView(props: {
   onHold: () => void;
   onDownload: () => void;
   downloading?: boolean;
+  /** Whether the hold button works (default yes), and why not. */
+  hold?: HoldAvailability;
+  /** The caller may amend and release the held review (`itsm.review.update`). */
+  canUpdate?: boolean;
+  onAmend?: () => void;
+  onRelease?: () => void;
 }) {
   const { review } = props;
+  const hold = props.hold ?? { enabled: true };
+  const amendments = review.held?.amendments ?? [];
+  const lastAmendment = amendments[amendments.length - 1];
   const department = props.department ?? 'it';
   const terms = departmentTerms(department);
   const it = department === 'it';
@@ -159,6 +176,10 @@ export function ServiceReviewView(props: {
             variant="contained"
             startIcon={<LockIcon />}
             onClick={props.onHold}
+            disabled={!hold.enabled}
+            aria-describedby={
+              hold.reason ? 'itsm-review-hold-reason' : undefined
+            }
           >
             Hold this review
           </Button>
@@ -178,6 +199,16 @@ export function ServiceReviewView(props: {
         >
           Print / PDF
         </Button>
+        {!review.held && hold.reason && (
+          <Typography
+            id="itsm-review-hold-reason"
+            variant="body2"
+            color="text.secondary"
+            sx={{ alignSelf: 'center' }}
+          >
+            {hold.reason}
+          </Typography>
+        )}
       </Stack>
       {review.held && (
         <Alert
@@ -191,7 +222,40 @@ export function ServiceReviewView(props: {
             <EntityRefLink entityRef={review.held.heldBy} defaultKind="user" />{' '}
             on {formatInstant(review.held.heldAt)}
           </AlertTitle>
-          The numbers are frozen as they were when the review was held.
+          {review.held.figures === 'live'
+            ? 'Your permissions do not let you count every record the held numbers count, so the numbers below are computed now, under your permissions. The decisions are those of the held review.'
+            : 'The numbers are frozen as they were when the review was held.'}
+          {lastAmendment && (
+            <>
+              {' '}
+              Decisions amended{' '}
+              {amendments.length === 1 ? 'once' : `${amendments.length} times`},
+              last by{' '}
+              <EntityRefLink entityRef={lastAmendment.by} defaultKind="user" />{' '}
+              on {formatInstant(lastAmendment.at)}.
+            </>
+          )}
+          {props.canUpdate && (
+            <Stack direction="row" gap={1} sx={{ mt: 1 }} className={NO_PRINT}>
+              <Button
+                size="small"
+                variant="outlined"
+                startIcon={<EditIcon />}
+                onClick={props.onAmend}
+              >
+                Amend decisions
+              </Button>
+              <Button
+                size="small"
+                variant="outlined"
+                color="error"
+                startIcon={<LockOpenIcon />}
+                onClick={props.onRelease}
+              >
+                Release
+              </Button>
+            </Stack>
+          )}
         </Alert>
       )}
       <HealthVerdict health={review.health} />
@@ -340,10 +404,18 @@ export function ServiceReview(props: {
     if (!requested) setPeriod(period, true);
   }, [requested, period, setPeriod]);
 
-  const { value, loading, error } = useAsync(
+  const { value, loading, error, retry } = useAsyncRetry(
     () => api.getReview({ entityRef, period: periodKey }),
     [api, entityRef, periodKey],
   );
+  const holdPermission = usePermission({
+    permission: itsmReviewHoldPermission,
+    resourceRef: entityRef,
+  });
+  const updatePermission = usePermission({
+    permission: itsmReviewUpdatePermission,
+    resourceRef: entityRef,
+  });
   const key = `${entityRef}|${periodKey}`;
   const [held, setHeld] = useState<{
     key: string;
@@ -352,6 +424,8 @@ export function ServiceReview(props: {
   const review = held?.key === key ? held.review : value;
 
   const [holding, setHolding] = useState(false);
+  const [amending, setAmending] = useState(false);
+  const [releasing, setReleasing] = useState(false);
   const [downloading, setDownloading] = useState(false);
   const [exportError, setExportError] = useState<Error>();
 
@@ -403,6 +477,10 @@ export function ServiceReview(props: {
         onHold={() => setHolding(true)}
         onDownload={download}
         downloading={downloading}
+        hold={holdAvailability(review, holdPermission)}
+        canUpdate={updatePermission.allowed}
+        onAmend={() => setAmending(true)}
+        onRelease={() => setReleasing(true)}
       />
     );
 
@@ -453,6 +531,30 @@ export function ServiceReview(props: {
           }}
           entityRef={entityRef}
           period={periodKey}
+          periodLabel={periodLabel(period)}
+        />
+      )}
+      {amending && review?.held && (
+        <AmendReviewDialog
+          onClose={() => setAmending(false)}
+          onAmended={result => {
+            setHeld({ key, review: result });
+            setAmending(false);
+          }}
+          heldId={review.held.id}
+          decisions={review.held.decisions}
+          periodLabel={periodLabel(period)}
+        />
+      )}
+      {releasing && review?.held && (
+        <ReleaseReviewDialog
+          onClose={() => setReleasing(false)}
+          onReleased={() => {
+            setReleasing(false);
+            setHeld(undefined);
+            retry();
+          }}
+          heldId={review.held.id}
           periodLabel={periodLabel(period)}
         />
       )}

@@ -20,7 +20,13 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import type { ItsmDataSource } from '@backstage-itsm/plugin-itsm-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -42,6 +48,12 @@ import {
 import { ServiceReviewContent, ServiceReviewPage } from './ServiceReviewPage';
 
 const PAYMENTS = 'component:default/payments-api';
+/**
+ * The entity of the tests where the policy denies: usePermission caches
+ * answers per permission and entity for the whole file (SWR), so a denial
+ * must not share its entity with a test that was allowed.
+ */
+const OTHER_TEAM = 'component:default/hr-portal';
 
 // Whole-page renders with charts and several clicks: slow on a busy CI box.
 jest.setTimeout(30_000);
@@ -58,12 +70,28 @@ function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
   }) as jest.Mocked<ItsmApi>;
 }
 
+/** What the permission policy answers, per permission name; allow by default. */
+type Decisions = Record<string, AuthorizeResult.ALLOW | AuthorizeResult.DENY>;
+
+function permissionApi(decisions: Decisions = {}) {
+  return mockApis.permission({
+    authorize: request =>
+      decisions[request.permission.name] ?? AuthorizeResult.ALLOW,
+  });
+}
+
 async function renderPage(
   api: ItsmApi,
   route = `/review?entityRef=${encodeURIComponent(PAYMENTS)}&period=2026-Q3`,
+  decisions: Decisions = {},
 ) {
   return renderInTestApp(
-    <TestApiProvider apis={[[itsmApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [itsmApiRef, api],
+        [permissionApiRef, permissionApi(decisions)],
+      ]}
+    >
       <ServiceReviewPage />
       <LocationProbe />
     </TestApiProvider>,
@@ -351,6 +379,159 @@ describe('ServiceReviewPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('disables holding with a reason while the period has not ended', async () => {
+    const future = {
+      ...paymentsReview,
+      period: {
+        label: '2099-Q1',
+        from: '2099-01-01T00:00:00.000Z',
+        to: '2099-04-01T00:00:00.000Z',
+      },
+    };
+    await renderPage(
+      mockApi({ getReview: jest.fn().mockResolvedValue(future) }),
+      `/review?entityRef=${encodeURIComponent(PAYMENTS)}&period=2099-Q1`,
+    );
+    const button = await screen.findByRole('button', {
+      name: 'Hold this review',
+    });
+    expect(button).toBeDisabled();
+    expect(button).toHaveAccessibleDescription(
+      'A review can be held once its period has ended: from 1 Apr 2099.',
+    );
+  });
+
+  it('disables holding with a reason when the user may not hold it', async () => {
+    const api = mockApi();
+    await renderPage(api, `/review?entityRef=${OTHER_TEAM}&period=2026-Q3`, {
+      'itsm.review.hold': AuthorizeResult.DENY,
+    });
+    const button = await screen.findByRole('button', {
+      name: 'Hold this review',
+    });
+    await waitFor(() =>
+      expect(button).toHaveAccessibleDescription(
+        'Only the owners of this entity and ITSM administrators can hold its review.',
+      ),
+    );
+    expect(button).toBeDisabled();
+    await userEvent.click(button).catch(() => undefined);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(api.holdReview).not.toHaveBeenCalled();
+  });
+
+  it('amends the decisions of a held review and shows their history', async () => {
+    const amended = {
+      ...heldPaymentsReview,
+      held: {
+        ...heldPaymentsReview.held!,
+        decisions: 'Canary-first for every deploy.',
+        amendments: [
+          {
+            at: '2026-10-08T09:30:00.000Z',
+            by: 'user:default/nadia.cole',
+            decisions: {
+              from: heldPaymentsReview.held!.decisions,
+              to: 'Canary-first for every deploy.',
+            },
+          },
+        ],
+      },
+    };
+    const api = mockApi({
+      getReview: jest.fn().mockResolvedValue(heldPaymentsReview),
+      amendReview: jest.fn().mockResolvedValue(amended),
+    });
+    await renderPage(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Amend decisions' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const field = within(dialog).getByLabelText('Decisions and actions');
+    expect(field).toHaveValue(heldPaymentsReview.held!.decisions);
+    fireEvent.change(field, {
+      target: { value: 'Canary-first for every deploy.' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Save decisions' }),
+    );
+    expect(api.amendReview).toHaveBeenCalledWith('rev-1', {
+      decisions: 'Canary-first for every deploy.',
+    });
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(screen.getByTestId('itsm-review-held')).toHaveTextContent(
+      /Decisions amended once, last by\s*nadia.cole on/,
+    );
+    expect(
+      screen.getByText('Canary-first for every deploy.'),
+    ).toBeInTheDocument();
+    const history = screen.getByTestId('itsm-review-decision-history');
+    expect(history).toHaveTextContent('amended by user:default/nadia.cole');
+    expect(history).toHaveTextContent(
+      'Before: Gateway deploys go canary-first from November.',
+    );
+  });
+
+  it('releases a held review after confirmation and reads it live again', async () => {
+    const api = mockApi({
+      getReview: jest
+        .fn()
+        .mockResolvedValueOnce(heldPaymentsReview)
+        .mockResolvedValueOnce(paymentsReview),
+      releaseReview: jest.fn().mockResolvedValue(undefined),
+    });
+    await renderPage(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Release' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText('Release the review of Q3 2026?'),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Release' }),
+    );
+    expect(api.releaseReview).toHaveBeenCalledWith('rev-1');
+    expect(
+      await screen.findByRole('button', { name: 'Hold this review' }),
+    ).toBeEnabled();
+    expect(screen.queryByTestId('itsm-review-held')).not.toBeInTheDocument();
+    expect(api.getReview).toHaveBeenCalledTimes(2);
+  });
+
+  it('offers amend and release only to those who may change the held review', async () => {
+    await renderPage(
+      mockApi({ getReview: jest.fn().mockResolvedValue(heldPaymentsReview) }),
+      `/review?entityRef=${OTHER_TEAM}&period=2026-Q3`,
+      { 'itsm.review.update': AuthorizeResult.DENY },
+    );
+    expect(await screen.findByTestId('itsm-review-held')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Amend decisions' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Release' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it("says when a held review shows live numbers under the reader's permissions", async () => {
+    await renderPage(
+      mockApi({
+        getReview: jest.fn().mockResolvedValue({
+          ...heldPaymentsReview,
+          held: { ...heldPaymentsReview.held!, figures: 'live' },
+        }),
+      }),
+    );
+    const banner = await screen.findByTestId('itsm-review-held');
+    expect(banner).toHaveTextContent(
+      'the numbers below are computed now, under your permissions',
+    );
+    expect(banner).not.toHaveTextContent('The numbers are frozen');
+  });
+
   it('downloads the review as Markdown', async () => {
     const createObjectURL = jest.fn(() => 'blob:review');
     const revokeObjectURL = jest.fn();
@@ -507,7 +688,12 @@ describe('ServiceReviewContent', () => {
 
   async function renderContent(api: ItsmApi) {
     return renderInTestApp(
-      <TestApiProvider apis={[[itsmApiRef, api]]}>
+      <TestApiProvider
+        apis={[
+          [itsmApiRef, api],
+          [permissionApiRef, permissionApi()],
+        ]}
+      >
         <EntityProvider entity={hrEntity}>
           <ServiceReviewContent />
         </EntityProvider>

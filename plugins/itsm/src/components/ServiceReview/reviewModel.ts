@@ -112,3 +112,47 @@ export function isEmptyReview(review: ItsmServiceReview): boolean {
     review.hiddenRecordCount === 0
   );
 }
+
+/** Whether the review's hold button works, and why not when it does not. */
+export interface HoldAvailability {
+  enabled: boolean;
+  /** Shown beside a disabled button; none while the permission is asked. */
+  reason?: string;
+}
+
+/**
+ * A review can be held once its month or quarter has ended (the backend
+ * refuses the current and future periods), by those the permission policy
+ * allows `itsm.review.hold` on the entity (its owners and administrators in
+ * the demo).
+ */
+export function holdAvailability(
+  review: Pick<ItsmServiceReview, 'period'>,
+  permission: { allowed: boolean; loading: boolean },
+  now: number = Date.now(),
+): HoldAvailability {
+  const end = Date.parse(review.period.to);
+  if (end > now) {
+    const from = new Date(end).toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    return {
+      enabled: false,
+      reason: `A review can be held once its period has ended: from ${from}.`,
+    };
+  }
+  if (permission.loading) {
+    return { enabled: false };
+  }
+  if (!permission.allowed) {
+    return {
+      enabled: false,
+      reason:
+        'Only the owners of this entity and ITSM administrators can hold its review.',
+    };
+  }
+  return { enabled: true };
+}

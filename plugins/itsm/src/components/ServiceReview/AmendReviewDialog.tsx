@@ -1,0 +1,184 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { useApi } from '@backstage/core-plugin-api';
+import type { ItsmServiceReview } from '@backstage-itsm/plugin-itsm-common';
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { FormEvent, useState } from 'react';
+import { itsmApiRef } from '../../api';
+import { errorStatus } from '../Improvements/improvementModel';
+
+/**
+ * Amends the decisions of a held review. The numbers stay frozen; the
+ * change (who, when, before and after) is kept in the review's history.
+ */
+export function AmendReviewDialog(props: {
+  onClose: () => void;
+  onAmended: (review: ItsmServiceReview) => void;
+  heldId: string;
+  decisions: string;
+  periodLabel: string;
+}) {
+  const api = useApi(itsmApiRef);
+  const [decisions, setDecisions] = useState(props.decisions);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    setError(undefined);
+    try {
+      props.onAmended(
+        await api.amendReview(props.heldId, { decisions: decisions.trim() }),
+      );
+    } catch (e) {
+      setError(
+        errorStatus(e) === 403
+          ? 'You do not have permission to amend this review; its owners and ITSM administrators may.'
+          : `Could not amend the review: ${(e as Error).message}`,
+      );
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open
+      onClose={saving ? undefined : props.onClose}
+      fullWidth
+      maxWidth="md"
+      aria-labelledby="itsm-amend-review-title"
+    >
+      <form onSubmit={submit}>
+        <DialogTitle id="itsm-amend-review-title">
+          Amend the decisions of {props.periodLabel}
+        </DialogTitle>
+        <DialogContent dividers>
+          <Typography variant="body2" paragraph>
+            The numbers stay as they were when the review was held. The review
+            keeps each change of its decisions: who made it, when, and the text
+            before and after.
+          </Typography>
+          <TextField
+            label="Decisions and actions"
+            value={decisions}
+            onChange={e => setDecisions(e.target.value)}
+            multiline
+            minRows={6}
+            fullWidth
+          />
+          {error && (
+            <Alert severity="error" sx={{ mt: 2 }}>
+              {error}
+            </Alert>
+          )}
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={props.onClose} disabled={saving}>
+            Cancel
+          </Button>
+          <Button
+            type="submit"
+            variant="contained"
+            disabled={saving || decisions.trim() === props.decisions.trim()}
+            startIcon={saving ? <CircularProgress size={16} /> : undefined}
+          >
+            Save decisions
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}
+
+/**
+ * Releases a held review after confirmation: its snapshot and decisions are
+ * deleted and the period reads live until it is held again.
+ */
+export function ReleaseReviewDialog(props: {
+  onClose: () => void;
+  onReleased: () => void;
+  heldId: string;
+  periodLabel: string;
+}) {
+  const api = useApi(itsmApiRef);
+  const [releasing, setReleasing] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const release = async () => {
+    setReleasing(true);
+    setError(undefined);
+    try {
+      await api.releaseReview(props.heldId);
+      props.onReleased();
+    } catch (e) {
+      setError(
+        errorStatus(e) === 403
+          ? 'You do not have permission to release this review; its owners and ITSM administrators may.'
+          : `Could not release the review: ${(e as Error).message}`,
+      );
+      setReleasing(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open
+      onClose={releasing ? undefined : props.onClose}
+      aria-labelledby="itsm-release-review-title"
+    >
+      <DialogTitle id="itsm-release-review-title">
+        Release the review of {props.periodLabel}?
+      </DialogTitle>
+      <DialogContent dividers>
+        <Typography variant="body2">
+          The frozen numbers and the decisions are deleted, and the review shows
+          live numbers again until someone holds it anew. Copy the decisions
+          first if you want to keep them.
+        </Typography>
+        {error && (
+          <Alert severity="error" sx={{ mt: 2 }}>
+            {error}
+          </Alert>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose} disabled={releasing}>
+          Cancel
+        </Button>
+        <Button
+          color="error"
+          variant="contained"
+          onClick={release}
+          disabled={releasing}
+          startIcon={releasing ? <CircularProgress size={16} /> : undefined}
+        >
+          Release
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
