@@ -404,6 +404,16 @@ describe.each(databases.eachSupportedId())(
         .get(`/reviews?entityRef=${A}&period=2026-03`)
         .set(as(GUEST));
       expect(read.body.held).toEqual(same.body.held);
+      const markdown = await request(app)
+        .get(`/reviews?entityRef=${A}&period=2026-03&format=markdown`)
+        .set(as(GUEST));
+      expect(markdown.text).toContain(
+        `- Held by ${OWNER} on ${iso(NOW)}; the numbers are as they were then.`,
+      );
+      expect(markdown.text).toContain(
+        `- Decisions amended 2 times, last by ${ADMIN} on ${iso(NOW)}.`,
+      );
+      expect(markdown.text).toContain('Canary every deploy.');
 
       auditor.createEvent.mockClear();
       const released = await request(app)
@@ -549,6 +559,16 @@ describe.each(databases.eachSupportedId())(
         .get(`${path}&format=markdown`)
         .set(as(GUEST));
       expect(markdown.text).toContain('Talk to HR.');
+      expect(markdown.text).toContain(
+        `- Held by ${OWNER} on ${iso(
+          NOW,
+        )}; the numbers are live (generated ${iso(
+          NOW,
+        )}), counted under your permissions`,
+      );
+      expect(markdown.text).toContain(
+        `- Decisions amended 1 time, last by ${OWNER} on ${iso(NOW)}.`,
+      );
       expect(markdown.text).toContain('| Incidents | 2 |');
       expect(markdown.text).not.toContain('HR-MAR');
 

@@ -172,6 +172,37 @@ function improvementRows(
   });
 }
 
+/** Whether the review was held, by whom, and whose numbers the export shows. */
+function heldLines(review: ItsmServiceReview): string[] {
+  const { held } = review;
+  if (!held) {
+    return [
+      `- Generated ${md(review.generatedAt)}; not held yet, numbers are live.`,
+    ];
+  }
+  const lines = [
+    held.figures === 'live'
+      ? `- Held by ${md(held.heldBy)} on ${md(
+          held.heldAt,
+        )}; the numbers are live (generated ${md(
+          review.generatedAt,
+        )}), counted under your permissions, since the held numbers count records you may not.`
+      : `- Held by ${md(held.heldBy)} on ${md(
+          held.heldAt,
+        )}; the numbers are as they were then.`,
+  ];
+  const amendments = held.amendments ?? [];
+  const last = amendments[amendments.length - 1];
+  if (last) {
+    lines.push(
+      `- Decisions amended ${amendments.length} ${
+        amendments.length === 1 ? 'time' : 'times'
+      }, last by ${md(last.by)} on ${md(last.at)}.`,
+    );
+  }
+  return lines;
+}
+
 /**
  * The review as Markdown: the same numbers as the JSON, formatted the way
  * the portal shows them, for minutes and wikis.
@@ -187,13 +218,7 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
     )} (compared with ${md(review.previous.from)} to ${md(
       review.previous.to,
     )})`,
-    review.held
-      ? `- Held by ${md(review.held.heldBy)} on ${md(
-          review.held.heldAt,
-        )}; the numbers are as they were then.`
-      : `- Generated ${md(
-          review.generatedAt,
-        )}; not held yet, numbers are live.`,
+    ...heldLines(review),
     `- Health: **${md(review.health.verdict)}**${
       review.health.reasons.length
         ? ` (${review.health.reasons.map(md).join('; ')})`
