@@ -200,22 +200,13 @@ const HOUR = 3_600_000;
 
 /**
  * The review period the records fall in, and the instant they start at: the
- * current UTC month when at least two days of it have passed, else the
- * previous month. Records span 12 hours from `anchor`, all before now.
+ * previous UTC month, which has ended, so its review can be held (only ended
+ * periods can). Records span 12 hours from `anchor`, all before now.
  */
 export function chooseSeedWindow(now = Date.now()) {
   const d = new Date(now);
-  const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  const current = now - monthStart >= 2 * 24 * HOUR;
-  const periodStart = current
-    ? monthStart
-    : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1);
-  const periodEnd = current
-    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
-    : monthStart;
-  const anchor = current
-    ? Math.max(monthStart + HOUR, now - 7 * 24 * HOUR)
-    : periodStart + HOUR;
+  const periodEnd = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const periodStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1);
   const p = new Date(periodStart);
   return {
     /** `YYYY-MM` */
@@ -225,15 +216,10 @@ export function chooseSeedWindow(now = Date.now()) {
     )}`,
     periodStart,
     periodEnd,
-    isCurrentMonth: current,
-    anchor,
-    /**
-     * A due date inside the period that is not in the past (its last day),
-     * or null when the period is over: a due date may not be in the past.
-     */
-    dueDate: current
-      ? new Date(periodEnd - 24 * HOUR).toISOString().slice(0, 10)
-      : null,
+    isCurrentMonth: false as boolean,
+    anchor: periodStart + HOUR,
+    /** A due date may not be in the past, and the period is over: none. */
+    dueDate: null,
   };
 }
 
