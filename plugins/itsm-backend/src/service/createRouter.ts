@@ -21,7 +21,6 @@ import type {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   CustomErrorBase,
   InputError,
@@ -39,7 +38,12 @@ import {
 import express, { NextFunction, Request, RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { instantParam, listParam, parseInput } from './validation';
+import {
+  instantParam,
+  listParam,
+  parseEntityRefInput,
+  parseInput,
+} from './validation';
 import { neverRunSyncStatus } from '../database/syncStatus';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
@@ -213,20 +217,7 @@ export async function createRouter(
     req: Request,
     refs: string[],
   ): Promise<string[]> {
-    const normalised = refs.map(ref => {
-      try {
-        return stringifyEntityRef(
-          parseEntityRef(ref, {
-            defaultKind: 'component',
-            defaultNamespace: 'default',
-          }),
-        );
-      } catch (error) {
-        throw new InputError(
-          `Invalid entityRef '${ref}': ${(error as Error).message}`,
-        );
-      }
-    });
+    const normalised = refs.map(ref => parseEntityRefInput(ref, 'entityRef'));
     const credentials = await httpAuth.credentials(req);
     const { items } = await catalog.getEntitiesByRefs(
       {
