@@ -18,8 +18,12 @@ import type { ItsmMetricBucket } from '@backstage-itsm/plugin-itsm-common';
 import { DateTime } from 'luxon';
 import type { MetricWindow } from './types';
 
-/** Most buckets one series may have. */
-export const MAX_BUCKETS = 1000;
+/**
+ * Most buckets one series may have: a daily series of 400 days, a weekly
+ * one of three years (157), a monthly one of 33 years. Every bucket is one
+ * more window each metric aggregates over.
+ */
+export const MAX_BUCKETS = 400;
 
 /**
  * The buckets of [from, to): UTC calendar days, ISO weeks (from Monday) or

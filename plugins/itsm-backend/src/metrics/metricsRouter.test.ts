@@ -488,8 +488,26 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
     ],
     ['entityRef=a&bucket=hour', /^Invalid query: bucket: /],
     [
-      'entityRef=a&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&bucket=day',
-      /^Invalid query: bucket: a day series of this window has more than 1000 buckets/,
+      'entityRef=a&from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&bucket=day',
+      /^Invalid query: bucket: a day series of this window has more than 400 buckets/,
+    ],
+    [
+      'entityRef=a&from=2007-01-01T00:00:00Z&to=2026-04-01T00:00:00Z',
+      /^Invalid query: from: a metrics window is at most three years \(1096 days\); from is 7030 days before to$/,
+    ],
+    [
+      'entityRef=a&from=2007-01-01T00:00:00Z&to=2026-04-01T00:00:00Z&bucket=month',
+      /^Invalid query: from: a series window is at most three years \(1096 days\)/,
+    ],
+    [
+      'entityRef=a&from=2023-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&bucket=week',
+      /^Invalid query: from: a series window is at most three years \(1096 days\); from is 1097 days/,
+    ],
+    [
+      // No from: the default 30 days before a `to` long ago is fine, but
+      // a `from` long before the default `to` (now) is not.
+      'entityRef=a&from=2020-01-01T00:00:00Z',
+      /^Invalid query: from: a metrics window is at most three years/,
     ],
     [
       'entityRef=a&metrics=mttr,uptime',
@@ -500,11 +518,35 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
       /^Invalid query: explain: unknown metric 'uptime'/,
     ],
     ['entityRef=a&colour=red', /^Invalid query: .*colour/],
-    ['entityRef=component:', /^Invalid entityRef 'component:'/],
+    [
+      'entityRef=component:',
+      /^Invalid query: entityRef: 'component:' is not an entity ref/,
+    ],
+    [
+      'entityRef=a:b:c/d',
+      /^Invalid query: entityRef: 'a:b:c\/d' is not an entity ref/,
+    ],
   ])('answers 400 naming the field for %j', async (query, message) => {
     const res = await request(app).get(`/metrics?${query}`);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(message);
+  });
+
+  it.each([
+    // Three years to the day, leap day included: the longest allowed.
+    ['from=2023-04-01T00:00:00Z&to=2026-04-01T00:00:00Z', undefined],
+    // 158 weeks: the first and last clipped.
+    ['from=2023-04-01T00:00:00Z&to=2026-04-01T00:00:00Z&bucket=week', 158],
+    ['from=2023-04-01T00:00:00Z&to=2026-04-01T00:00:00Z&bucket=month', 36],
+    ['from=2025-03-01T00:00:00Z&to=2026-04-05T00:00:00Z&bucket=day', 400],
+  ])('serves the largest allowed request %j', async (query, buckets) => {
+    const res = await request(app).get(
+      `/metrics?entityRef=payments-api&${query}&metrics=incident_count,mttr`,
+    );
+    expect(res.status).toBe(200);
+    // The two March incidents of payments-api, whatever the window.
+    expect(res.body.metrics.incident_count.n).toBe(2);
+    expect(res.body.series?.mttr?.length).toBe(buckets);
   });
 
   it('answers 404 for an entity the catalog does not have', async () => {

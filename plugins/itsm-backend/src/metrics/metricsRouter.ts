@@ -14,7 +14,6 @@
  * limitations under the License.
  */
 
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -23,19 +22,40 @@ import {
 } from '@backstage-itsm/plugin-itsm-common';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { instantParam, listParam, parseInput } from '../service/validation';
+import {
+  entityRefParam,
+  instantParam,
+  listParam,
+  parseInput,
+} from '../service/validation';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
 import type { MetricsEngine } from './MetricsEngine';
 import { resolveEntityScope } from './resolveEntityScope';
 
+const DAY_MS = 24 * 3600_000;
+
 /** The window when the query gives none: the last 30 days. */
-export const DEFAULT_WINDOW_MS = 30 * 24 * 3600_000;
+export const DEFAULT_WINDOW_MS = 30 * DAY_MS;
+
+/**
+ * The longest window of a series (`bucket`): three calendar years, leap day
+ * included, as for service reviews. Each bucket is one more window the
+ * statement aggregates over, so the window and MAX_BUCKETS bound the work.
+ */
+export const MAX_SERIES_WINDOW_DAYS = 1096;
+
+/**
+ * The longest window without a series: also three years. The previous
+ * window of equal length is computed too, so a request reads up to six
+ * years of records; a longer look back is a series with larger buckets.
+ */
+export const MAX_METRICS_WINDOW_DAYS = 1096;
 
 export const metricsQuerySchema = z
   .object({
-    entityRef: z.string().min(1),
+    entityRef: entityRefParam(),
     from: instantParam.optional(),
     to: instantParam.optional(),
     bucket: z.enum(ITSM_METRIC_BUCKETS).optional(),
@@ -75,23 +95,21 @@ export function readMetricsQuery(
   explain?: string;
 } {
   const q = parseInput(metricsQuerySchema, query, 'query');
-  let entityRef: string;
-  try {
-    entityRef = stringifyEntityRef(
-      parseEntityRef(q.entityRef, {
-        defaultKind: 'component',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch (error) {
-    throw new InputError(
-      `Invalid entityRef '${q.entityRef}': ${(error as Error).message}`,
-    );
-  }
   const to = q.to ?? now;
   const from = q.from ?? to - DEFAULT_WINDOW_MS;
   if (from >= to) {
     throw invalid('from', 'from must be before to');
+  }
+  const maxDays = q.bucket ? MAX_SERIES_WINDOW_DAYS : MAX_METRICS_WINDOW_DAYS;
+  if (to - from > maxDays * DAY_MS) {
+    throw invalid(
+      'from',
+      `a ${
+        q.bucket ? 'series' : 'metrics'
+      } window is at most three years (${maxDays} days); from is ${Math.ceil(
+        (to - from) / DAY_MS,
+      )} days before to`,
+    );
   }
   const known = new Set(metricIds);
   const ids = q.metrics ? [...new Set(q.metrics)] : metricIds;
@@ -120,7 +138,7 @@ export function readMetricsQuery(
     );
   }
   return {
-    entityRef,
+    entityRef: q.entityRef,
     from,
     to,
     bucket: q.bucket,
