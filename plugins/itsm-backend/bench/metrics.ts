@@ -24,7 +24,13 @@
  * statements the engine ran, replayed directly on the database with the
  * same concurrency: what the numbers cost in the database alone.
  *
- *   yarn workspace @backstage-itsm/plugin-itsm-backend bench:metrics [--scale 1] [--db pg|sqlite|pg,sqlite]
+ *   yarn workspace @backstage-itsm/plugin-itsm-backend bench:metrics [--scale 1] [--db pg|sqlite|pg,sqlite] [--bounds]
+ *
+ * `--bounds` runs the largest requests the API allows instead (the longest
+ * windows and the most buckets, over a group's rollup) and reports, beside
+ * the times, the longest the event loop was blocked during a request: on
+ * SQLite (better-sqlite3 runs on the event loop) what every other request
+ * of the backend waits at worst.
  *
  * Scale 1: 1,000,000 incidents, 200,000 changes and 500,000 SLAs over 5,000
  * components (500 systems of 10, groups owning 200 each). PostgreSQL:
@@ -41,9 +47,16 @@ import type { Knex } from 'knex';
 import { openBenchDatabase } from './benchDatabase';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DatabaseItsmStore } from '../src/database/DatabaseItsmStore';
 import type { IngestionEngine } from '../src/ingestion/IngestionEngine';
 import { MetricsEngine } from '../src/metrics/MetricsEngine';
+import {
+  MAX_METRICS_WINDOW_DAYS,
+  MAX_SERIES_WINDOW_DAYS,
+} from '../src/metrics/metricsRouter';
+import { MAX_BUCKETS } from '../src/metrics/buckets';
+import { MAX_REVIEW_WINDOW_DAYS } from '../src/reviews/period';
 import { ImprovementService } from '../src/improvements/ImprovementService';
 import { ImprovementStore } from '../src/improvements/ImprovementStore';
 import { ReviewService } from '../src/reviews/ReviewService';
@@ -335,12 +348,59 @@ async function run(db: Db, scale: number) {
     });
 
     const iso = (ms: number) => new Date(ms).toISOString();
-    const scenarios: Array<{
+    type Scenario = {
       name: string;
       requests: number;
       path?: string;
       query: (k: number) => string;
-    }> = [
+    };
+    const group = (k: number) =>
+      groupRef(k % (n.components / COMPONENTS_PER_GROUP));
+    // The largest requests the API accepts, over a group's rollup.
+    const boundsScenarios: Scenario[] = [
+      {
+        name: `group, all metrics, ${MAX_METRICS_WINDOW_DAYS} days, no series`,
+        requests: 5,
+        query: k =>
+          `entityRef=${group(k)}&from=${iso(
+            END - MAX_METRICS_WINDOW_DAYS * DAY,
+          )}&to=${iso(END)}`,
+      },
+      {
+        name: `group, all metrics, ${MAX_SERIES_WINDOW_DAYS} days, weekly series`,
+        requests: 5,
+        query: k =>
+          `entityRef=${group(k)}&from=${iso(
+            END - MAX_SERIES_WINDOW_DAYS * DAY,
+          )}&to=${iso(END)}&bucket=week`,
+      },
+      {
+        name: `group, all metrics, ${MAX_BUCKETS} daily buckets`,
+        requests: 5,
+        query: k =>
+          `entityRef=${group(k)}&from=${iso(END - MAX_BUCKETS * DAY)}&to=${iso(
+            END,
+          )}&bucket=day`,
+      },
+      {
+        name: `group review, ${MAX_REVIEW_WINDOW_DAYS}-day window`,
+        requests: 5,
+        path: 'reviews',
+        query: k =>
+          `entityRef=${group(k)}&from=${iso(
+            END - MAX_REVIEW_WINDOW_DAYS * DAY,
+          )}&to=${iso(END)}`,
+      },
+      {
+        name: 'component, all metrics, 90 days (for scale)',
+        requests: 20,
+        query: k =>
+          `entityRef=${componentRef((k * 37) % n.components)}&from=${iso(
+            END - 90 * DAY,
+          )}&to=${iso(END)}`,
+      },
+    ];
+    const defaultScenarios: Scenario[] = [
       {
         name: 'component, all metrics, 90 days',
         requests: 200,
@@ -382,6 +442,12 @@ async function run(db: Db, scale: number) {
           )}&period=2026-Q3`,
       },
     ];
+    const scenarios = args.includes('--bounds')
+      ? boundsScenarios
+      : defaultScenarios;
+    // How long the event loop was blocked: the timer's worst lateness.
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
 
     // The HTTP floor of this client and server: a request that does nothing.
     const floor: number[] = [];
@@ -419,10 +485,13 @@ async function run(db: Db, scale: number) {
         await explainStatements(knex, db, scenario.name, statements[0]);
       }
       const api: number[] = [];
+      const blocked: number[] = [];
       for (let k = 0; k < scenario.requests; k++) {
+        loop.reset();
         started = performance.now();
         await call(k);
         api.push(performance.now() - started);
+        blocked.push(loop.max / 1e6);
       }
       const bare: number[] = [];
       for (const captured of statements) {
@@ -441,7 +510,9 @@ async function run(db: Db, scale: number) {
       console.log(
         `[${db}] ${scenario.name}: API p95 ${percentile(api, 0.95).toFixed(
           1,
-        )} ms, SQL p95 ${percentile(bare, 0.95).toFixed(1)} ms`,
+        )} ms, SQL p95 ${percentile(bare, 0.95).toFixed(
+          1,
+        )} ms, event loop blocked up to ${Math.max(...blocked).toFixed(0)} ms`,
       );
       rows.push([
         db,
@@ -453,8 +524,10 @@ async function run(db: Db, scale: number) {
         bp50.toFixed(1),
         bp95.toFixed(1),
         (ap95 / bp95).toFixed(2),
+        Math.max(...blocked).toFixed(0),
       ]);
     }
+    loop.disable();
     server.close();
     return rows;
   } finally {
@@ -527,6 +600,7 @@ async function main() {
     'SQL p50 ms',
     'SQL p95 ms',
     'API/SQL p95',
+    'loop block max ms',
   ];
   const rows: string[][] = [];
   for (const db of dbs) {

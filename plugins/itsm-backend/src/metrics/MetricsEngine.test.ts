@@ -33,6 +33,7 @@ import {
   T0,
   W,
 } from './__testUtils__/metricsHarness';
+import type { MetricWindow } from './types';
 
 jest.setTimeout(120_000);
 
@@ -846,6 +847,80 @@ const cases: MetricCase[] = [
   },
 ];
 
+/**
+ * Sixty days of varied records (every 3 days an incident, every 5th an
+ * outage of priority 1, some resolved before opened; a change every 4 days,
+ * every 3rd failed; SLAs and answers): enough for a daily series of many
+ * slices on SQLite, where the engine runs it as short statements.
+ */
+const LONG_SERIES: MetricWindow = { from: T0, to: T0 + 60 * DAY };
+const longSeriesRecords: RecordSpec[] = [
+  ...Array.from({ length: 20 }, (_, k): RecordSpec => {
+    const opened = T0 + k * 3 * DAY + (k % 5) * HOUR;
+    return {
+      id: `inc-${k}`,
+      priority: k % 5 === 0 ? 1 : 3,
+      opened,
+      ack: opened + (10 + k) * MINUTE,
+      resolved: k % 7 === 6 ? opened - HOUR : opened + (2 + (k % 4)) * HOUR,
+      impactStart: k % 5 === 0 ? opened : undefined,
+      impactEnd: k % 5 === 0 ? opened + (1 + (k % 3)) * HOUR : undefined,
+      reopen: k % 6 === 0 ? 1 : 0,
+      entities: k % 2 === 0 ? [A] : [A, B],
+      slas: [
+        {
+          kind: 'resolution',
+          stage: k % 4 === 0 ? 'breached' : 'completed',
+          breached: k % 4 === 0,
+          end: opened + 3 * HOUR,
+        },
+      ],
+    };
+  }),
+  ...Array.from(
+    { length: 15 },
+    (_, k): RecordSpec => ({
+      id: `chg-${k}`,
+      kind: 'change',
+      opened: T0 + k * 4 * DAY,
+      actualEnd: T0 + k * 4 * DAY + 2 * HOUR,
+      changeType: k % 5 === 0 ? 'emergency' : 'normal',
+      outcome: k % 3 === 0 ? 'failed' : 'successful',
+    }),
+  ),
+  { id: 'open-old', opened: T0 - 10 * DAY },
+  { id: 'prb', kind: 'problem', opened: T0 + 20 * DAY },
+];
+const longSeriesFeedback: FeedbackSpec[] = Array.from(
+  { length: 12 },
+  (_, k) => ({
+    id: `fb-${k}`,
+    scale: k % 2 === 0 ? 'csat5' : 'nps10',
+    score: k % 2 === 0 ? 1 + (k % 5) : k % 11,
+    at: T0 + k * 5 * DAY + HOUR,
+    record: `inc-${k}`,
+  }),
+);
+
+cases.push({
+  name: 'series: a daily series of 60 days, every metric',
+  records: longSeriesRecords,
+  feedback: longSeriesFeedback,
+  options: { bucket: 'day', window: LONG_SERIES },
+  expected: {
+    incident_count: { value: 20 },
+    change_count: { value: 15 },
+  },
+  also: response => {
+    expect(response.series!.incident_count).toHaveLength(60);
+    const sum = (id: string) =>
+      response.series![id].reduce((total, point) => total + point.n, 0);
+    expect(sum('incident_count')).toBe(20);
+    expect(sum('change_count')).toBe(15);
+    expect(sum('sla_attainment')).toBe(response.metrics.sla_attainment.n);
+  },
+});
+
 /** The numbers of each case on each database, compared at the end. */
 const seen = new Map<string, Map<string, unknown>>();
 
@@ -877,6 +952,25 @@ describe.each(databases.eachSupportedId())('metrics on %s', databaseId => {
       health: response.health,
     });
     seen.set(c.name, numbers);
+  });
+
+  it('computes every bucket of a long series as that window asked alone', async () => {
+    await harness.seed(longSeriesRecords, longSeriesFeedback);
+    const series = await harness.compute({
+      bucket: 'day',
+      window: LONG_SERIES,
+    });
+    // A few buckets from different slices of the series (12 per slice).
+    for (const day of [0, 6, 13, 30, 45, 57]) {
+      const window = { from: T0 + day * DAY, to: T0 + (day + 1) * DAY };
+      const alone = await harness.compute({ window });
+      for (const [id, points] of Object.entries(series.series!)) {
+        const { value, n } = alone.metrics[id];
+        expect({ id, day, value: points[day].value, n: points[day].n }).toEqual(
+          { id, day, value, n },
+        );
+      }
+    }
   });
 
   it('takes instants given with offsets as the same UTC instants', async () => {

@@ -34,7 +34,9 @@ import type { RecordFilter } from '../database/ItsmStore';
 import { listCoveringSources } from '../database/operations/listCoveringSources';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
 import {
+  builtinFamilies,
   computeBuiltinMetrics,
+  computeBuiltinMetricsSliced,
   explainBuiltinMetric,
   runExplainQuery,
 } from './builtinMetrics';
@@ -44,7 +46,7 @@ import {
   customDefinition,
 } from './customMetrics';
 import { judgeHealth } from './health';
-import type { NamedQuery } from './sql';
+import { isPostgres, NamedQuery, withScopeTables } from './sql';
 import { evaluateStatus, readOutageThreshold, readTargets } from './targets';
 import type {
   ExplainPopulation,
@@ -92,6 +94,13 @@ function isBuiltin(id: string): id is ItsmBuiltinMetricId {
  * Computes outcome metrics (DESIGN.md section 7) in SQL, for a window, the
  * previous window of equal length and the buckets of a series at once, and
  * adds definitions, targets, status and a health verdict.
+ *
+ * On PostgreSQL the built-in metrics are one statement. On SQLite, where
+ * better-sqlite3 runs every statement on the event loop, one such statement
+ * over a large rollup or a long series would hold up the whole backend for
+ * seconds; there the scope is copied into temporary tables and the metrics
+ * run as many short statements (per family and slice of buckets), giving
+ * the event loop a turn between them.
  */
 export class MetricsEngine {
   readonly #db: Knex;
@@ -161,15 +170,8 @@ export class MetricsEngine {
 
     const builtinIds = ids.filter(isBuiltin);
     const customIds = ids.filter(id => !isBuiltin(id));
-    const [builtin, custom, explain, sources] = await Promise.all([
-      builtinIds.length > 0
-        ? computeBuiltinMetrics(scope, windows, builtinIds)
-        : Promise.resolve<FamilyOutput>({ results: {} }),
-      Promise.all(
-        customIds.map(id =>
-          this.#computeCustom(id, scope, windows, request, warnings),
-        ),
-      ),
+    const [{ builtin, custom }, explain, sources] = await Promise.all([
+      this.#compute(scope, windows, builtinIds, customIds, request, warnings),
       request.explain
         ? this.#explain(request.explain, scope, window, request)
         : Promise.resolve(undefined),
@@ -237,28 +239,91 @@ export class MetricsEngine {
     };
   }
 
+  /** The built-in and added metrics of every window: see the class comment. */
+  async #compute(
+    scope: MetricScope,
+    windows: MetricWindow[],
+    builtinIds: ItsmBuiltinMetricId[],
+    customIds: string[],
+    request: MetricsRequest,
+    warnings: string[],
+  ): Promise<{ builtin: FamilyOutput; custom: MetricResult[][] }> {
+    if (isPostgres(this.#db)) {
+      const [builtin, custom] = await Promise.all([
+        builtinIds.length > 0
+          ? computeBuiltinMetrics(scope, windows, builtinIds)
+          : Promise.resolve<FamilyOutput>({ results: {} }),
+        Promise.all(
+          customIds.map(id =>
+            this.#computeCustom(id, scope, windows, request, warnings),
+          ),
+        ),
+      ]);
+      return { builtin, custom };
+    }
+    const relevance = [...builtinFamilies(builtinIds).keys()].flatMap(family =>
+      family.relevance(scope, windows),
+    );
+    return withScopeTables(scope, relevance, async (sliced, yieldLoop) => {
+      const builtin =
+        builtinIds.length > 0
+          ? await computeBuiltinMetricsSliced(
+              sliced,
+              windows,
+              builtinIds,
+              yieldLoop,
+            )
+          : { results: {} };
+      const custom: MetricResult[][] = [];
+      for (const id of customIds) {
+        custom.push(
+          await this.#computeCustom(
+            id,
+            sliced,
+            windows,
+            request,
+            warnings,
+            yieldLoop,
+          ),
+        );
+      }
+      return { builtin, custom };
+    });
+  }
+
+  /**
+   * An added metric over every window: in parallel, or one window after
+   * the other with `yieldLoop` between them when given (SQLite).
+   */
   async #computeCustom(
     id: string,
     scope: MetricScope,
     windows: MetricWindow[],
     request: MetricsRequest,
     warnings: string[],
+    yieldLoop?: () => Promise<void>,
   ): Promise<MetricResult[]> {
     const metric = this.#custom.get(id)!;
     const annotations = request.entity.metadata.annotations ?? {};
-    try {
-      return await Promise.all(
-        windows.map(window =>
-          metric.compute(
-            createMetricContext({
-              scope,
-              window,
-              entityRef: request.entityRef,
-              annotations,
-            }),
-          ),
-        ),
+    const compute = (window: MetricWindow) =>
+      metric.compute(
+        createMetricContext({
+          scope,
+          window,
+          entityRef: request.entityRef,
+          annotations,
+        }),
       );
+    try {
+      if (!yieldLoop) {
+        return await Promise.all(windows.map(compute));
+      }
+      const results: MetricResult[] = [];
+      for (const window of windows) {
+        results.push(await compute(window));
+        await yieldLoop();
+      }
+      return results;
     } catch (error) {
       this.#logger?.error(`ITSM metric '${id}' failed`, error as Error);
       warnings.push(`Metric '${id}' could not be computed: ${error}`);

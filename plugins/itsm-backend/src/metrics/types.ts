@@ -43,6 +43,22 @@ export interface MetricScope {
   now: number;
   /** Incidents of this priority or higher (numerically lower) are outages. */
   outagePriorityThreshold: number;
+  /**
+   * SQLite only: temporary tables holding this request's scope, so that its
+   * work can run as many short statements (see `withScopeTables`).
+   */
+  tables?: ScopeTables;
+}
+
+/** Temporary tables of one request's scope, on its pinned connection. */
+export interface ScopeTables {
+  /** `id`: the ids of the records mapped to the scope's entities. */
+  ids: string;
+  /**
+   * The scope's readable, non-cancelled records that any metric of the
+   * request may count, with the columns of `sr`.
+   */
+  records: string;
 }
 
 /** One metric over one window, before targets and definitions are added. */
