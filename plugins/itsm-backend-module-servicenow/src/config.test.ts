@@ -165,7 +165,7 @@ describe('readServiceNowConfigs', () => {
     ],
     [
       { corp: { ...ok, baseUrl: 'corp.service-now.com' } },
-      /itsm\.providers\.servicenow\.corp\.baseUrl: 'corp\.service-now\.com' is not a URL/,
+      /itsm\.providers\.servicenow\.corp\.baseUrl: is not an absolute URL/,
     ],
     [
       { corp: { ...ok, baseUrl: 'ftp://corp' } },
@@ -295,7 +295,79 @@ describe('readServiceNowConfigs', () => {
       },
       /itsm\.providers\.servicenow\.corp\.choices\.change_request\.priority\.6: 7 is not one of 1, 2, 3, 4, 5, none/,
     ],
+    [
+      { corp: { ...ok, query: { incident: 'NQactive=true' } } },
+      /itsm\.providers\.servicenow\.corp\.query\.incident: must not start with NQ/,
+    ],
+    [
+      { corp: { ...ok, query: { problem: '^NQactive=true' } } },
+      /itsm\.providers\.servicenow\.corp\.query\.problem: must not start with NQ/,
+    ],
+    [
+      { corp: { ...ok, query: { change_request: 'EQ' } } },
+      /itsm\.providers\.servicenow\.corp\.query\.change_request: must not start with EQ/,
+    ],
+    [
+      { corp: { ...ok, query: { incident: '^EQ' } } },
+      /itsm\.providers\.servicenow\.corp\.query\.incident: must not start with EQ/,
+    ],
+    [
+      { corp: { ...ok, query: { task_sla: 'stage=breached^EQ' } } },
+      /itsm\.providers\.servicenow\.corp\.query\.task_sla: must not contain \^EQ/,
+    ],
   ])('refuses %j, naming the key', (servicenow, message) => {
     expect(() => read(servicenow)).toThrow(message);
+  });
+
+  it('accepts extra queries that stay within the provider conditions', () => {
+    const [corp] = read({
+      corp: {
+        ...ok,
+        query: {
+          incident: 'active=true^ORpriority=1',
+          problem: 'assignment_group.nameSTARTSWITHNQ Team',
+        },
+      },
+    });
+    expect(corp.query).toEqual({
+      incident: 'active=true^ORpriority=1',
+      problem: 'assignment_group.nameSTARTSWITHNQ Team',
+    });
+  });
+
+  it.each([
+    'https://itsm-sync:hunter2@corp.service-now.com',
+    'https://itsm-sync:hunter2@corp.service-now.com/?x=1',
+    'ftp://itsm-sync:hunter2@corp.service-now.com',
+    'https://:hunter2@corp.service-now.com',
+    'https://hunter2@corp.service-now.com',
+    'https://itsm-sync:hunter2@',
+    'itsm-sync:hunter2@corp.service-now.com',
+  ])('refuses credentials in baseUrl %j without repeating them', baseUrl => {
+    let error: Error | undefined;
+    try {
+      read({ corp: { ...ok, baseUrl } });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).toMatch(
+      /^Invalid config at itsm\.providers\.servicenow\.corp\.baseUrl: /,
+    );
+    expect(error?.message).not.toContain('hunter2');
+    expect(error?.message).not.toContain('itsm-sync');
+    expect(JSON.stringify(error)).not.toContain('hunter2');
+  });
+
+  it('names the credentials as the reason when the URL is otherwise fine', () => {
+    expect(() =>
+      read({
+        corp: {
+          ...ok,
+          baseUrl: 'https://itsm-sync:hunter2@corp.service-now.com',
+        },
+      }),
+    ).toThrow(
+      'Invalid config at itsm.providers.servicenow.corp.baseUrl: must not carry credentials (user:password@); set them under auth, where they are kept secret',
+    );
   });
 });

@@ -162,24 +162,57 @@ function readAuth(c: Config, prefix: string): ServiceNowAuthConfig {
   );
 }
 
+/**
+ * The instance URL. Messages never repeat the configured value: a URL with
+ * credentials in it (`https://user:password@...`) is refused, and its
+ * password must not reach the log that reports the refusal.
+ */
 function readBaseUrl(c: Config, prefix: string): string {
+  const key = `${prefix}.baseUrl`;
   const raw = c.getString('baseUrl').trim();
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return invalid(
-      `${prefix}.baseUrl`,
-      `'${raw}' is not a URL, e.g. https://example.service-now.com`,
+      key,
+      'is not an absolute URL, e.g. https://example.service-now.com',
+    );
+  }
+  if (url.username || url.password) {
+    invalid(
+      key,
+      'must not carry credentials (user:password@); set them under auth, where they are kept secret',
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    invalid(`${prefix}.baseUrl`, `'${raw}' must be an http(s) URL`);
+    invalid(key, 'must be an http(s) URL');
   }
   if (url.search || url.hash) {
-    invalid(`${prefix}.baseUrl`, `'${raw}' must not have a query or fragment`);
+    invalid(
+      key,
+      `${url.origin}${url.pathname} must not have a query or fragment`,
+    );
   }
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * Why an extra encoded query would escape the provider's own conditions,
+ * which are joined to it with `^` (AND): a leading `NQ` becomes `^NQ` (a
+ * new OR-ed query), and `EQ` or `^EQ` ends the query, so whatever follows
+ * (the sync window, the order) is dropped.
+ */
+function queryEscape(query: string): string | undefined {
+  if (/^\^?(?:NQ|EQ)/.test(query)) {
+    return `must not start with ${
+      /^\^?NQ/.test(query) ? 'NQ' : 'EQ'
+    } (it would escape the provider's own conditions)`;
+  }
+  if (/\^EQ/.test(query)) {
+    return "must not contain ^EQ (it ends the query, and the provider's own conditions after it would be ignored)";
+  }
+  return undefined;
 }
 
 function readChoices(c: Config, prefix: string): ChoiceOverrides {
@@ -293,7 +326,7 @@ export function readServiceNowConfigs(
         );
       }
       const text = queryConfig!.getString(table).trim();
-      const problem = checkExtraQuery(text);
+      const problem = queryEscape(text) ?? checkExtraQuery(text);
       if (problem) invalid(`${prefix}.query.${table}`, problem);
       if (text) query[table as ServiceNowTable] = text;
     }

@@ -16,7 +16,7 @@
 
 import { isTransientStatus } from '@backstage-itsm/plugin-itsm-node';
 import type { ItsmHttpCallOptions } from '@backstage-itsm/plugin-itsm-node';
-import { describeErrorBody, ServiceNowError } from './errors';
+import { ServiceNowError } from './errors';
 
 /** `auth` of an instance: basic, or OAuth (client credentials or password grant). @public */
 export type ServiceNowAuthConfig =
@@ -46,6 +46,38 @@ export type TokenEndpoint = (
   form: URLSearchParams,
   call: ItsmHttpCallOptions,
 ) => Promise<RawResponse>;
+
+/**
+ * What a token endpoint's answer says, for an error message, without a
+ * word of its values: a token answer may hold a refresh token or an access
+ * token under another name, and a refusal may echo the request's form. Only
+ * RFC 6749's `error` code is quoted (when it is a short code); otherwise the
+ * names of the fields present.
+ */
+export function describeTokenAnswer(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text.trim() === ''
+      ? 'the body was empty'
+      : `the body was not JSON (${text.length} characters)`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return 'the body was not a JSON object';
+  }
+  const names = Object.keys(body).map(name =>
+    /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? name : '(a field)',
+  );
+  const error = (body as { error?: unknown }).error;
+  const code =
+    typeof error === 'string' && /^[a-z_]{1,40}$/.test(error)
+      ? `error ${error}; `
+      : '';
+  return `${code}fields present: ${
+    names.length > 0 ? names.slice(0, 20).join(', ') : 'none'
+  }`;
+}
 
 /** Default access token lifetime when the instance does not say (its own default). */
 const DEFAULT_EXPIRES_IN_SECONDS = 1800;
@@ -151,7 +183,7 @@ export class OAuthTokenCache {
         message:
           `ServiceNow instance ${instance} refused the OAuth token request (${grant} grant) at ${url}: ${
             response.status
-          } ${response.statusText} ${describeErrorBody(response.text)}${
+          } ${response.statusText} (${describeTokenAnswer(response.text)})${
             transient
               ? ''
               : `. Check the client id, secret and grant at ${configKey}.auth`
@@ -172,9 +204,9 @@ export class OAuthTokenCache {
       throw new ServiceNowError({
         instance,
         retryable: false,
-        message: `ServiceNow instance ${instance} answered the OAuth token request at ${url} without an access_token: ${describeErrorBody(
+        message: `ServiceNow instance ${instance} answered the OAuth token request (${grant} grant) at ${url} without an access_token (${describeTokenAnswer(
           response.text,
-        )}`,
+        )})`,
       });
     }
     const expiresIn =
