@@ -17,6 +17,7 @@
 import { permissionRules as catalogPermissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import {
   AuthorizeResult,
+  createPermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -24,6 +25,10 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
+  itsmImprovementCreatePermission,
+  itsmImprovementDeletePermission,
+  itsmImprovementReadPermission,
+  itsmImprovementUpdatePermission,
   itsmIngestPermission,
   itsmMetricsReadPermission,
   itsmRecordReadPermission,
@@ -39,6 +44,13 @@ function user(ownershipEntityRefs: string[]): PolicyQueryUser {
     info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
   } as unknown as PolicyQueryUser;
 }
+
+/** Another plugin's permission, as the catalog declares it. */
+const catalogEntityReadPermission = createPermission({
+  name: 'catalog.entity.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
 
 describe('DemoPermissionPolicy', () => {
   const policy = new DemoPermissionPolicy();
@@ -83,16 +95,32 @@ describe('DemoPermissionPolicy', () => {
     expect(JSON.stringify(decision)).toContain('"departments":["hr","legal"]');
   });
 
-  it('allows services and other permissions', async () => {
-    await expect(
-      policy.handle({ permission: itsmRecordReadPermission }),
-    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
-    await expect(
-      policy.handle(
-        { permission: itsmMetricsReadPermission },
-        user(['user:default/x']),
-      ),
-    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  // Services never reach the policy: Backstage's permissions service decides
+  // for them. A query without a user comes from an unauthenticated caller.
+  it.each([
+    itsmRecordReadPermission,
+    itsmMetricsReadPermission,
+    itsmImprovementCreatePermission,
+    itsmImprovementReadPermission,
+    itsmImprovementUpdatePermission,
+    itsmImprovementDeletePermission,
+    catalogEntityReadPermission,
+  ])('denies $name to a query without a user', async permission => {
+    await expect(policy.handle({ permission })).resolves.toEqual({
+      result: AuthorizeResult.DENY,
+    });
+  });
+
+  it('allows users the permissions it does not restrict', async () => {
+    for (const permission of [
+      itsmMetricsReadPermission,
+      itsmImprovementCreatePermission,
+      catalogEntityReadPermission,
+    ]) {
+      await expect(
+        policy.handle({ permission }, user(['user:default/x'])),
+      ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    }
   });
 
   const guest = user(['user:default/guest', 'group:default/payments']);

@@ -65,14 +65,18 @@ import {
  *   `itsm.review.update`) by the owners of the entity under review (the
  *   members of its owning group), by the members of a group for the group's
  *   own review, and by ITSM administrators. These are catalog conditions on
- *   the entity: the catalog applies them. Unauthenticated callers are denied.
+ *   the entity: the catalog applies them.
  * - Operating the ingestion (`itsm.sync.read`, `itsm.sync.trigger`) is for
  *   ITSM administrators; pushing records (`itsm.ingest`) for no user at all.
  *   Service principals hold all three without asking this policy: Backstage's
  *   permissions service decides for them (their token's access
- *   restrictions). A query without a user comes from an unauthenticated
- *   caller, who is denied them.
- * - Everything else is allowed, as in Backstage's allow-all policy.
+ *   restrictions), as it does for every permission.
+ * - A query without a user therefore never comes from a service: it comes
+ *   from an unauthenticated caller (the `none` principal, which reaches the
+ *   policy when an adopter lets such callers through), who is denied
+ *   everything.
+ * - Everything else is allowed to signed-in users, as in Backstage's
+ *   allow-all policy.
  *
  * Every ITSM condition is applied by the ITSM backend in SQL; the review
  * conditions by the catalog, on the entity the review is about.
@@ -94,7 +98,11 @@ export class DemoPermissionPolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    const claims = user?.info.ownershipEntityRefs ?? [];
+    if (!user) {
+      // Not a service (see above): an unauthenticated caller.
+      return { result: AuthorizeResult.DENY };
+    }
+    const claims = user.info.ownershipEntityRefs;
     const admin = claims.some(ref => this.#adminRefs.includes(ref));
     if (
       isPermission(request.permission, itsmSyncReadPermission) ||
@@ -109,9 +117,6 @@ export class DemoPermissionPolicy implements PermissionPolicy {
       isPermission(request.permission, itsmReviewHoldPermission) ||
       isPermission(request.permission, itsmReviewUpdatePermission)
     ) {
-      if (!user) {
-        return { result: AuthorizeResult.DENY };
-      }
       if (admin) {
         return { result: AuthorizeResult.ALLOW };
       }
@@ -122,7 +127,7 @@ export class DemoPermissionPolicy implements PermissionPolicy {
         ],
       });
     }
-    if (!user || admin) {
+    if (admin) {
       return { result: AuthorizeResult.ALLOW };
     }
     const notConfidential = {
