@@ -187,7 +187,10 @@ describe('createRouter', () => {
       ['limit=0', /^Invalid query: limit: /],
       ['limit=2001', /^Invalid query: limit: /],
       ['colour=red', /^Invalid query: .*colour/],
-      ['entityRef=component:', /^Invalid entityRef: 'component:' is not an entity ref/],
+      [
+        'entityRef=component:',
+        /^Invalid entityRef: 'component:' is not an entity ref/,
+      ],
     ])('answers 400 naming the field for %s', async (query, message) => {
       const res = await request(app).get(`/records?${query}`);
       expect(res.status).toBe(400);
