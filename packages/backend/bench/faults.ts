@@ -537,6 +537,16 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
       );
       break;
     }
+    // Anything that ends on its own (or is ended by someone else) ends the
+    // measurement: it would only wait for its timeout.
+    const gone = [...backends, ...Object.values(world.simulators)]
+      .map(p => p.exited)
+      .find(Boolean);
+    if (gone) {
+      problems.push(gone);
+      say(`ABORTED: ${gone}`);
+      break;
+    }
     backends.forEach(b => b.sample());
     const now = Date.now();
     const items = await readStatus();
@@ -794,7 +804,16 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
 
   const simulators: Record<string, SimulatorStats> = {};
   for (const [id, simulator] of Object.entries(world.simulators)) {
-    simulators[id] = await simulator.stats();
+    simulators[id] = simulator.exited
+      ? {
+          name: simulator.ready.name,
+          requests: 0,
+          byStatus: {},
+          byCredential: {},
+          segments: [],
+          segmentsLeftOut: 0,
+        }
+      : await simulator.stats();
   }
 
   // Metrics of the mapped entities, from every replica.
@@ -805,13 +824,16 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
   for (const backend of backends) {
     const answers: Record<string, unknown> = {};
     for (const entityRef of world.metricEntities) {
-      const { status, body } = await backend.request(
-        `/api/itsm/metrics?entityRef=${encodeURIComponent(
-          entityRef,
-        )}&${window}&bucket=week`,
-        { timeoutMs: 120_000 },
-      );
-      answers[entityRef] = status === 200 ? body : { status, body };
+      const { status, body } = await backend
+        .request(
+          `/api/itsm/metrics?entityRef=${encodeURIComponent(
+            entityRef,
+          )}&${window}&bucket=week`,
+          { timeoutMs: 120_000 },
+        )
+        .catch(error => ({ status: 0, body: String(error) }));
+      answers[entityRef] =
+        status === 200 ? body : { failedWithStatus: status, body };
     }
     metrics.push(answers);
     writeFileSync(
@@ -839,7 +861,9 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
     }
   }
   for (const [entityRef, answer] of Object.entries(metrics[0] ?? {})) {
-    if ((answer as { status?: number }).status) {
+    if (
+      (answer as { failedWithStatus?: number }).failedWithStatus !== undefined
+    ) {
       problems.push(
         `metrics of ${entityRef}: ${JSON.stringify(answer).slice(0, 200)}`,
       );

@@ -204,6 +204,15 @@ export class Simulator {
     return answer.ids;
   }
 
+  /** Why the simulator ended, while the benchmark still needs it; undefined while it runs. */
+  get exited(): string | undefined {
+    const { exitCode, signalCode } = this.child;
+    if (exitCode === null && signalCode === null) return undefined;
+    return `the ${this.ready.name} simulator ended (${
+      signalCode ?? `exit code ${exitCode}`
+    })`;
+  }
+
   /** Ends the simulator; it prints its counts on SIGTERM. */
   async stop() {
     await stopGroup(this.child, 5000);
@@ -215,6 +224,8 @@ export class Backend {
   #child?: ChildProcess;
   #peakRssKb = 0;
   #lives = 0;
+  /** Set while this benchmark stops or kills the backend on purpose. */
+  #stopping = false;
 
   constructor(
     readonly options: {
@@ -258,6 +269,7 @@ export class Backend {
   async start(timeoutMs: number): Promise<number> {
     const started = Date.now();
     this.#lives += 1;
+    this.#stopping = false;
     const log = openSync(this.options.logFile, 'a');
     const args = [
       '--require',
@@ -308,11 +320,23 @@ export class Backend {
     return Date.now() - started;
   }
 
+  /** Why the backend ended when nobody stopped it; undefined while it runs. */
+  get exited(): string | undefined {
+    const child = this.#child;
+    if (!child || this.#stopping) return undefined;
+    const { exitCode, signalCode } = child;
+    if (exitCode === null && signalCode === null) return undefined;
+    return `${this.options.name} ended on its own (${
+      signalCode ?? `exit code ${exitCode}`
+    }; see ${this.options.logFile})`;
+  }
+
   /** SIGKILL to the backend's process group, as a crash would end it. */
   async kill9() {
     const child = this.#child;
     if (!child) return;
     this.#sampleRss();
+    this.#stopping = true;
     try {
       process.kill(-child.pid!, 'SIGKILL');
     } catch {
@@ -326,6 +350,7 @@ export class Backend {
     const child = this.#child;
     if (!child) return;
     this.#sampleRss();
+    this.#stopping = true;
     await stopGroup(child, 15_000);
   }
 
