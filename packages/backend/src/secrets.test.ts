@@ -463,8 +463,8 @@ describe('secrets in errors, logs, sync status and responses', () => {
     },
   );
 
-  it.failing.each(ECHO_MODES)(
-    'KNOWN LEAK, fix in the HTTP layer: a source that echoes the credentials in an error answer: %s',
+  it.each(ECHO_MODES)(
+    'keeps every secret out when a source echoes the request in its answer: %s',
     async m => {
       const { failed, leaks } = await failEveryWay(m);
       expect(failed).toEqual(PROVIDERS);

@@ -59,6 +59,9 @@ export interface ServiceNowClientOptions {
   >;
 }
 
+/** Fields of an OAuth token request that hold secrets. */
+const OAUTH_SECRET_FIELDS = ['client_secret', 'password', 'refresh_token'];
+
 /** One Table API read. */
 export interface TableQuery {
   /** Encoded query (`sysparm_query`). */
@@ -132,6 +135,8 @@ export class ServiceNowClient {
                 Accept: 'application/json',
               },
               body: form.toString(),
+              // Never repeated in an error, even by an instance that echoes the request.
+              secrets: OAUTH_SECRET_FIELDS.flatMap(field => form.getAll(field)),
               what,
             },
             call,
@@ -305,6 +310,7 @@ export class ServiceNowClient {
       headers: Record<string, string>;
       credentials?: Record<string, string>;
       body?: string;
+      secrets?: string[];
       what: string;
       table?: string;
     },

@@ -491,6 +491,39 @@ describe('ItsmHttpClient', () => {
       expect(error.message).not.toMatch(/s3cret|K3Y|u:/);
     });
 
+    it('never hands back a credential or secret a source echoed', async () => {
+      server.use(
+        http.all(`${BASE}/echo`, async ({ request }) =>
+          HttpResponse.text(
+            `denied ${request.headers.get('authorization')} ${Buffer.from(
+              (request.headers.get('authorization') ?? '').slice(6),
+              'base64',
+            ).toString()} ${await request.text()}`,
+            { status: 403 },
+          ),
+        ),
+      );
+      const { http: c } = client();
+      const basic = `Basic ${Buffer.from('integration:pa$$w0rd-42').toString(
+        'base64',
+      )}`;
+      const response = await c.request({
+        url: `${BASE}/echo`,
+        method: 'POST',
+        credentials: { Authorization: basic },
+        body: new URLSearchParams({
+          client_secret: 's3cr3t/+value',
+        }).toString(),
+        secrets: ['s3cr3t/+value'],
+      });
+      expect(response.status).toBe(403);
+      expect(response.text).not.toMatch(/pa\$\$w0rd-42|s3cr3t|integration:/);
+      expect(response.text).toMatch(/\[redacted\]/);
+      expect(c.redact(`token Bearer-less pa$$w0rd-42`)).toBe(
+        'token Bearer-less [redacted]',
+      );
+    });
+
     it('stops after too many redirects', async () => {
       server.use(
         http.get(

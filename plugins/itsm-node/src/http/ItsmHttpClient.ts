@@ -80,6 +80,12 @@ export interface ItsmHttpRequest {
    */
   credentials?: Record<string, string>;
   body?: string;
+  /**
+   * Values in the body that are secrets (an OAuth request's client secret,
+   * password, refresh token): like credentials, never repeated in anything
+   * the client returns or throws.
+   */
+  secrets?: string[];
   /** What the request is for, in messages: `reading table incident`. */
   what?: string;
 }
@@ -95,7 +101,12 @@ export interface ItsmHttpResponse {
   status: number;
   statusText: string;
   headers: Headers;
-  /** The body as text. */
+  /**
+   * The body as text. Any credential or secret this client has sent is
+   * replaced by `[redacted]`: a source that repeats the request back in an
+   * error page must not carry a secret into a message, a log or the sync
+   * status.
+   */
   text: string;
   /** The URL that answered, after redirects. */
   url: string;
@@ -118,6 +129,31 @@ export function isTransientStatus(status: number): boolean {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Shorter parts of a credential are not redacted on their own: too common. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * The forms of a credential a source could repeat back: the header value,
+ * its token after the scheme (`Bearer t`, `Token token=t`), a Basic pair
+ * decoded and its password, each also URL-encoded (an echoed form body).
+ */
+function secretForms(value: string): string[] {
+  const forms = new Set<string>([value]);
+  const token = value.replace(/^[A-Za-z-]+\s+(token=)?/, '');
+  forms.add(token);
+  if (/^basic\s/i.test(value)) {
+    const pair = Buffer.from(token, 'base64').toString('utf8');
+    forms.add(pair);
+    const colon = pair.indexOf(':');
+    if (colon >= 0) forms.add(pair.slice(colon + 1));
+  }
+  for (const form of [...forms]) {
+    forms.add(encodeURIComponent(form));
+    forms.add(new URLSearchParams({ v: form }).toString().slice(2));
+  }
+  return [...forms].filter(f => f.length >= MIN_SECRET_LENGTH);
+}
 
 /** A source's wait shorter than this is floored at the backoff. */
 const MIN_HONOURED_WAIT_MS = 100;
@@ -190,6 +226,8 @@ export class ItsmHttpClient {
   readonly #random: () => number;
   readonly #pacer: RequestPacer;
   readonly #stats: ItsmHttpStats = { requests: 0, retries: 0, waitMs: 0 };
+  /** Every credential and secret sent, in the forms a source could echo. */
+  readonly #secrets = new Set<string>();
 
   constructor(options: ItsmHttpClientOptions) {
     this.providerId = options.providerId;
@@ -220,6 +258,31 @@ export class ItsmHttpClient {
     });
   }
 
+  /**
+   * `text` without any credential or secret this client has sent. Sources
+   * that build messages from what they received pass them through this.
+   */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.#secrets) {
+      if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+    }
+    return out;
+  }
+
+  /** Keeps what a request sends that must never come back out. */
+  #remember(request: ItsmHttpRequest) {
+    const values = [
+      ...Object.values(request.credentials ?? {}),
+      ...(request.secrets ?? []),
+    ];
+    for (const value of values) {
+      for (const secret of secretForms(value)) {
+        this.#secrets.add(secret);
+      }
+    }
+  }
+
   /** Requests, retries and time spent waiting (rate limit included) so far. */
   get stats(): Readonly<ItsmHttpStats> {
     return { ...this.#stats };
@@ -245,6 +308,7 @@ export class ItsmHttpClient {
         message: `ITSM source ${this.providerId}: refusing ${where}: credentials go only to ${this.origin}`,
       });
     }
+    this.#remember(request);
     const started = this.#now();
     for (let attempt = 0; ; attempt++) {
       const waited = await this.#pacer.acquire(call.signal);
@@ -431,7 +495,7 @@ export class ItsmHttpClient {
           url = next;
           continue;
         }
-        const text = await response.text();
+        const text = this.redact(await response.text());
         return {
           response: {
             status: response.status,
@@ -461,7 +525,7 @@ export class ItsmHttpClient {
           retryable: true,
           message: `ITSM source ${
             this.providerId
-          }: ${what} failed: ${describeNetworkError(error)}`,
+          }: ${what} failed: ${this.redact(describeNetworkError(error))}`,
         }),
       };
     } finally {
