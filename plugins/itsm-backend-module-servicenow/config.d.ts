@@ -33,7 +33,8 @@ export interface Config {
         [id: string]: {
           /**
            * The instance's base URL, e.g. `https://example.service-now.com`.
-           * Required.
+           * Required. It may not carry a user name or password (put them in
+           * `auth`): a URL is named in logs and errors, credentials never are.
            */
           baseUrl: string;
           /**
@@ -77,7 +78,10 @@ export interface Config {
           /**
            * An extra encoded query per table, ANDed to the provider's own
            * (e.g. `assignment_group.nameSTARTSWITHPayments`). Its field names
-           * are checked against the table each run. No `^NQ`, no `ORDERBY`.
+           * are checked against the table each run. It may not start with
+           * `NQ`, `EQ` or `^EQ`, nor contain `^NQ` or `^EQ`: each would end
+           * the provider's own conditions and read rows outside them. No
+           * `ORDERBY` either.
            */
           query?: {
             incident?: string;
