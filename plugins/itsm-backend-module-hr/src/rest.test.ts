@@ -22,7 +22,10 @@ import {
   ItsmProviderBatch,
   ItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
-import { createCapturingLogger } from '@backstage-itsm/plugin-itsm-node/testUtils';
+import {
+  createCapturingLogger,
+  createRecordingReporter,
+} from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { HR_SOURCE_OPTIONS } from './categories';
@@ -189,23 +192,6 @@ function provider(rest: { backoffBaseMs?: number } = {}) {
   return { provider: p, sleep };
 }
 
-function recordingReporter() {
-  const events = {
-    requests: 0,
-    retries: [] as Array<{ status?: number; waitMs: number }>,
-  };
-  const reporter: ItsmSyncReporter = {
-    request: () => {
-      events.requests++;
-    },
-    retry: ({ status, waitMs }) => {
-      events.retries.push({ status, waitMs });
-    },
-    partFailed: () => {},
-  };
-  return { events, reporter };
-}
-
 async function sync(
   cursor: string | null,
   options: { backoffBaseMs?: number; reporter?: ItsmSyncReporter } = {},
@@ -327,7 +313,7 @@ describe('HR source over REST (Workday-like report)', () => {
         });
       }),
     );
-    const { events, reporter } = recordingReporter();
+    const { reported: events, reporter } = createRecordingReporter();
     const result = await sync(null, { backoffBaseMs: 100, reporter });
 
     expect(result.error).toBeUndefined();

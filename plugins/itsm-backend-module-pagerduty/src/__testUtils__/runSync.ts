@@ -16,14 +16,15 @@
 
 import { mockServices } from '@backstage/backend-test-utils';
 import {
+  createRecordingReporter,
+  ItsmReported,
+} from '@backstage-itsm/plugin-itsm-node/testUtils';
+import {
   describeValidationError,
   ItsmNormalisedRecord,
   itsmRecordInputSchema,
 } from '@backstage-itsm/plugin-itsm-common';
-import type {
-  ItsmProvider,
-  ItsmSyncReporter,
-} from '@backstage-itsm/plugin-itsm-node';
+import type { ItsmProvider } from '@backstage-itsm/plugin-itsm-node';
 
 /** What one run did, seen the way the ingestion engine sees it. */
 export interface SyncRun {
@@ -40,32 +41,9 @@ export interface SyncRun {
   reported: Reported;
 }
 
-/** What a provider or client told a {@link recordingReporter}. */
-export interface Reported {
-  requests: number;
-  retries: Array<{ status?: number; waitMs: number; message: string }>;
-  failedParts: Array<{ part: string; error: unknown }>;
-}
-
-/** A reporter that keeps everything it is told. */
-export function recordingReporter(): {
-  reported: Reported;
-  reporter: ItsmSyncReporter;
-} {
-  const reported: Reported = { requests: 0, retries: [], failedParts: [] };
-  const reporter: ItsmSyncReporter = {
-    request: () => {
-      reported.requests += 1;
-    },
-    retry: event => {
-      reported.retries.push(event);
-    },
-    partFailed: (part, error) => {
-      reported.failedParts.push({ part, error });
-    },
-  };
-  return { reported, reporter };
-}
+/** A reporter that keeps everything it is told (from itsm-node's test utilities). */
+export const recordingReporter = createRecordingReporter;
+export type Reported = ItsmReported;
 
 /**
  * Runs one sync like the engine: validates every item with

@@ -16,7 +16,7 @@
 
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import type { ItsmSyncReporter } from '../provider';
+import { createRecordingReporter } from '../testUtils';
 import { ItsmSourceError } from './errors';
 import { ItsmHttpClient, ItsmHttpClientOptions } from './ItsmHttpClient';
 
@@ -67,23 +67,6 @@ async function failureOf(call: Promise<unknown>): Promise<ItsmSourceError> {
   throw new Error('expected the call to fail');
 }
 
-function recordingReporter() {
-  const events = {
-    requests: 0,
-    retries: [] as Array<{ status?: number; waitMs: number }>,
-  };
-  const reporter: ItsmSyncReporter = {
-    request: () => {
-      events.requests++;
-    },
-    retry: ({ status, waitMs }) => {
-      events.retries.push({ status, waitMs });
-    },
-    partFailed: () => {},
-  };
-  return { events, reporter };
-}
-
 describe('ItsmHttpClient', () => {
   it('finishes a whole run of 300 requests with every 5th a 429 and every 7th a 500', async () => {
     let n = 0;
@@ -114,7 +97,7 @@ describe('ItsmHttpClient', () => {
       }),
     );
     const { http: c, clock } = client();
-    const { events, reporter } = recordingReporter();
+    const { reported: events, reporter } = createRecordingReporter();
     for (let page = 0; page < 300; page++) {
       await expect(
         c.getJson({ url: `${BASE}/rows?page=${page}` }, { reporter }),
@@ -303,7 +286,7 @@ describe('ItsmHttpClient', () => {
         return HttpResponse.json({ ok: n });
       }),
     );
-    const { events, reporter } = recordingReporter();
+    const { reported: events, reporter } = createRecordingReporter();
     const { http: c } = client({ timeoutMs: 50 });
     await expect(
       c.getJson({ url: `${BASE}/flaky` }, { reporter }),

@@ -20,7 +20,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ItsmHttpClientOptions, ItsmSourceError } from '../http';
 import type { ItsmSyncReporter } from '../provider';
-import { createCapturingLogger } from '../testUtils';
+import { createCapturingLogger, createRecordingReporter } from '../testUtils';
 import type { ItsmRestSourceSettings } from './config';
 import { ItsmRestSource } from './restSource';
 import type { ItsmSourceEntry } from './sources';
@@ -106,23 +106,6 @@ function source(
     },
   });
   return { source: s, ...served, ...time };
-}
-
-function recordingReporter() {
-  const events = {
-    requests: 0,
-    retries: [] as Array<{ status?: number; waitMs: number }>,
-  };
-  const reporter: ItsmSyncReporter = {
-    request: () => {
-      events.requests++;
-    },
-    retry: ({ status, waitMs }) => {
-      events.retries.push({ status, waitMs });
-    },
-    partFailed: () => {},
-  };
-  return { events, reporter };
 }
 
 async function read(
@@ -423,7 +406,7 @@ describe('ItsmRestSource', () => {
         return HttpResponse.json({ data: all.slice(offset, offset + 10) });
       },
     );
-    const { events, reporter } = recordingReporter();
+    const { reported: events, reporter } = createRecordingReporter();
     const { ids, logger } = await read(s, { reporter });
 
     expect(ids).toEqual(all.map(i => i.id));
