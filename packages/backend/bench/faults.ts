@@ -262,7 +262,9 @@ interface ProviderState {
   /** This round's first trigger went out (to every replica at once). */
   roundTriggered: boolean;
   firstTriggerAt?: number;
-  /** Requests, retries and waits the backend reported, summed over runs. */
+  /** Runs whose end the sync status recorded (a killed run records none). */
+  finishedRuns: number;
+  /** Requests, retries and waits the backend reported, summed over those runs. */
   clientRequests?: number;
   retries?: number;
   waitMs?: number;
@@ -465,6 +467,7 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
     lastTriggerAt: 0,
     triggers: { accepted: 0, conflicts: 0 },
     roundTriggered: false,
+    finishedRuns: 0,
     lockWaitMs: 0,
   }));
   const byId = new Map(providers.map(p => [p.id, p]));
@@ -578,6 +581,7 @@ async function runPhase(world: World, spec: PhaseSpec): Promise<PhaseResult> {
         Date.parse(item.lastFinishedAt) >= Date.parse(item.lastStartedAt);
       if (finished) {
         p.handledFinishAt = item.lastFinishedAt;
+        p.finishedRuns += 1;
         const figures = retryFigures(item);
         if (figures.requests !== undefined) {
           p.clientRequests = (p.clientRequests ?? 0) + figures.requests;
@@ -1084,10 +1088,19 @@ function report(world: World, result: PhaseResult) {
       'retries, waits: n/a where GET /api/itsm/sync does not report them (yet)',
     );
   }
+  if (result.providers.some(p => p.finishedRuns < p.runs)) {
+    lines.push(
+      `retries, waits, backend requests: summed over the runs that finished (${result.providers
+        .map(p => `${p.id} ${p.finishedRuns} of ${p.runs}`)
+        .join(', ')}); a killed run takes its own with it`,
+    );
+  }
   for (const p of result.providers) {
     const extras = [
       p.interrupted
-        ? `${p.interrupted} runs interrupted (kill or run timeout)`
+        ? `${p.interrupted} run${
+            p.interrupted === 1 ? '' : 's'
+          } interrupted (kill or run timeout)`
         : '',
       p.lockWaitMs
         ? `${Math.round(
