@@ -54,6 +54,12 @@ const PAYMENTS = 'component:default/payments-api';
  * must not share its entity with a test that was allowed.
  */
 const OTHER_TEAM = 'component:default/hr-portal';
+/**
+ * A second entity for the test that denies only `itsm.review.update`: the
+ * test that denies hold on OTHER_TEAM is allowed update there, and a cached
+ * allow would show the buttons until SWR revalidates.
+ */
+const THIRD_TEAM = 'component:default/facilities-desk';
 
 // Whole-page renders with charts and several clicks: slow on a busy CI box.
 jest.setTimeout(30_000);
@@ -504,7 +510,7 @@ describe('ServiceReviewPage', () => {
   it('offers amend and release only to those who may change the held review', async () => {
     await renderPage(
       mockApi({ getReview: jest.fn().mockResolvedValue(heldPaymentsReview) }),
-      `/review?entityRef=${OTHER_TEAM}&period=2026-Q3`,
+      `/review?entityRef=${THIRD_TEAM}&period=2026-Q3`,
       { 'itsm.review.update': AuthorizeResult.DENY },
     );
     expect(await screen.findByTestId('itsm-review-held')).toBeInTheDocument();
