@@ -138,7 +138,35 @@ export interface ItsmMetricValue {
   dataQuality?: ItsmMetricDataQuality;
   /** sla_attainment only: SLAs still running but already past their breach time, now. */
   breachingNow?: { n: number; byKey: Record<string, number> };
+  /**
+   * Why `value` is null although the window was read: no source covers the
+   * entity ("No source connected"), or none of the covering sources can
+   * measure this metric ("PagerDuty does not report reopenings"). Absent
+   * when the value is a number, and when it is null only because n is 0
+   * (a mean of nothing).
+   */
+  unknownReason?: string;
+  /**
+   * What the covering sources say about how this value was made (a
+   * heuristic link, a priority mapping from config), one sentence each.
+   */
+  notes?: string[];
   definition: ItsmMetricDefinition;
+}
+
+/**
+ * Whether any source covers the entity of a metrics answer: a configured
+ * provider maps on an annotation the entity (or an entity rolled up into
+ * it) bears, or a record maps to it. Counts are 0 when covered and null
+ * when not. @public
+ */
+export interface ItsmMetricsCoverage {
+  covered: boolean;
+  /**
+   * The annotations the configured providers map on: what to add to the
+   * entity's catalog-info.yaml to connect a source. Sorted.
+   */
+  annotations: string[];
 }
 
 /** One bucket of a metric series. @public */
@@ -235,6 +263,8 @@ export interface ItsmMetricsResponse {
    * where the backend computes metrics for its own use.
    */
   sources?: ItsmDataSource[];
+  /** Whether a source covers the entity; absent where `sources` is. */
+  coverage?: ItsmMetricsCoverage;
 }
 
 /**

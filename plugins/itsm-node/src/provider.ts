@@ -19,6 +19,7 @@ import type {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import type {
+  ItsmBuiltinMetricId,
   ItsmFeedbackInput,
   ItsmRecordInput,
   ItsmRecordKind,
@@ -131,6 +132,32 @@ export interface ItsmProvider {
   readonly department: string;
   /** The record kinds it yields. */
   readonly kinds: ReadonlyArray<ItsmRecordKind>;
+  /**
+   * The catalog annotations whose values its records map on, e.g.
+   * `servicenow.com/ci-sysid`. An entity bearing one of them is covered by
+   * this source before any record maps to it: its counts are 0, not unknown.
+   * Omit when the source maps by a rule of its own (refs it names itself).
+   */
+  readonly mapsOnAnnotations?: ReadonlyArray<string>;
+  /**
+   * Metrics this source cannot measure, with the reason in a sentence a
+   * service owner reads (`reopen_rate`: "PagerDuty does not report
+   * reopenings"). When no source covering an entity can measure a metric,
+   * its value is null with that reason instead of a 0 nobody measured.
+   */
+  readonly unmeasurable?: Readonly<
+    Partial<Record<ItsmBuiltinMetricId, string>>
+  >;
+  /**
+   * What a reader must know about a metric computed from this source's
+   * records, shown beside the metric when the source covers the entity:
+   * a heuristic link (change to incident by correlation), a mapping from
+   * config (PagerDuty urgency to priority, which decides what counts as an
+   * outage).
+   */
+  readonly metricNotes?: Readonly<
+    Partial<Record<ItsmBuiltinMetricId, string>>
+  >;
   /**
    * Reads what changed since `cursor`, in batches. Throwing ends the run: the
    * batches already yielded stay committed and the error lands in `sync_state`.
