@@ -74,6 +74,11 @@ export interface ListImprovementsQuery {
   ids?: string[];
   /** Improvements about any of these entities. */
   entityRefs?: string[];
+  /**
+   * A team's improvements: those about any of `entityRefs` (what it owns)
+   * or owned by any of `ownerRefs` (the team itself).
+   */
+  ownedBy?: { entityRefs: string[]; ownerRefs: string[] };
   ownerRefs?: string[];
   statuses?: ItsmImprovementStatus[];
   department?: string;
@@ -302,6 +307,19 @@ function applyListQuery(
         .select('improvement_id')
         .from(T_ENTITIES)
         .whereIn('entity_ref', query.entityRefs!),
+    );
+  }
+  if (query.ownedBy) {
+    const { entityRefs, ownerRefs } = query.ownedBy;
+    builder.where(q =>
+      q
+        .whereIn('id', sub =>
+          sub
+            .select('improvement_id')
+            .from(T_ENTITIES)
+            .whereIn('entity_ref', entityRefs),
+        )
+        .orWhereIn('owner_ref', ownerRefs),
     );
   }
   if (query.ownerRefs) {

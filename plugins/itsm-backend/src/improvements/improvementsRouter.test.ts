@@ -89,7 +89,10 @@ const entities: Entity[] = [
   entity('Component', 'employee-onboarding', {
     'backstage-itsm.io/department': 'hr',
   }),
-  entity('Group', 'payments'),
+  {
+    ...entity('Group', 'payments'),
+    relations: [{ type: 'ownerOf', targetRef: A }],
+  },
   entity('Group', 'hr-operations'),
   entity('User', 'alice'),
   entity('System', 'payments'),
@@ -517,6 +520,115 @@ describe.each(databases.eachSupportedId())(
         .set(as(ALICE));
       expect(bad.status).toBe(400);
       expect(bad.body.error.message).toMatch(/status/);
+    });
+
+    it("lists a team's improvements: about what it owns, or owned by it, under the same conditions", async () => {
+      const created: string[] = [];
+      const create = async (body: object) => {
+        const res = await request(app)
+          .post('/improvements')
+          .set(as(ALICE))
+          .send({ dueDate: '2026-06-01', ...body });
+        expect(res.status).toBe(201);
+        created.push(res.body.id);
+      };
+      try {
+        // On payments-api (Payments owns it), though another team leads it.
+        await create({
+          title: 'Shared alerting for payments-api',
+          entityRefs: [A],
+          ownerRef: HR_TEAM,
+        });
+        // Payments leads it, on an entity it does not own (an HR one).
+        await create({
+          title: 'Payroll export for payments',
+          entityRefs: [HR],
+          ownerRef: PAYMENTS,
+        });
+        const titles = async (query: string, user = ALICE) => {
+          const res = await request(app)
+            .get(`/improvements?${query}`)
+            .set(as(user));
+          expect(res.status).toBe(200);
+          return {
+            titles: res.body.items.map((i: { title: string }) => i.title),
+            totalCount: res.body.totalCount,
+          };
+        };
+        await expect(titles(`ownedBy=${PAYMENTS}&sort=title`)).resolves.toEqual(
+          {
+            titles: [
+              'Halve payments-api MTTR',
+              'Payroll export for payments',
+              'Shared alerting for payments-api',
+            ],
+            totalCount: 3,
+          },
+        );
+        // Unqualified refs are groups; the page stays bounded.
+        await expect(
+          titles('ownedBy=payments&sort=title&limit=1&offset=1'),
+        ).resolves.toEqual({
+          titles: ['Payroll export for payments'],
+          totalCount: 3,
+        });
+        // Combines with the other filters.
+        await expect(
+          titles(`ownedBy=${PAYMENTS}&status=proposed&sort=title`),
+        ).resolves.toEqual({
+          titles: [
+            'Payroll export for payments',
+            'Shared alerting for payments-api',
+          ],
+          totalCount: 2,
+        });
+        // The HR team owns nothing in this catalog: only what it leads.
+        await expect(titles(`ownedBy=${HR_TEAM}&sort=title`)).resolves.toEqual({
+          titles: [
+            'Document the onboarding checklist',
+            'Shared alerting for payments-api',
+          ],
+          totalCount: 2,
+        });
+
+        // HR improvements stay sealed from a reader outside HR.
+        decisions[itsmImprovementReadPermission.name] =
+          createItsmImprovementConditionalDecision(
+            itsmImprovementReadPermission,
+            {
+              not: itsmImprovementConditions.isInDepartment({
+                departments: ['hr'],
+              }),
+            },
+          );
+        await expect(
+          titles(`ownedBy=${PAYMENTS}&sort=title`, 'user:default/bob'),
+        ).resolves.toEqual({
+          titles: [
+            'Halve payments-api MTTR',
+            'Shared alerting for payments-api',
+          ],
+          totalCount: 2,
+        });
+        decisions = {};
+
+        const component = await request(app)
+          .get(`/improvements?ownedBy=${A}`)
+          .set(as(ALICE));
+        expect(component.status).toBe(400);
+        expect(component.body.error.message).toMatch(
+          /^Invalid query: ownedBy: must name a group or a user/,
+        );
+        const unknown = await request(app)
+          .get('/improvements?ownedBy=group:default/nope')
+          .set(as(ALICE));
+        expect(unknown.status).toBe(404);
+      } finally {
+        decisions = {};
+        for (const id of created) {
+          await request(app).delete(`/improvements/${id}`).set(as(ALICE));
+        }
+      }
     });
 
     it('applies read, update and delete conditions in SQL', async () => {

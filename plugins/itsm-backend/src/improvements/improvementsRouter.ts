@@ -140,12 +140,21 @@ export function bindImprovementRoutes(
     const entityRefs = query.entityRef
       ? [(await caller.probe.scope(query.entityRef)).entityRef]
       : undefined;
+    // A group's or user's improvements: about what it owns (the catalog's
+    // ownerOf relations, as the caller sees them) or owned by it.
+    const ownedBy = query.ownedBy
+      ? await caller.probe.scope(query.ownedBy).then(scope => ({
+          entityRefs: scope.entityRefs,
+          ownerRefs: [scope.entityRef],
+        }))
+      : undefined;
     // Each page measures the progress of its items: at most
     // MAX_IMPROVEMENTS_PAGE items and MAX_PROGRESS_MEASUREMENTS measurements.
     res.json(
       await improvements.list(
         {
           entityRefs,
+          ownedBy,
           ownerRefs: query.ownerRef,
           statuses: query.status,
           department: query.department,

@@ -119,6 +119,11 @@ export const MAX_PROGRESS_MEASUREMENTS = 60;
 export const listImprovementsSchema = z
   .object({
     entityRef: entityRefParam().optional(),
+    ownedBy: entityRefParam({ defaultKind: 'group' })
+      .refine(ref => /^(group|user):/.test(ref), {
+        message: 'must name a group or a user',
+      })
+      .optional(),
     ownerRef: listParam
       .pipe(z.array(entityRefParam({ defaultKind: 'group' })))
       .optional(),

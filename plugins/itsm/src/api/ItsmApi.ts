@@ -64,6 +64,11 @@ export interface ItsmMetricsQuery {
 /** Filters of `GET /improvements`. @public */
 export interface ItsmImprovementsQuery {
   entityRef?: string;
+  /**
+   * A group's or user's improvements: about the entities it owns (catalog
+   * `ownerOf`) or with it as owner.
+   */
+  ownedBy?: string;
   ownerRef?: string;
   status?: ItsmImprovementStatus[];
   department?: string;

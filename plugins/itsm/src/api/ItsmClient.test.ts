@@ -120,6 +120,11 @@ describe('ItsmClient', () => {
     );
     await client.getImprovements({ status: [] });
     expect(search).toBe('');
+    await client.getImprovements({
+      ownedBy: 'group:default/payments',
+      limit: 100,
+    });
+    expect(search).toBe('?ownedBy=group%3Adefault%2Fpayments&limit=100');
   });
 
   it('reads one improvement by its encoded id', async () => {
