@@ -36,10 +36,17 @@ const entity: Entity = {
   spec: { owner: 'payments-team', type: 'service', lifecycle: 'production' },
 };
 
-async function renderCard(api: ItsmApi, trackerLink?: string) {
+const group: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name: 'payments', namespace: 'default' },
+  spec: { type: 'team', children: [] },
+};
+
+async function renderCard(api: ItsmApi, trackerLink?: string, of = entity) {
   await renderInTestApp(
     <TestApiProvider apis={[[itsmApiRef, api]]}>
-      <EntityProvider entity={entity}>
+      <EntityProvider entity={of}>
         <EntityImprovementsCard trackerLink={trackerLink} />
       </EntityProvider>
     </TestApiProvider>,
@@ -110,6 +117,74 @@ describe('EntityImprovementsCard', () => {
     expect(
       within(dialog).getByLabelText('Entities', { exact: false }),
     ).toHaveValue('component:default/payments-api');
+  });
+
+  it("lists a group's improvements: about what it owns or led by it, naming each entity", async () => {
+    const onOwned = makeImprovement({
+      id: 'owned',
+      title: 'Halve payments-api MTTR',
+      status: 'in_progress',
+      entityRefs: ['component:default/payments-api'],
+      ownerRef: 'group:default/sre',
+    });
+    const led = makeImprovement({
+      id: 'led',
+      title: 'Payroll export',
+      entityRefs: ['component:default/payroll', 'api:default/payroll-api'],
+      ownerRef: 'group:default/payments',
+    });
+    const api = mockItsmApi({
+      getImprovements: jest
+        .fn()
+        .mockResolvedValue({ items: [onOwned, led], totalCount: 2 }),
+    });
+    await renderCard(api, '/itsm/improvements', group);
+    expect(api.getImprovements).toHaveBeenCalledWith({
+      ownedBy: 'group:default/payments',
+      limit: 100,
+    });
+    const owned = await screen.findByTestId('itsm-improvement-owned');
+    expect(within(owned).getByText(/^on/)).toHaveTextContent(
+      'on payments-api · led by sre',
+    );
+    expect(
+      within(owned).getByRole('link', { name: 'payments-api' }),
+    ).toHaveAttribute('href', '/catalog/default/component/payments-api');
+    // Led by the group itself: no "led by".
+    expect(
+      within(screen.getByTestId('itsm-improvement-led')).getByText(/^on/),
+    ).toHaveTextContent(/^on payroll, payroll-api$/);
+    expect(
+      screen.getByRole('link', { name: /All improvements/ }),
+    ).toHaveAttribute(
+      'href',
+      '/itsm/improvements?ownedBy=group%3Adefault%2Fpayments',
+    );
+  });
+
+  it('tells a group with no improvements what to do, and prefills the group as owner', async () => {
+    const api = mockItsmApi({
+      getImprovements: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0 }),
+    });
+    await renderCard(api, undefined, group);
+    expect(
+      await screen.findByText('No improvements for this team yet'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/set their spec.owner/)).toBeInTheDocument();
+    await userEvent.click(
+      screen.getAllByRole('button', { name: 'New improvement' })[0],
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'New improvement',
+    });
+    expect(
+      within(dialog).getByLabelText('Owner', { exact: false }),
+    ).toHaveValue('group:default/payments');
+    expect(
+      within(dialog).getByLabelText('Entities', { exact: false }),
+    ).toHaveValue('');
   });
 
   it('shows an error panel when loading fails', async () => {

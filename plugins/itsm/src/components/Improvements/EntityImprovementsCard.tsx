@@ -21,7 +21,7 @@ import {
   stringifyEntityRef,
   type Entity,
 } from '@backstage/catalog-model';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { EntityRefLinks, useEntity } from '@backstage/plugin-catalog-react';
 import AddIcon from '@mui/icons-material/Add';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -62,8 +62,22 @@ export function entityOwnerRef(entity: Entity): string | undefined {
   }
 }
 
+/** Whether a ref names a team or person, whose card lists what they own. */
+function isOwnerRef(entityRef: string): boolean {
+  try {
+    const kind = parseEntityRef(entityRef).kind.toLocaleLowerCase('en-US');
+    return kind === 'group' || kind === 'user';
+  } catch {
+    return false;
+  }
+}
+
 /** Props of {@link ImprovementsCard}. */
 export interface ImprovementsCardProps {
+  /**
+   * The entity. For a group or user, the card lists the improvements about
+   * the entities it owns and those it leads (owner), naming the entities.
+   */
   entityRef: string;
   /** Prefills new improvements. */
   ownerRef?: string;
@@ -75,9 +89,13 @@ export interface ImprovementsCardProps {
 export function ImprovementsCard(props: ImprovementsCardProps) {
   const api = useApi(itsmApiRef);
   const { entityRef } = props;
+  const team = isOwnerRef(entityRef);
   const { value, loading, error, retry } = useAsyncRetry(
-    () => api.getImprovements({ entityRef, limit: 100 }),
-    [api, entityRef],
+    () =>
+      api.getImprovements(
+        team ? { ownedBy: entityRef, limit: 100 } : { entityRef, limit: 100 },
+      ),
+    [api, entityRef, team],
   );
   const [creating, setCreating] = useState(false);
   const [selectedId, setSelectedId] = useState<string>();
@@ -94,7 +112,9 @@ export function ImprovementsCard(props: ImprovementsCardProps) {
   } else if (loading && !value) {
     content = <Progress />;
   } else if (items.length === 0) {
-    content = <ImprovementsEmptyState onCreate={() => setCreating(true)} />;
+    content = (
+      <ImprovementsEmptyState onCreate={() => setCreating(true)} team={team} />
+    );
   } else {
     content = (
       <Stack divider={<Box sx={{ borderTop: 1, borderColor: 'divider' }} />}>
@@ -137,6 +157,22 @@ export function ImprovementsCard(props: ImprovementsCardProps) {
                     : 'no due date'}
                 </Typography>
               </Stack>
+              {team && (
+                <Typography
+                  variant="caption"
+                  color="text.secondary"
+                  component="div"
+                  sx={{ mt: 0.5 }}
+                >
+                  on <EntityRefLinks entityRefs={item.entityRefs} />
+                  {item.ownerRef !== entityRef && (
+                    <>
+                      {' · led by '}
+                      <EntityRefLinks entityRefs={[item.ownerRef]} />
+                    </>
+                  )}
+                </Typography>
+              )}
             </Box>
             <Box sx={{ width: { md: 280 } }}>
               <ImprovementProgressSummary improvement={item} />
@@ -148,7 +184,9 @@ export function ImprovementsCard(props: ImprovementsCardProps) {
   }
 
   const trackerLink = props.trackerLink
-    ? `${props.trackerLink}?entityRef=${encodeURIComponent(entityRef)}`
+    ? `${props.trackerLink}?${
+        team ? 'ownedBy' : 'entityRef'
+      }=${encodeURIComponent(entityRef)}`
     : undefined;
 
   return (
@@ -187,8 +225,9 @@ export function ImprovementsCard(props: ImprovementsCardProps) {
           setSelectedId(saved.id);
         }}
         initial={{
-          entityRefs: [entityRef],
-          ownerRef: props.ownerRef,
+          // A team's improvement is about something it owns: the user names it.
+          entityRefs: team ? [] : [entityRef],
+          ownerRef: team ? entityRef : props.ownerRef,
           dueDate: daysFromToday(90),
         }}
       />

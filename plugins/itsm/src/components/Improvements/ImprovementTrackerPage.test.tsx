@@ -158,6 +158,24 @@ describe('ImprovementTrackerPage', () => {
     );
   });
 
+  it("shows a team's improvements from the team card's link, until the filter is removed", async () => {
+    const itsmApi = api();
+    await renderPage(itsmApi, '/?ownedBy=group%3Adefault%2Fpayments');
+    await screen.findByTestId('itsm-improvement-imp-mttr');
+    expect(itsmApi.getImprovements).toHaveBeenLastCalledWith(
+      expect.objectContaining({ ownedBy: 'group:default/payments' }),
+    );
+    const chip = screen.getByRole('button', {
+      name: 'Owned or led by group:default/payments',
+    });
+    await userEvent.click(within(chip).getByTestId('CancelIcon'));
+    await waitFor(() =>
+      expect(itsmApi.getImprovements).toHaveBeenLastCalledWith(
+        expect.not.objectContaining({ ownedBy: expect.anything() }),
+      ),
+    );
+  });
+
   it('opens the details of an improvement from its title', async () => {
     const itsmApi = api({
       getImprovement: jest.fn().mockResolvedValue({ ...plain, events: [] }),

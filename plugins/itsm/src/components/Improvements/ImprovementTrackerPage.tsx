@@ -89,6 +89,11 @@ const DEFAULT_ORDER: Record<SortKey, 'asc' | 'desc'> = {
 
 /** The filters of the tracker, as the user set them. */
 export interface ImprovementFilters {
+  /**
+   * A group's or user's improvements: about what it owns or led by it (the
+   * `ownedBy` of the team card's "All improvements" link).
+   */
+  ownedBy?: string;
   ownerRef: string;
   entityRef: string;
   status: ItsmImprovementStatus[];
@@ -118,6 +123,7 @@ export function toQuery(
   const entityRef = filters.entityRef.trim();
   const q = filters.q.trim();
   return {
+    ...(filters.ownedBy && { ownedBy: filters.ownedBy }),
     ...(ownerRef && { ownerRef: normaliseRef(ownerRef, 'group') ?? ownerRef }),
     ...(entityRef && {
       entityRef: normaliseRef(entityRef, 'component') ?? entityRef,
@@ -148,6 +154,12 @@ function FilterBar(props: {
       alignItems="center"
       sx={{ mb: 2 }}
     >
+      {filters.ownedBy && (
+        <Chip
+          label={`Owned or led by ${filters.ownedBy}`}
+          onDelete={() => set({ ownedBy: undefined })}
+        />
+      )}
       <TextField
         label="Search"
         size="small"
@@ -320,7 +332,8 @@ export function ImprovementTable(props: {
 export interface ImprovementTrackerPageProps {
   /**
    * The path of this page, for links that keep filters; the page reads
-   * `ownerRef`, `entityRef` and `status` from its URL query either way.
+   * `ownedBy`, `ownerRef`, `entityRef` and `status` from its URL query
+   * either way.
    */
   trackerLink?: string;
 }
@@ -336,6 +349,7 @@ export function ImprovementTrackerPage(_props: ImprovementTrackerPageProps) {
         (ITSM_IMPROVEMENT_STATUSES as readonly string[]).includes(s),
       );
     return {
+      ownedBy: searchParams.get('ownedBy') ?? undefined,
       ownerRef: searchParams.get('ownerRef') ?? '',
       entityRef: searchParams.get('entityRef') ?? '',
       status,
@@ -371,6 +385,7 @@ export function ImprovementTrackerPage(_props: ImprovementTrackerPageProps) {
   }, [value]);
 
   const filtered =
+    Boolean(filters.ownedBy) ||
     Boolean(filters.ownerRef.trim()) ||
     Boolean(filters.entityRef.trim()) ||
     Boolean(filters.q.trim()) ||

@@ -22,6 +22,8 @@ import Button from '@mui/material/Button';
 export function ImprovementsEmptyState(props: {
   onCreate?: () => void;
   filtered?: boolean;
+  /** The card of a group or user: what it owns or leads. */
+  team?: boolean;
 }) {
   if (props.filtered) {
     return (
@@ -32,22 +34,31 @@ export function ImprovementsEmptyState(props: {
       />
     );
   }
+  const action = props.onCreate && (
+    <Button
+      variant="contained"
+      startIcon={<AddIcon />}
+      onClick={props.onCreate}
+    >
+      New improvement
+    </Button>
+  );
+  if (props.team) {
+    return (
+      <EmptyState
+        missing="content"
+        title="No improvements for this team yet"
+        description="This card lists the improvements about the entities this team owns (whose spec.owner names it) and those it leads. Propose one with New improvement, naming the component it should make better; if the team's components are missing from its page, set their spec.owner to this team in their catalog-info.yaml."
+        action={action}
+      />
+    );
+  }
   return (
     <EmptyState
       missing="content"
       title="No improvements yet"
-      description="An improvement is an agreed change that should make a service measurably better: it names an owner and a due date, links the incidents or problems that motivated it, and can bind a metric (MTTR, change failure rate, SLA attainment…) with a target. Its progress is measured from live ITSM data until the target has held for several weeks."
-      action={
-        props.onCreate && (
-          <Button
-            variant="contained"
-            startIcon={<AddIcon />}
-            onClick={props.onCreate}
-          >
-            New improvement
-          </Button>
-        )
-      }
+      description="An improvement is an agreed change that should make a service measurably better: it names an owner and a due date, links the incidents or problems that motivated it, and can bind a metric (MTTR, change failure rate, SLA attainment…) with a target. Its progress is measured from live ITSM data until the target has held for several weeks. Propose the first one with New improvement."
+      action={action}
     />
   );
 }
