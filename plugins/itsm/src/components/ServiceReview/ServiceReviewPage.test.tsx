@@ -17,9 +17,11 @@
 import type { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  catalogApiRef,
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
@@ -86,16 +88,30 @@ function permissionApi(decisions: Decisions = {}) {
   });
 }
 
+/** The catalog the entity picker searches; empty unless a test fills it. */
+const paymentsApi: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    title: 'Payments API',
+  },
+  spec: { type: 'service', owner: 'payments', lifecycle: 'production' },
+};
+
 async function renderPage(
   api: ItsmApi,
   route = `/review?entityRef=${encodeURIComponent(PAYMENTS)}&period=2026-Q3`,
   decisions: Decisions = {},
+  entities: Entity[] = [],
 ) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [itsmApiRef, api],
         [permissionApiRef, permissionApi(decisions)],
+        [catalogApiRef, catalogApiMock({ entities })],
       ]}
     >
       <ServiceReviewPage />
@@ -306,13 +322,21 @@ describe('ServiceReviewPage', () => {
     );
   });
 
-  it('asks for an entity and opens the review of the one entered', async () => {
+  it('asks for an entity and opens the review of the one found by typing part of its name', async () => {
     const api = mockApi();
-    await renderPage(api, '/review');
+    await renderPage(api, '/review', {}, [paymentsApi]);
     expect(screen.getByText('Choose an entity to review')).toBeInTheDocument();
     expect(api.getReview).not.toHaveBeenCalled();
-    await userEvent.type(screen.getByLabelText('Entity'), 'payments-api');
-    await userEvent.click(screen.getByRole('button', { name: 'Open review' }));
+    await userEvent.type(
+      screen.getByRole('combobox', { name: 'Entity to review' }),
+      'paym',
+    );
+    await userEvent.click(
+      await screen.findByRole('option', { name: /Payments API/ }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      `entityRef=${encodeURIComponent(PAYMENTS)}`,
+    );
     expect(
       await screen.findByRole('heading', { name: 'Payments API' }),
     ).toBeInTheDocument();

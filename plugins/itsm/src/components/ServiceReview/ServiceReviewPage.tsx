@@ -22,12 +22,9 @@ import {
 import { Content, EmptyState, Header, Page } from '@backstage/core-components';
 import { useApiHolder } from '@backstage/core-plugin-api';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
-import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
-import TextField from '@mui/material/TextField';
-import { FormEvent, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
+import { ReviewEntityPicker } from './ReviewEntityPicker';
 import { ServiceReview } from './ServiceReview';
 
 /** `payments-api` → `component:default/payments-api`; undefined when unreadable. */
@@ -42,47 +39,6 @@ function normaliseRef(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function EntityPicker(props: {
-  entityRef: string;
-  onChange: (entityRef: string) => void;
-}) {
-  const [draft, setDraft] = useState(props.entityRef);
-  const [invalid, setInvalid] = useState(false);
-  useEffect(() => setDraft(props.entityRef), [props.entityRef]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const ref = normaliseRef(draft);
-    setInvalid(!ref);
-    if (ref) props.onChange(ref);
-  };
-  return (
-    <Box
-      component="form"
-      onSubmit={submit}
-      className="itsm-review-no-print"
-      sx={{ display: 'flex', gap: 1, alignItems: 'flex-start', mb: 3 }}
-    >
-      <TextField
-        size="small"
-        label="Entity"
-        value={draft}
-        onChange={e => setDraft(e.target.value)}
-        placeholder="component:default/payments-api or group:default/payments"
-        error={invalid}
-        helperText={
-          invalid
-            ? 'Not an entity reference: kind:namespace/name'
-            : 'A component, system or group'
-        }
-        sx={{ minWidth: 420 }}
-      />
-      <Button type="submit" variant="contained">
-        Open review
-      </Button>
-    </Box>
-  );
 }
 
 /**
@@ -119,7 +75,11 @@ export function ServiceReviewPage(props: {
       />
       <Content>
         {!props.entityRef && (
-          <EntityPicker entityRef={entityRef} onChange={pick} />
+          <ReviewEntityPicker
+            entityRef={entityRef}
+            entity={entity}
+            onChange={pick}
+          />
         )}
         {entityRef ? (
           <ServiceReview entityRef={entityRef} entity={entity} />
@@ -127,7 +87,7 @@ export function ServiceReviewPage(props: {
           <EmptyState
             missing="field"
             title="Choose an entity to review"
-            description="Enter the reference of a component, system or group, e.g. component:default/payments-api, to see its review for the last complete quarter."
+            description="Pick one of your services or teams in the Entity to review box above, or type part of any name (e.g. paym for Payments API) to search the catalog. The review opens on the last complete quarter."
           />
         )}
       </Content>
