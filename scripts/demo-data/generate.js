@@ -27,9 +27,12 @@
  *   <out>/hr/bamboohr-cases.csv, <out>/facilities/cafm-work-orders.csv
  *
  * Usage: node scripts/demo-data/generate.js [--out examples/itsm-data]
- *          [--end 2026-11-23] [--seed 42]
+ *          [--now 2026-11-23T01:30:00Z | --end 2026-11-23] [--seed 42]
  *
- * Deterministic: the same seed and end date give byte-identical files.
+ * The history ends at "now", the moment it runs by default: nothing is dated
+ * after it but the planned start and end of changes scheduled later (state
+ * new, no actual start), SLA breach times and due dates, which are promises.
+ * Deterministic: the same seed and now give byte-identical files.
  * See scripts/demo-data/README.md.
  */
 
@@ -52,20 +55,36 @@ const DAY = 24 * HOUR;
 
 function usage() {
   return [
-    'Usage: node scripts/demo-data/generate.js [--out <dir>] [--end <YYYY-MM-DD>] [--seed <integer>]',
+    'Usage: node scripts/demo-data/generate.js [--out <dir>] [--now <instant> | --end <YYYY-MM-DD>] [--seed <integer>]',
     '',
     '  --out   folder to write into (default: examples/itsm-data of the repository)',
-    '  --end   end of the 12 months of history, exclusive, UTC midnight',
-    '          (default: tomorrow, so that today has data)',
+    '  --now   the moment the history ends, an ISO 8601 instant with a zone,',
+    '          e.g. 2026-11-23T01:30:00Z (default: the moment it runs); nothing',
+    '          is dated after it but changes planned later',
+    '  --end   the same as --now at UTC midnight of that date: 2026-11-23 is',
+    '          --now 2026-11-23T00:00:00Z',
     '  --seed  seed of the pseudo-random generator (default: 42)',
   ].join('\n');
 }
 
+const INSTANT =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
 function parseArgs(argv) {
   const options = {
     out: path.join(EXAMPLES, 'itsm-data'),
-    end: undefined,
+    now: undefined,
     seed: 42,
+  };
+  let nowFlag;
+  const setNow = (ms, flag) => {
+    if (nowFlag !== undefined) {
+      throw new Error(
+        `${flag} and ${nowFlag} both set the end of the history; give one`,
+      );
+    }
+    nowFlag = flag;
+    options.now = ms;
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -90,7 +109,19 @@ function parseArgs(argv) {
         if (!match || new Date(end).toISOString().slice(0, 10) !== v) {
           throw new Error(`--end must be a date like 2026-11-23, got '${v}'`);
         }
-        options.end = end;
+        setNow(end, flag);
+        break;
+      }
+      case '--now': {
+        const v = value();
+        const ms = Date.parse(v);
+        if (!INSTANT.test(v) || Number.isNaN(ms)) {
+          throw new Error(
+            `--now must be an ISO 8601 instant with a zone, like 2026-11-23T01:30:00Z, got '${v}'`,
+          );
+        }
+        // Whole seconds, as every instant written.
+        setNow(Math.floor(ms / 1000) * 1000, flag);
         break;
       }
       case '--seed': {
@@ -109,14 +140,9 @@ function parseArgs(argv) {
         throw new Error(`Unknown argument '${arg}'`);
     }
   }
-  if (options.end === undefined) {
-    // The one use of the clock: tomorrow's UTC midnight, so today has data.
-    const now = new Date();
-    options.end = Date.UTC(
-      now.getUTCFullYear(),
-      now.getUTCMonth(),
-      now.getUTCDate() + 1,
-    );
+  if (options.now === undefined) {
+    // The one use of the clock: the history ends now, in whole seconds.
+    options.now = Math.floor(Date.now() / 1000) * 1000;
   }
   return options;
 }
@@ -286,7 +312,10 @@ const AVERAGE_DAY_WEIGHT =
 /**
  * Spreads events over the days of [start, end): about `perMonth(day)` a
  * month, more on weekdays and in office hours (weekendFactor scales
- * weekends). Calls `emit(instant)` for each, in time order.
+ * weekends). Calls `emit(instant)` for each, in time order. `start` is a UTC
+ * midnight; `end` (now) need not be: the day it falls in is drawn whole, as
+ * any other, and only what happened before `end` is emitted, so today holds
+ * the events of its hours so far and earlier days do not depend on the hour.
  */
 function spreadOverDays(random, start, end, perMonth, emit, weekendFactor = 1) {
   for (let day = start; day < end; day += DAY) {
@@ -303,7 +332,10 @@ function spreadOverDays(random, start, end, perMonth, emit, weekendFactor = 1) {
       const hour = random.weighted(hours);
       times.push(fromLondon(day, hour + random.float()));
     }
-    times.sort((a, b) => a - b).forEach(t => emit(t));
+    times
+      .sort((a, b) => a - b)
+      .filter(t => t < end)
+      .forEach(t => emit(t));
   }
 }
 
@@ -2028,8 +2060,11 @@ function main() {
     process.stdout.write(`${usage()}\n`);
     return;
   }
-  const { seed, end, out } = options;
+  // The history is cut at `now`: records are in the state they are in then,
+  // and nothing is dated after it (but what is planned or promised).
+  const { seed, now: end, out } = options;
   const endDate = new Date(end);
+  // Twelve months back, from UTC midnight (days are drawn whole).
   const start = Date.UTC(
     endDate.getUTCFullYear(),
     endDate.getUTCMonth() - 12,
@@ -2077,10 +2112,12 @@ function main() {
 
   // Summary -----------------------------------------------------------------
   const lines = [];
+  const endLabel =
+    end % DAY === 0 ? isoDate(end) : iso(end).replace('.000Z', 'Z');
   lines.push(
-    `ITSM demo data, seed ${seed}, ${isoDate(start)} to ${isoDate(
-      end,
-    )} (exclusive), in ${out}`,
+    `ITSM demo data, seed ${seed}, ${isoDate(
+      start,
+    )} to ${endLabel} (exclusive), in ${out}`,
   );
   const count = (items, keyOf) => {
     const counts = {};
