@@ -157,6 +157,27 @@ describe('ImprovementDetailsDrawer', () => {
     expect(events[1]).toHaveTextContent('created the improvement');
   });
 
+  it('says how to link records and bind a metric when it has neither', async () => {
+    const api = mockItsmApi({
+      getImprovement: jest
+        .fn()
+        .mockResolvedValue(
+          makeImprovementDetails({ id: 'imp-1', title: 'Bare improvement' }),
+        ),
+    });
+    await renderDrawer(api);
+    expect(
+      await screen.findByText(
+        'No record motivated this improvement. Link the incidents or problems behind it with Edit improvement (Motivating records).',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'No metric is bound to this improvement, so its progress is not measured. Bind one with Edit improvement (Metric and Target) to measure it against a target.',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('adds a comment and reloads', async () => {
     const api = mockItsmApi({
       getImprovement: jest.fn().mockResolvedValue(details),

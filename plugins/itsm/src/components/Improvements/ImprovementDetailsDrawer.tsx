@@ -210,7 +210,8 @@ function Records(props: {
   if (records.length === 0 && hiddenRecordCount === 0) {
     return (
       <Typography variant="body2" color="text.secondary">
-        No record motivated this improvement.
+        No record motivated this improvement. Link the incidents or problems
+        behind it with Edit improvement (Motivating records).
       </Typography>
     );
   }

@@ -158,6 +158,8 @@ export function ImprovementProgressPanel(props: {
     return (
       <Typography variant="body2" color="text.secondary">
         No metric is bound to this improvement, so its progress is not measured.
+        Bind one with Edit improvement (Metric and Target) to measure it against
+        a target.
       </Typography>
     );
   }

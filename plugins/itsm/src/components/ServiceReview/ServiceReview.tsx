@@ -270,7 +270,12 @@ export function ServiceReviewView(props: {
         <Alert severity="info" sx={{ mb: 2 }}>
           {it
             ? 'No record of this entity falls in the period.'
-            : `No ${terms.noun('request')} of this entity falls in the period.`}
+            : `No ${terms.noun(
+                'request',
+              )} of this entity falls in the period.`}{' '}
+          If you expected some, check that the entity bears the annotation a
+          connected source maps on (for example servicenow.com/ci-sysid or
+          pagerduty.com/service-id), or pick another period.
         </Alert>
       )}
       <Grid container spacing={2}>
@@ -283,7 +288,9 @@ export function ServiceReviewView(props: {
         >
           {shown.length === 0 ? (
             <Typography variant="body2" color="text.secondary">
-              No metric has data in this period.
+              No metric has data in this period: metrics are computed from the
+              records of a connected source. Add the source's annotation to the
+              entity, or pick a longer period.
             </Typography>
           ) : (
             <>

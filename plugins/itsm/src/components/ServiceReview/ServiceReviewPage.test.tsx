@@ -345,6 +345,33 @@ describe('ServiceReviewPage', () => {
     );
   });
 
+  it('says what to check when nothing falls in the period', async () => {
+    await renderPage(
+      mockApi({
+        getReview: jest.fn().mockResolvedValue({
+          ...paymentsReview,
+          metrics: {},
+          series: {},
+          worstIncidents: [],
+          failedChanges: [],
+          slaBreaches: [],
+          openProblems: [],
+          hiddenRecordCount: 0,
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        /No record of this entity falls in the period\. If you expected some, check that the entity bears the annotation a connected source maps on \(for example servicenow\.com\/ci-sysid or pagerduty\.com\/service-id\), or pick another period\./,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /No metric has data in this period: .* Add the source's annotation to the entity, or pick a longer period\./,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('shows who held the review, and the decisions taken', async () => {
     await renderPage(
       mockApi({ getReview: jest.fn().mockResolvedValue(heldPaymentsReview) }),
