@@ -98,22 +98,56 @@ export interface Config {
           serviceIds?: string[];
           /**
            * How incidents are linked to the change that caused them, from
-           * `GET /incidents/{id}/related_change_events`.
+           * PagerDuty's change correlation
+           * (`GET /incidents/{id}/related_change_events`). A change linked
+           * to an incident counts as failed in the change failure rate, the
+           * only way a PagerDuty change can fail (PagerDuty does not know
+           * whether a change succeeded). The link is a heuristic: PagerDuty
+           * relates a change by time, service or machine learning, it does
+           * not know the cause. The metrics say so beside the change failure
+           * rate.
            */
           causedByChange?: {
             /**
-             * Look up related change events for incidents of this priority
-             * or more urgent (1..5; 0 turns the look-up off). Defaults to 2.
+             * Look up related change events for incidents of this PagerDuty
+             * priority or more urgent (1..5), and for high-urgency incidents
+             * without a priority (accounts without priorities); 0 turns the
+             * look-up off, and the change failure rate of PagerDuty changes
+             * is then unknown. Defaults to 2.
              */
             maxPriority?: number;
             /**
-             * The correlation reasons that make a related change the cause.
-             * Defaults to `['cause']`. PagerDuty documents `most_recent`,
-             * `related_service` and `intelligent`, which say "related", not
-             * "caused": add `intelligent` to trust PagerDuty's change
-             * correlation.
+             * The correlation reasons that link a related change as the
+             * cause, in order of preference (the first listed reason any
+             * related change has wins). PagerDuty documents three, the
+             * default, in this order: `intelligent` (machine learning),
+             * `most_recent` (the latest change on the incident's service)
+             * and `related_service` (a change on a service it depends on).
+             * Anything else is refused at start; `[]` links nothing.
              */
             reasons?: string[];
+          };
+          /**
+           * The priority given to incidents without a PagerDuty priority
+           * (accounts without priorities, or a priority not named `P1`..`P5`
+           * or `SEV1`..`SEV5`), by their urgency: a priority from 1 to 5, or
+           * `none` to leave it empty. Defaults to `{ high: 3, low: 4 }`.
+           *
+           * Urgency is a notification setting (page someone now, or in
+           * working hours), not impact. Availability and MTBF count
+           * incidents at or above the entity's outage threshold as outages
+           * (P1 and P2 unless the annotation
+           * `backstage-itsm.io/outage-priority-threshold` says otherwise), so
+           * mapping high urgency to 1 or 2 would turn every page into an
+           * outage. With the default a page without a priority is not an
+           * outage; `none` keeps such incidents out of every priority-based
+           * figure. The metrics show the mapping beside availability.
+           */
+          urgencyPriority?: {
+            /** Defaults to 3. */
+            high?: number | 'none';
+            /** Defaults to 4. */
+            low?: number | 'none';
           };
           /**
            * Edits in PagerDuty that leave no log entry (a title, a priority

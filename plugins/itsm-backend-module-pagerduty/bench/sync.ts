@@ -320,7 +320,9 @@ function handle(req: IncomingMessage, res: ServerResponse) {
       change_events: [
         {
           ...changeEvent(j),
-          correlation_reason: { reason: i % 3 === 0 ? 'cause' : 'most_recent' },
+          correlation_reason: {
+            reason: i % 3 === 0 ? 'intelligent' : 'most_recent',
+          },
         },
         {
           ...changeEvent(Math.max(0, j - 1)),
@@ -374,7 +376,7 @@ async function main() {
     pageSize: 100,
     overlapMs: 120_000,
     concurrency: CONCURRENCY,
-    causedByChange: { maxPriority: 2, reasons: ['cause'] },
+    causedByChange: { maxPriority: 2, reasons: ['intelligent'] },
     now: () => NOW,
   });
 

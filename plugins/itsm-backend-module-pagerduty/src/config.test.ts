@@ -43,7 +43,11 @@ describe('readPagerDutyConfigs', () => {
           overlapSeconds: 0,
           concurrency: 8,
           serviceIds: ['PX1', ' PX2 '],
-          causedByChange: { maxPriority: 5, reasons: ['intelligent'] },
+          causedByChange: {
+            maxPriority: 5,
+            reasons: ['most_recent', 'intelligent', 'most_recent'],
+          },
+          urgencyPriority: { high: 'none', low: 5 },
           schedule: { frequency: { minutes: 5 }, timeout: { minutes: 4 } },
           retryBudgetSeconds: 60,
           maxRequestsPerSecond: 2.5,
@@ -64,7 +68,15 @@ describe('readPagerDutyConfigs', () => {
         overlapMs: 120_000,
         concurrency: 4,
         serviceIds: undefined,
-        causedByChange: { maxPriority: 2, reasons: ['cause'] },
+        // Every correlation reason PagerDuty documents (fixture
+        // pagerduty-incident-related-change-events.json: most_recent,
+        // related_service; its schema adds intelligent).
+        causedByChange: {
+          maxPriority: 2,
+          reasons: ['intelligent', 'most_recent', 'related_service'],
+        },
+        // Urgency is no impact: a page without a priority is no outage at P2.
+        urgencyPriority: { high: 3, low: 4 },
         retryBudgetMs: 300_000,
         // PagerDuty's 960 requests a minute per key.
         maxRequestsPerSecond: 16,
@@ -88,7 +100,11 @@ describe('readPagerDutyConfigs', () => {
         overlapMs: 0,
         concurrency: 8,
         serviceIds: ['PX1', 'PX2'],
-        causedByChange: { maxPriority: 5, reasons: ['intelligent'] },
+        causedByChange: {
+          maxPriority: 5,
+          reasons: ['most_recent', 'intelligent'],
+        },
+        urgencyPriority: { high: null, low: 5 },
         retryBudgetMs: 60_000,
         maxRequestsPerSecond: 2.5,
         rereadResolved: { everyMs: 2 * 3600_000, withinMs: 3 * 86_400_000 },
@@ -160,6 +176,31 @@ describe('readPagerDutyConfigs', () => {
       /itsm\.providers\.pagerduty\.main\.causedByChange\.reasons/,
     ],
     [
+      {
+        main: {
+          token: 't',
+          causedByChange: { reasons: ['most_recent', 'cause'] },
+        },
+      },
+      /itsm\.providers\.pagerduty\.main\.causedByChange\.reasons\[1\]: 'cause' is not a correlation reason PagerDuty sends \(intelligent, most_recent, related_service\)/,
+    ],
+    [
+      { main: { token: 't', urgencyPriority: { high: 0 } } },
+      /itsm\.providers\.pagerduty\.main\.urgencyPriority\.high: must be a priority from 1 to 5 or 'none', got 0/,
+    ],
+    [
+      { main: { token: 't', urgencyPriority: { low: 'P4' } } },
+      /itsm\.providers\.pagerduty\.main\.urgencyPriority\.low: must be a priority from 1 to 5 or 'none', got "P4"/,
+    ],
+    [
+      { main: { token: 't', urgencyPriority: { medium: 3 } } },
+      /itsm\.providers\.pagerduty\.main\.urgencyPriority\.medium: PagerDuty urgencies are high and low/,
+    ],
+    [
+      { main: { token: 't', urgencyPriority: 3 } },
+      /itsm\.providers\.pagerduty\.main\.urgencyPriority/,
+    ],
+    [
       { main: { token: 't', schedule: { frequency: { minutes: 5 } } } },
       /Invalid config at itsm\.providers\.pagerduty\.main\.schedule; caused by .*timeout/,
     ],
@@ -190,5 +231,17 @@ describe('readPagerDutyConfigs', () => {
     ],
   ])('refuses %j, naming the key', (pagerduty, message) => {
     expect(() => read(pagerduty)).toThrow(message);
+  });
+
+  it('reads urgencyPriority given in part, as numbers or digits, and reasons: [] as linking none', () => {
+    const [account] = read({
+      main: {
+        token: 't',
+        urgencyPriority: { low: '5' },
+        causedByChange: { reasons: [] },
+      },
+    });
+    expect(account.urgencyPriority).toEqual({ high: 3, low: 5 });
+    expect(account.causedByChange).toEqual({ maxPriority: 2, reasons: [] });
   });
 });

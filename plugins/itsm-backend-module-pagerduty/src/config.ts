@@ -40,8 +40,43 @@ export const DEFAULT_HISTORY_DAYS = 365;
 export const DEFAULT_CONCURRENCY = 4;
 /** Incidents up to this priority get their related change events read. */
 export const DEFAULT_CAUSED_BY_CHANGE_MAX_PRIORITY = 2;
-/** Correlation reasons that make a related change event the cause. */
-export const DEFAULT_CAUSED_BY_CHANGE_REASONS = ['cause'];
+/**
+ * The correlation reasons PagerDuty documents for
+ * `GET /incidents/{id}/related_change_events` (`correlation_reason.reason`):
+ * machine learning, the latest change on the incident's service, a change on
+ * a service it depends on. In this order of preference.
+ */
+export const PAGERDUTY_CORRELATION_REASONS = [
+  'intelligent',
+  'most_recent',
+  'related_service',
+] as const;
+/**
+ * Correlation reasons that link a related change event to the incident as
+ * its cause: every reason PagerDuty documents. The link is a heuristic.
+ */
+export const DEFAULT_CAUSED_BY_CHANGE_REASONS: ReadonlyArray<string> =
+  PAGERDUTY_CORRELATION_REASONS;
+/** PagerDuty's incident urgencies. */
+export const PAGERDUTY_URGENCIES = ['high', 'low'] as const;
+/** A PagerDuty urgency. */
+export type PagerDutyUrgency = (typeof PAGERDUTY_URGENCIES)[number];
+/**
+ * The priority (1..5) of an incident without a PagerDuty priority, by its
+ * urgency; null leaves it empty.
+ */
+export type PagerDutyUrgencyPriority = Readonly<
+  Record<PagerDutyUrgency, number | null>
+>;
+/**
+ * Urgency says how to notify (page now, or in working hours), not impact:
+ * high maps to 3 and low to 4, so a page without a priority never counts as
+ * an outage at the default outage threshold (P1 and P2).
+ */
+export const DEFAULT_URGENCY_PRIORITY: PagerDutyUrgencyPriority = {
+  high: 3,
+  low: 4,
+};
 /** Seconds one request may keep retrying 429s, 5xx and timeouts, waits included. */
 export const DEFAULT_RETRY_BUDGET_SECONDS = 300;
 /** How often recently resolved incidents are read again: 6 hours. */
@@ -70,6 +105,8 @@ export interface PagerDutyAccountConfig {
   /** Only these services (incidents, change events, ownership); undefined: all. */
   serviceIds?: string[];
   causedByChange: { maxPriority: number; reasons: string[] };
+  /** Priority of incidents without a PagerDuty priority, by urgency. */
+  urgencyPriority: PagerDutyUrgencyPriority;
   retryBudgetMs: number;
   maxRequestsPerSecond: number;
   /** Re-read incidents resolved within `withinMs`, every `everyMs`. */
@@ -149,6 +186,68 @@ function readPositiveDurationMs(
     );
   }
   return ms;
+}
+
+/**
+ * `causedByChange.reasons`: PagerDuty's documented correlation reasons only,
+ * since a reason PagerDuty never sends (such as `cause`) silently links
+ * nothing and the change failure rate of PagerDuty changes reads 0.
+ */
+function readReasons(caused: Config | undefined, prefix: string): string[] {
+  const reasons = caused?.getOptionalStringArray('reasons');
+  if (reasons === undefined) {
+    return [...DEFAULT_CAUSED_BY_CHANGE_REASONS];
+  }
+  const known: ReadonlyArray<string> = PAGERDUTY_CORRELATION_REASONS;
+  reasons.forEach((reason, index) => {
+    if (!known.includes(reason)) {
+      invalid(
+        `${prefix}.reasons[${index}]`,
+        `'${reason}' is not a correlation reason PagerDuty sends (${known.join(
+          ', ',
+        )}); leave reasons out for all of them, or set maxPriority: 0 to link none`,
+      );
+    }
+  });
+  return [...new Set(reasons)];
+}
+
+/**
+ * `urgencyPriority`: `high` and `low`, each a priority 1..5 or `none` (YAML
+ * null is dropped by the config loader, so it cannot say "empty").
+ */
+function readUrgencyPriority(
+  c: Config,
+  prefix: string,
+): PagerDutyUrgencyPriority {
+  const path = `${prefix}.urgencyPriority`;
+  if (!c.has('urgencyPriority')) {
+    return { ...DEFAULT_URGENCY_PRIORITY };
+  }
+  const block = c.getConfig('urgencyPriority');
+  const known: ReadonlyArray<string> = PAGERDUTY_URGENCIES;
+  for (const key of block.keys()) {
+    if (!known.includes(key)) {
+      invalid(
+        `${path}.${key}`,
+        `PagerDuty urgencies are ${PAGERDUTY_URGENCIES.join(' and ')}`,
+      );
+    }
+  }
+  const read = (urgency: PagerDutyUrgency): number | null => {
+    const value = block.getOptional(urgency);
+    if (value === undefined) return DEFAULT_URGENCY_PRIORITY[urgency];
+    if (value === 'none') return null;
+    const text = typeof value === 'number' ? String(value) : value;
+    if (typeof text === 'string' && /^[1-5]$/.test(text.trim())) {
+      return Number(text.trim());
+    }
+    return invalid(
+      `${path}.${urgency}`,
+      `must be a priority from 1 to 5 or 'none', got ${JSON.stringify(value)}`,
+    );
+  };
+  return { high: read('high'), low: read('low') };
 }
 
 /**
@@ -256,10 +355,9 @@ export function readPagerDutyConfigs(config: Config): PagerDutyAccountConfig[] {
             5,
           )
         : DEFAULT_CAUSED_BY_CHANGE_MAX_PRIORITY,
-      reasons: caused?.getOptionalStringArray('reasons') ?? [
-        ...DEFAULT_CAUSED_BY_CHANGE_REASONS,
-      ],
+      reasons: readReasons(caused, `${prefix}.causedByChange`),
     };
+    const urgencyPriority = readUrgencyPriority(c, prefix);
 
     const retryBudgetSeconds = readInteger(
       c,
@@ -324,6 +422,7 @@ export function readPagerDutyConfigs(config: Config): PagerDutyAccountConfig[] {
       concurrency,
       serviceIds,
       causedByChange,
+      urgencyPriority,
       retryBudgetMs: retryBudgetSeconds * 1000,
       maxRequestsPerSecond,
       rereadResolved,

@@ -87,6 +87,60 @@ describe('itsmModulePagerduty', () => {
     expect(sources.map(s => s.id)).toEqual(['pagerduty:main', 'pagerduty:eu']);
   });
 
+  it('gives each provider the metric notes of its own config', async () => {
+    const { backend, addProvider } = start({
+      itsm: {
+        providers: {
+          pagerduty: {
+            main: { token: 'secret-1' },
+            pages: {
+              token: 'secret-2',
+              urgencyPriority: { high: 2, low: 'none' },
+              causedByChange: { reasons: ['intelligent'] },
+            },
+            off: { token: 'secret-3', causedByChange: { maxPriority: 0 } },
+          },
+        },
+      },
+    });
+    await backend;
+    const [[main], [pages], [off]] = addProvider.mock.calls as Array<
+      [ItsmProviderRegistration]
+    >;
+    expect(main.provider.mapsOnAnnotations).toEqual([
+      'pagerduty.com/service-id',
+    ]);
+    expect(main.provider.metricNotes?.availability).toContain(
+      'urgencyPriority: high to P3, low to P4',
+    );
+    expect(main.provider.metricNotes?.change_failure_rate).toContain(
+      'intelligent (machine learning), most_recent',
+    );
+    expect(pages.provider.metricNotes?.availability).toContain(
+      'urgencyPriority: high to P2, low to no priority',
+    );
+    expect(pages.provider.metricNotes?.change_failure_rate).not.toContain(
+      'most_recent',
+    );
+    expect(off.provider.unmeasurable?.change_failure_rate).toMatch(
+      /turned off/,
+    );
+    expect(main.provider.unmeasurable?.change_failure_rate).toBeUndefined();
+  });
+
+  it('fails the start on an invalid urgencyPriority, naming the key', async () => {
+    const { backend } = start({
+      itsm: {
+        providers: {
+          pagerduty: { main: { token: 't', urgencyPriority: { high: 7 } } },
+        },
+      },
+    });
+    await expect(backend).rejects.toThrow(
+      /itsm\.providers\.pagerduty\.main\.urgencyPriority\.high/,
+    );
+  });
+
   it('registers nothing without config', async () => {
     const { backend, addProvider, addOwnershipSource } = start({});
     await backend;

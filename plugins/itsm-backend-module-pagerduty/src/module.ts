@@ -66,6 +66,7 @@ export const itsmModulePagerduty = createBackendModule({
             concurrency: account.concurrency,
             serviceIds: account.serviceIds,
             causedByChange: account.causedByChange,
+            urgencyPriority: account.urgencyPriority,
             rereadResolved: account.rereadResolved,
           });
           providers.addProvider(

@@ -72,7 +72,7 @@ function provider(options: { maxRequestsPerSecond?: number } = {}) {
       pageSize: 100,
       overlapMs: 120_000,
       concurrency: 4,
-      causedByChange: { maxPriority: 2, reasons: ['cause'] },
+      causedByChange: { maxPriority: 2, reasons: ['intelligent'] },
       now: () => Date.parse('2026-03-10T00:00:00Z'),
     }),
   };

@@ -33,6 +33,7 @@ import incidentsFixture from '../__fixtures__/pagerduty-incidents.json';
 import logEntriesFixture from '../__fixtures__/pagerduty-log_entries.json';
 import changeEventsFixture from '../__fixtures__/pagerduty-change-events-list.json';
 import relatedFixture from '../__fixtures__/pagerduty-incident-related-change-events.json';
+import { DEFAULT_CAUSED_BY_CHANGE_REASONS } from '../config';
 import {
   PagerDutyItsmProvider,
   PagerDutyItsmProviderOptions,
@@ -90,7 +91,10 @@ function provider(
     pageSize: 2,
     overlapMs: 120_000,
     concurrency: 2,
-    causedByChange: { maxPriority: 2, reasons: ['cause'] },
+    causedByChange: {
+      maxPriority: 2,
+      reasons: [...DEFAULT_CAUSED_BY_CHANGE_REASONS],
+    },
     now: () => clock,
     ...rest,
   });
@@ -301,7 +305,7 @@ describe('PagerDutyItsmProvider', () => {
     });
     expect(byId.get('PINC003')).toMatchObject({
       state: 'new',
-      priority: 2, // no priority, urgency high
+      priority: 3, // no priority, urgency high: not an outage at P2
       acknowledgedAt: null,
     });
     expect(byId.get('PINC004')?.priority).toBe(3);
@@ -339,7 +343,7 @@ describe('PagerDutyItsmProvider', () => {
       expect.objectContaining({
         externalId: 'P31FVLZ',
         state: 'resolved',
-        priority: 2, // no priority on the account, urgency high
+        priority: 3, // no priority on the account, urgency high
         openedAt: '2013-03-06T20:28:46.000Z',
         acknowledgedAt: '2013-03-06T20:29:30.000Z', // first ack, not the one after the timeout
         resolvedAt: '2013-03-06T21:33:15.000Z',
@@ -690,20 +694,45 @@ describe('PagerDutyItsmProvider', () => {
       return incidents;
     }
 
-    it('stays null for PagerDuty correlation reasons, which do not say "caused"', async () => {
+    it('links the change PagerDuty correlates, for the reasons it documents, by default', async () => {
+      // The fixture, PagerDuty's own example: most_recent, then related_service.
       seed();
       fake.related.set('PINC001', relatedFixture.change_events);
       const run = await runSync(provider(), null);
-      const p1 = run.records.find(r => r.externalId === 'PINC001');
-      expect(p1?.causedByChange).toBeNull();
+      expect(
+        run.records.find(r => r.externalId === 'PINC001')?.causedByChange,
+      ).toBe('01BBYA6PEVW6A852BUO6QYUE7O');
       expect(
         fake.requestsTo('/incidents/PINC001/related_change_events'),
       ).toHaveLength(1);
     });
 
-    it('links the change correlated with reason "cause"', async () => {
-      seedRelated(['most_recent', 'cause']);
-      const run = await runSync(provider(), null);
+    it("prefers reasons in their configured order, not PagerDuty's", async () => {
+      // Default order: intelligent, most_recent, related_service.
+      seedRelated(['related_service', 'most_recent']);
+      let run = await runSync(provider(), null);
+      expect(
+        run.records.find(r => r.externalId === 'PINC001')?.causedByChange,
+      ).toBe('01BBYA6PDIXPL8KO1HPIUL9CZN');
+
+      fake.related.set(
+        'PINC001',
+        relatedFixture.change_events.map((e, i) => ({
+          ...e,
+          correlation_reason: {
+            reason: ['most_recent', 'related_service'][i],
+          },
+        })),
+      );
+      run = await runSync(
+        provider({
+          causedByChange: {
+            maxPriority: 2,
+            reasons: ['related_service', 'most_recent'],
+          },
+        }),
+        null,
+      );
       expect(
         run.records.find(r => r.externalId === 'PINC001')?.causedByChange,
       ).toBe('01BBYA6PDIXPL8KO1HPIUL9CZN');
@@ -722,9 +751,26 @@ describe('PagerDutyItsmProvider', () => {
       ).toBe('01BBYA6PDIXPL8KO1HPIUL9CZN');
     });
 
-    it('only asks about P1/P2 incidents', async () => {
+    it('links nothing when no related change has a configured reason', async () => {
       seed();
-      await runSync(provider(), null);
+      fake.related.set('PINC001', relatedFixture.change_events);
+      const run = await runSync(
+        provider({
+          causedByChange: { maxPriority: 2, reasons: ['intelligent'] },
+        }),
+        null,
+      );
+      expect(
+        run.records.find(r => r.externalId === 'PINC001')?.causedByChange,
+      ).toBeNull();
+      expect(
+        fake.requestsTo('/incidents/PINC001/related_change_events'),
+      ).toHaveLength(1);
+    });
+
+    it('only asks about P1/P2 incidents and high-urgency ones without a priority', async () => {
+      seed();
+      const run = await runSync(provider(), null);
       expect(
         fake
           .requestsTo(/related_change_events$/)
@@ -732,14 +778,133 @@ describe('PagerDutyItsmProvider', () => {
           .sort(),
       ).toEqual([
         '/incidents/PINC001/related_change_events', // P1
-        '/incidents/PINC003/related_change_events', // urgency high -> 2
+        '/incidents/PINC003/related_change_events', // no priority, urgency high
       ]);
+      // Asked about, although its urgency maps to P3: which incidents a
+      // change can cause is not what counts as an outage.
+      expect(run.records.find(r => r.externalId === 'PINC003')?.priority).toBe(
+        3,
+      );
+
       fake.requests.length = 0;
       await runSync(
-        provider({ causedByChange: { maxPriority: 0, reasons: ['cause'] } }),
+        provider({ urgencyPriority: { high: null, low: null } }),
         null,
       );
-      expect(fake.requestsTo(/related_change_events$/)).toEqual([]);
+      expect(
+        fake
+          .requestsTo(/related_change_events$/)
+          .map(u => u.pathname)
+          .sort(),
+      ).toEqual([
+        '/incidents/PINC001/related_change_events',
+        '/incidents/PINC003/related_change_events',
+      ]);
+
+      for (const causedByChange of [
+        { maxPriority: 0, reasons: ['intelligent'] },
+        { maxPriority: 2, reasons: [] },
+      ]) {
+        fake.requests.length = 0;
+        await runSync(provider({ causedByChange }), null);
+        expect(fake.requestsTo(/related_change_events$/)).toEqual([]);
+      }
+    });
+  });
+
+  describe('priority from urgency', () => {
+    it('gives incidents without a PagerDuty priority the configured priority of their urgency', async () => {
+      seed();
+      const run = await runSync(
+        provider({ urgencyPriority: { high: null, low: 5 } }),
+        null,
+      );
+      const byId = new Map(run.records.map(r => [r.externalId, r]));
+      expect(byId.get('PINC001')?.priority).toBe(1); // P1, urgency high
+      expect(byId.get('PINC002')?.priority).toBe(5); // no priority, low
+      expect(byId.get('PINC003')?.priority).toBeNull(); // no priority, high
+      expect(byId.get('PINC004')?.priority).toBe(3); // P3, urgency high
+    });
+  });
+
+  describe('what it can measure', () => {
+    it('maps on pagerduty.com/service-id and cannot measure what PagerDuty does not report', () => {
+      const p = provider();
+      expect(p.mapsOnAnnotations).toEqual(['pagerduty.com/service-id']);
+      expect(Object.keys(p.unmeasurable).sort()).toEqual([
+        'csat',
+        'fulfilment_time',
+        'nps',
+        'problem_backlog',
+        'reopen_rate',
+        'sla_attainment',
+      ]);
+      expect(p.unmeasurable.reopen_rate).toMatch(
+        /^PagerDuty does not report reopenings/,
+      );
+      // What it measures has no reason to be unknown.
+      for (const id of [
+        'incident_count',
+        'mtta',
+        'mttr',
+        'availability',
+        'mtbf',
+        'change_count',
+        'change_failure_rate',
+        'backlog',
+      ] as const) {
+        expect(p.unmeasurable[id]).toBeUndefined();
+      }
+    });
+
+    it("notes that the change link is PagerDuty's correlation, naming the configured reasons", () => {
+      expect(provider().metricNotes.change_failure_rate).toBe(
+        "A PagerDuty change counts as failed when PagerDuty's change correlation relates it to a P1 to P2 incident (or a high-urgency one without a priority) for the reason intelligent (machine learning), most_recent (the latest change on the incident's service) and related_service (a change on a service it depends on): a heuristic, not a confirmed cause.",
+      );
+      const one = provider({
+        causedByChange: { maxPriority: 1, reasons: ['most_recent'] },
+      });
+      expect(one.metricNotes.change_failure_rate).toContain(
+        "to a P1 incident (or a high-urgency one without a priority) for the reason most_recent (the latest change on the incident's service): a heuristic",
+      );
+      expect(one.metricNotes.change_failure_rate).not.toContain('intelligent');
+    });
+
+    it('cannot measure change failure rate when the correlation is turned off', () => {
+      for (const causedByChange of [
+        { maxPriority: 0, reasons: ['intelligent'] },
+        { maxPriority: 2, reasons: [] },
+      ]) {
+        const p = provider({ causedByChange });
+        expect(p.unmeasurable.change_failure_rate).toMatch(
+          /PagerDuty does not report whether a change failed.*turned off \(causedByChange\)/,
+        );
+        expect(p.metricNotes.change_failure_rate).toBeUndefined();
+      }
+    });
+
+    it('notes where priority, hence an outage, comes from, by the configured urgency mapping', () => {
+      const byDefault = provider().metricNotes;
+      expect(byDefault.availability).toBe(
+        "Priority comes from the PagerDuty priority (P1 to P5, SEV1 to SEV5); incidents without one get it from their urgency, a notification setting (urgencyPriority: high to P3, low to P4). Outages are incidents at or above the entity's outage threshold (P2 unless annotation backstage-itsm.io/outage-priority-threshold sets it), so a high-urgency page without a priority is not an outage unless the entity sets the threshold to 3 or more.",
+      );
+      expect(byDefault.mtbf).toBe(byDefault.availability);
+
+      const pages = provider({ urgencyPriority: { high: 2, low: 4 } });
+      expect(pages.metricNotes.availability).toContain(
+        'urgencyPriority: high to P2, low to P4',
+      );
+      expect(pages.metricNotes.availability).toMatch(
+        /so every high-urgency page without a priority counts as an outage\.$/,
+      );
+
+      const none = provider({ urgencyPriority: { high: null, low: null } });
+      expect(none.metricNotes.availability).toContain(
+        'urgencyPriority: high to no priority, low to no priority',
+      );
+      expect(none.metricNotes.availability).toMatch(
+        /so a page without a priority never counts as an outage\.$/,
+      );
     });
   });
 

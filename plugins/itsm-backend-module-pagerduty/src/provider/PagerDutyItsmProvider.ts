@@ -24,7 +24,11 @@ import {
   ItsmSyncReporter,
   noopItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
-import type { ItsmRecordInput } from '@backstage-itsm/plugin-itsm-common';
+import {
+  ANNOTATION_PAGERDUTY_SERVICE_ID,
+  type ItsmBuiltinMetricId,
+  type ItsmRecordInput,
+} from '@backstage-itsm/plugin-itsm-common';
 import {
   PagerDutyChangeEvent,
   PagerDutyClient,
@@ -36,6 +40,8 @@ import {
 import {
   DEFAULT_REREAD_RESOLVED_EVERY_MS,
   DEFAULT_REREAD_RESOLVED_WITHIN_MS,
+  DEFAULT_URGENCY_PRIORITY,
+  type PagerDutyUrgencyPriority,
 } from '../config';
 import {
   PagerDutyCursor,
@@ -45,12 +51,13 @@ import {
   withOverlap,
 } from './cursor';
 import { mapConcurrent } from './mapConcurrent';
+import { describePagerDutyMetrics } from './metricNotes';
 import {
   IncidentLogSummary,
   incidentIdOf,
-  mapPriority,
   normaliseChangeEvent,
   normaliseIncident,
+  pagerDutyPriority,
   serviceIdOf,
   summariseLogEntries,
 } from './normalise';
@@ -89,8 +96,18 @@ export interface PagerDutyItsmProviderOptions {
   concurrency: number;
   /** Only these services; undefined reads all. */
   serviceIds?: string[];
-  /** When to look up `related_change_events` and which reasons mean "caused by". */
+  /**
+   * When to look up `related_change_events` (incidents of PagerDuty priority
+   * `maxPriority` or more urgent, and high-urgency incidents without a
+   * priority; 0: never) and which correlation reasons link the change as the
+   * cause, in order of preference.
+   */
   causedByChange: { maxPriority: number; reasons: string[] };
+  /**
+   * Priority of incidents without a PagerDuty priority, by urgency (null:
+   * none). Defaults to high 3, low 4.
+   */
+  urgencyPriority?: PagerDutyUrgencyPriority;
   /**
    * Every `everyMs`, read again the incidents resolved within `withinMs`
    * before: edits that leave no log entry land. Defaults: 6 hours, 7 days.
@@ -166,7 +183,8 @@ function resolvedAtOf(incident: PagerDutyIncident): number {
  * 2. New incidents, by `created_at` window (`GET /incidents?since&until`,
  *    `sort_by=created_at:asc`, all statuses, UTC), from `since` on the first
  *    run. Each incident's log entries give its acknowledge and resolve
- *    instants; P1/P2 incidents also get their related change events.
+ *    instants; P1/P2 incidents (and high-urgency ones without a priority)
+ *    also get their related change events.
  * 3. Change events by timestamp (`GET /change_events?since&until`).
  *
  * Every stream walks time windows sized to stay under PagerDuty's offset cap
@@ -187,6 +205,9 @@ export class PagerDutyItsmProvider implements ItsmProvider {
   readonly id: string;
   readonly department = 'it';
   readonly kinds = ['incident', 'change'] as const;
+  readonly mapsOnAnnotations = [ANNOTATION_PAGERDUTY_SERVICE_ID];
+  readonly unmeasurable: Readonly<Partial<Record<ItsmBuiltinMetricId, string>>>;
+  readonly metricNotes: Readonly<Partial<Record<ItsmBuiltinMetricId, string>>>;
   readonly #client: PagerDutyClient;
   readonly #since?: string;
   readonly #pageSize: number;
@@ -194,6 +215,7 @@ export class PagerDutyItsmProvider implements ItsmProvider {
   readonly #concurrency: number;
   readonly #serviceIds?: ReadonlySet<string>;
   readonly #causedByChange: { maxPriority: number; reasons: string[] };
+  readonly #urgencyPriority: PagerDutyUrgencyPriority;
   readonly #reread: { everyMs: number; withinMs: number };
   readonly #now: () => number;
   readonly #maxOffset: number;
@@ -209,6 +231,13 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       ? new Set(options.serviceIds)
       : undefined;
     this.#causedByChange = options.causedByChange;
+    this.#urgencyPriority = options.urgencyPriority ?? DEFAULT_URGENCY_PRIORITY;
+    const described = describePagerDutyMetrics({
+      causedByChange: this.#causedByChange,
+      urgencyPriority: this.#urgencyPriority,
+    });
+    this.unmeasurable = described.unmeasurable;
+    this.metricNotes = described.metricNotes;
     this.#reread = options.rereadResolved ?? {
       everyMs: DEFAULT_REREAD_RESOLVED_EVERY_MS,
       withinMs: DEFAULT_REREAD_RESOLVED_WITHIN_MS,
@@ -596,22 +625,40 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       return summary;
     });
     if (log === undefined) return undefined;
-    const priority = mapPriority(incident);
-    const causedByChange =
-      priority !== null &&
-      priority <= this.#causedByChange.maxPriority &&
-      this.#causedByChange.reasons.length > 0
-        ? await this.#findCause(id, run)
-        : null;
-    return normaliseIncident(incident, { log, causedByChange });
+    const causedByChange = this.#wantsCause(incident)
+      ? await this.#findCause(id, run)
+      : null;
+    return normaliseIncident(incident, {
+      log,
+      causedByChange,
+      urgencyPriority: this.#urgencyPriority,
+    });
+  }
+
+  /**
+   * Whether to ask PagerDuty which changes relate to the incident: when its
+   * PagerDuty priority is `maxPriority` or more urgent, or, without a
+   * PagerDuty priority (accounts without priorities), when its urgency is
+   * high. The urgency-to-priority mapping does not decide this: it is about
+   * outages, not about which incidents a change can cause.
+   */
+  #wantsCause(incident: PagerDutyIncident): boolean {
+    const { maxPriority, reasons } = this.#causedByChange;
+    if (maxPriority === 0 || reasons.length === 0) return false;
+    const priority = pagerDutyPriority(incident);
+    return priority !== null
+      ? priority <= maxPriority
+      : incident.urgency === 'high';
   }
 
   /**
    * The change PagerDuty correlates with the incident for one of the
-   * configured reasons. PagerDuty's documented reasons (most_recent,
-   * related_service, intelligent) say "related", not "caused", so by default
-   * only `cause` counts and the link stays null. A key that may not read
-   * related change events gets no links, and the part is reported once.
+   * configured reasons, the first reason listed first (by default
+   * intelligent, most_recent, related_service: all PagerDuty documents);
+   * among changes of one reason, PagerDuty's order. Correlation says
+   * "related", not "caused": the link is a heuristic, and the provider's
+   * metric notes say so. A key that may not read related change events gets
+   * no links, and the part is reported once.
    */
   async #findCause(id: string, run: Run): Promise<string | null> {
     if (run.causes.unavailable) return null;
@@ -644,15 +691,16 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       return null;
     }
     const events = Array.isArray(body?.change_events) ? body.change_events : [];
-    const cause = events.find(
-      event =>
-        typeof event?.id === 'string' &&
-        event.id !== '' &&
-        this.#causedByChange.reasons.includes(
-          String(event.correlation_reason?.reason ?? ''),
-        ),
-    );
-    return cause?.id ?? null;
+    for (const reason of this.#causedByChange.reasons) {
+      const cause = events.find(
+        event =>
+          typeof event?.id === 'string' &&
+          event.id !== '' &&
+          String(event.correlation_reason?.reason ?? '') === reason,
+      );
+      if (cause) return cause.id as string;
+    }
+    return null;
   }
 
   #wantsChange(event: PagerDutyChangeEvent): boolean {

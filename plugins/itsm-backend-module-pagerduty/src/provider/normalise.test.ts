@@ -25,6 +25,7 @@ import {
   mapPriority,
   normaliseChangeEvent,
   normaliseIncident,
+  pagerDutyPriority,
   summariseLogEntries,
 } from './normalise';
 
@@ -37,9 +38,11 @@ describe('mapPriority', () => {
     [{ summary: 'P5' }, 'high', 5],
     [{ name: 'SEV-1' }, 'low', 1],
     [{ summary: 'Sev 2' }, 'low', 2],
-    [{ summary: 'Critical' }, 'high', 2], // unknown name: urgency decides
+    // Unknown name: urgency decides, by default high 3 and low 4, so a
+    // page without a priority is no outage at the default threshold (P2).
+    [{ summary: 'Critical' }, 'high', 3],
     [{ summary: 'P0' }, 'low', 4],
-    [null, 'high', 2],
+    [null, 'high', 3],
     [undefined, 'low', 4],
     [null, undefined, null],
   ])(
@@ -48,6 +51,32 @@ describe('mapPriority', () => {
       expect(mapPriority({ priority, urgency } as any)).toBe(expected);
     },
   );
+
+  it('maps urgency by the configured urgencyPriority, none leaving it empty', () => {
+    const urgencyPriority = { high: 1, low: null };
+    expect(mapPriority({ urgency: 'high' } as any, urgencyPriority)).toBe(1);
+    expect(mapPriority({ urgency: 'low' } as any, urgencyPriority)).toBeNull();
+    // A PagerDuty priority wins over urgency, whatever the mapping.
+    expect(
+      mapPriority(
+        { priority: { summary: 'P4' }, urgency: 'high' } as any,
+        urgencyPriority,
+      ),
+    ).toBe(4);
+  });
+});
+
+describe('pagerDutyPriority', () => {
+  it('reads the number of a priority named P1..P5 or SEV1..SEV5, never urgency', () => {
+    expect(pagerDutyPriority({ priority: { summary: 'P2' } } as any)).toBe(2);
+    expect(pagerDutyPriority({ priority: { name: 'SEV-5' } } as any)).toBe(5);
+    expect(
+      pagerDutyPriority({ priority: null, urgency: 'high' } as any),
+    ).toBeNull();
+    expect(
+      pagerDutyPriority({ priority: { summary: 'Critical' } } as any),
+    ).toBeNull();
+  });
 });
 
 describe('summariseLogEntries', () => {
@@ -142,12 +171,26 @@ describe('normaliseIncident', () => {
     const record = normaliseIncident({ ...first, id: 'PCAPT01' });
     const parsed = itsmRecordInputSchema.parse(record);
     expect(parsed).toMatchObject({
-      priority: 2,
+      priority: 3, // urgency high, by the default urgencyPriority
       openedAt: '2023-11-19T05:51:15.000Z', // not the trigger, a second earlier
       resolvedAt: '2023-11-19T05:51:28.000Z',
       assignmentGroup: 'Default',
       mappings: [], // the sanitiser blanked the service id
     });
+  });
+
+  it('maps the urgency of the real capture by the configured urgencyPriority', () => {
+    const [first] = incidentsCapture.incidents;
+    const none = normaliseIncident(
+      { ...first, id: 'PCAPT01' },
+      { urgencyPriority: { high: null, low: 4 } },
+    );
+    expect(itsmRecordInputSchema.parse(none).priority).toBeNull();
+    const p1 = normaliseIncident(
+      { ...first, id: 'PCAPT01' },
+      { urgencyPriority: { high: 1, low: 4 } },
+    );
+    expect(itsmRecordInputSchema.parse(p1).priority).toBe(1);
   });
 
   it('leaves the blank id of the sanitised capture for the schema to refuse', () => {

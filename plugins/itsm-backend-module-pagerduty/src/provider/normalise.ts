@@ -25,6 +25,10 @@ import type {
   PagerDutyLogEntry,
   PagerDutyReference,
 } from '../client';
+import {
+  DEFAULT_URGENCY_PRIORITY,
+  type PagerDutyUrgencyPriority,
+} from '../config';
 
 /*
  * PagerDuty objects to normalised ITSM records. Nothing here throws or
@@ -123,20 +127,35 @@ const STATES = new Map<string, 'new' | 'in_progress' | 'resolved'>([
 ]);
 
 /**
- * PagerDuty priority to 1..5: a priority named `P1`..`P5` (or `SEV1`,
- * `Sev 2`, ...) gives its number. Without a priority (accounts without
- * priorities, or names such as "Critical"), urgency decides: high -> 2,
- * low -> 4. Neither: null.
+ * The number of the incident's PagerDuty priority, when it is named `P1`..`P5`
+ * (or `SEV1`, `Sev 2`, ...); null without a priority (accounts without
+ * priorities) or with a name such as "Critical".
  */
-export function mapPriority(incident: PagerDutyIncident): number | null {
+export function pagerDutyPriority(incident: PagerDutyIncident): number | null {
   const priority = ref(incident.priority);
   const name = text(priority?.summary) ?? text(priority?.name);
   if (name) {
     const match = /^\s*(?:p|sev(?:erity)?[\s_-]?)([1-5])\s*$/i.exec(name);
     if (match) return Number(match[1]);
   }
-  if (incident.urgency === 'high') return 2;
-  if (incident.urgency === 'low') return 4;
+  return null;
+}
+
+/**
+ * PagerDuty priority to 1..5: its number (see {@link pagerDutyPriority}).
+ * Without one, the urgency decides through `urgencyPriority` (config; by
+ * default high -> 3, low -> 4: urgency is how to notify, not impact, so a
+ * page is not an outage by urgency alone). Neither, or an urgency mapped to
+ * null: null.
+ */
+export function mapPriority(
+  incident: PagerDutyIncident,
+  urgencyPriority: PagerDutyUrgencyPriority = DEFAULT_URGENCY_PRIORITY,
+): number | null {
+  const priority = pagerDutyPriority(incident);
+  if (priority !== null) return priority;
+  if (incident.urgency === 'high') return urgencyPriority.high;
+  if (incident.urgency === 'low') return urgencyPriority.low;
   return null;
 }
 
@@ -155,7 +174,11 @@ export function mapPriority(incident: PagerDutyIncident): number | null {
  */
 export function normaliseIncident(
   incident: PagerDutyIncident,
-  details: { log?: IncidentLogSummary; causedByChange?: string | null } = {},
+  details: {
+    log?: IncidentLogSummary;
+    causedByChange?: string | null;
+    urgencyPriority?: PagerDutyUrgencyPriority;
+  } = {},
 ): ItsmRecordInput {
   const log = details.log ?? {};
   const status = text(incident.status);
@@ -210,7 +233,7 @@ export function normaliseIncident(
     title: (text(incident.title) ?? text(incident.summary)) as string,
     url: text(incident.html_url) ?? null,
     state: state as ItsmRecordInput['state'],
-    priority: mapPriority(incident),
+    priority: mapPriority(incident, details.urgencyPriority),
     openedAt: incident.created_at as string,
     acknowledgedAt,
     resolvedAt,
