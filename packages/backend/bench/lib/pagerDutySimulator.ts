@@ -112,7 +112,7 @@ function user(n: number) {
  * P3-P5 or urgency only), each with the log entries PagerDuty writes
  * (trigger, assign, acknowledge, resolve); change events over the same
  * days; a third of the P1/P2 incidents caused by a change
- * (`related_change_events`, reason `cause`). Services cycle, so about one
+ * (`related_change_events`, reason `intelligent`). Services cycle, so about one
  * record in four maps to a demo catalog component.
  */
 function buildAccount(): FakePagerDuty {
@@ -203,7 +203,7 @@ function buildAccount(): FakePagerDuty {
       fake.related.set(incident.id!, [
         {
           ...changes[j],
-          correlation_reason: { reason: i % 3 === 0 ? 'cause' : 'most_recent' },
+          correlation_reason: { reason: i % 3 === 0 ? 'intelligent' : 'most_recent' },
         },
       ]);
     }
