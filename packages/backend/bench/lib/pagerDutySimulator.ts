@@ -203,7 +203,9 @@ function buildAccount(): FakePagerDuty {
       fake.related.set(incident.id!, [
         {
           ...changes[j],
-          correlation_reason: { reason: i % 3 === 0 ? 'intelligent' : 'most_recent' },
+          correlation_reason: {
+            reason: i % 3 === 0 ? 'intelligent' : 'most_recent',
+          },
         },
       ]);
     }
