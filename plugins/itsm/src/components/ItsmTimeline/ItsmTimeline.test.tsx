@@ -16,8 +16,13 @@
 
 import { ResponseError } from '@backstage/errors';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { fireEvent, screen, within } from '@testing-library/react';
+import { storageApiRef, type StorageApi } from '@backstage/core-plugin-api';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { makeRecord } from '../../__fixtures__/records';
 import { ItsmApi, itsmApiRef } from '../../api';
@@ -98,12 +103,33 @@ function mockApi(overrides: Partial<ItsmApi> = {}): jest.Mocked<ItsmApi> {
   }) as jest.Mocked<ItsmApi>;
 }
 
-async function renderTimeline(api: ItsmApi) {
+/**
+ * The timeline of payments-api. Each test gets a storage of its own (the
+ * test app's default one lives as long as the file): remembered filters
+ * must not leak from one test into the next.
+ */
+async function renderTimeline(
+  api: ItsmApi,
+  storage: StorageApi = mockApis.storage(),
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[itsmApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [itsmApiRef, api],
+        [storageApiRef, storage],
+      ]}
+    >
       <ItsmTimeline entityRef="component:default/payments-api" />
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+function renderView(element: JSX.Element) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[storageApiRef, mockApis.storage()]]}>
+      {element}
+    </TestApiProvider>,
   );
 }
 
@@ -114,34 +140,97 @@ function rows() {
 }
 
 describe('ItsmTimeline', () => {
-  it('shows open records first, and the whole history with "Open only" off', async () => {
+  it("opens the window's whole history without touching a filter: resolved incidents and the change → incident link", async () => {
     const api = mockApi();
     await renderTimeline(api);
     expect(
       await screen.findByText('Card payments fail with 502'),
     ).toBeInTheDocument();
-    expect(rows()).toHaveLength(1);
-    expect(screen.getByText('caused by CHG0001')).toBeInTheDocument();
     expect(api.getRecords).toHaveBeenCalledWith(
       expect.objectContaining({
         entityRef: 'component:default/payments-api',
         limit: 2000,
       }),
     );
-
-    await userEvent.click(screen.getByLabelText('Open only'));
     expect(rows()).toHaveLength(4);
     // Newest first.
     expect(
       rows().map(r => within(r).getAllByText(/^(INC|CHG)/)[0].textContent),
     ).toEqual(['INC0001', 'CHG0001', 'INC0002', 'CHG0002']);
-    expect(screen.getByText('caused 1 incident')).toBeInTheDocument();
+    // The resolved incident is there, and the link both ways.
+    expect(within(rows()[2]).getByText('Slow refunds')).toBeInTheDocument();
+    expect(
+      within(rows()[0]).getByText('caused by CHG0001'),
+    ).toBeInTheDocument();
+    expect(
+      within(rows()[1]).getByText('caused 1 incident'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Open only')).not.toBeChecked();
+    expect(
+      screen.getByText('4 of 4 records, 1 open', { exact: false }),
+    ).toBeInTheDocument();
+    // Open records stand out: bold, and said so in the row.
+    expect(
+      within(rows()[0]).getByText('Card payments fail with 502'),
+    ).toHaveStyle({ fontWeight: 600 });
+    expect(
+      within(rows()[0]).getByText(/^open: in progress/),
+    ).toBeInTheDocument();
+    expect(within(rows()[2]).queryByText(/^open:/)).not.toBeInTheDocument();
+    expect(
+      within(screen.getByRole('list', { name: 'Legend' })).getByText(
+        'Change → incident it caused',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('"Open only" shows the open records alone, and the history again when switched off', async () => {
+    await renderTimeline(mockApi());
+    await screen.findByText('Card payments fail with 502');
+    await userEvent.click(screen.getByLabelText('Open only'));
+    expect(rows()).toHaveLength(1);
+    expect(
+      within(rows()[0]).getByText('Card payments fail with 502'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        '1 of 4 records, 1 open (open only: switch it off to see history)',
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Open only'));
+    expect(rows()).toHaveLength(4);
+  });
+
+  it('remembers the filter choices and the window in this browser, across remounts', async () => {
+    const storage = mockApis.storage();
+    const api = mockApi();
+    const first = await renderTimeline(api, storage);
+    await screen.findByText('Card payments fail with 502');
+    await userEvent.click(screen.getByLabelText('Open only'));
+    fireEvent.mouseDown(screen.getByLabelText('Window'));
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByText('365 days'),
+    );
+    await screen.findByText('Card payments fail with 502');
+    expect(
+      storage.forBucket('itsm.timeline').snapshot('filters').value,
+    ).toMatchObject({ openOnly: true });
+    expect(storage.forBucket('itsm.timeline').snapshot('days').value).toBe(365);
+    first.unmount();
+
+    api.getRecords.mockClear();
+    await renderTimeline(api, storage);
+    await screen.findByText('Card payments fail with 502');
+    expect(screen.getByLabelText('Open only')).toBeChecked();
+    expect(rows()).toHaveLength(1);
+    // The first request of the new mount already asks for 365 days.
+    const from = Date.parse(api.getRecords.mock.calls[0][0].from!);
+    expect(Math.round((Date.now() - from) / 86_400_000)).toBe(365);
   });
 
   it('filters to failed changes and opens an incident with its details and source link', async () => {
     await renderTimeline(mockApi());
     await screen.findByText('Card payments fail with 502');
-    await userEvent.click(screen.getByLabelText('Open only'));
     await userEvent.click(screen.getByLabelText('Failed changes'));
     expect(rows()).toHaveLength(1);
     expect(
@@ -180,7 +269,11 @@ describe('ItsmTimeline', () => {
     expect(
       await screen.findByText('No ITSM source maps to this entity'),
     ).toBeInTheDocument();
-    expect(screen.getByText(/servicenow.com\/ci-sysid/)).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /add one of the annotations servicenow.com\/ci-sysid, pagerduty.com\/service-id/,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('says so when the user may not read the records', async () => {
@@ -210,13 +303,11 @@ describe('ItsmTimeline', () => {
         openedAt: new Date(now - i * 60_000).toISOString(),
       }),
     );
-    await renderInTestApp(
+    await renderView(
       <TimelineView records={many} days={90} onDaysChange={() => {}} />,
     );
     expect(
-      screen.getByText(
-        '10,000 of 10,000 records (open only: switch it off to see history)',
-      ),
+      screen.getByText('10,000 of 10,000 records, 10,000 open'),
     ).toBeInTheDocument();
     const table = screen.getByRole('table', { name: 'ITSM records' });
     expect(table).toHaveAttribute('aria-rowcount', '10000');
@@ -233,7 +324,7 @@ describe('ItsmTimeline', () => {
       state: 'in_progress',
       openedAt: hoursAgo(5),
     });
-    await renderInTestApp(
+    await renderView(
       <TimelineView records={[hrCase]} days={90} onDaysChange={() => {}} />,
     );
     const row = rows()[0];
@@ -264,7 +355,12 @@ describe('ItsmTimeline', () => {
       }),
     });
     await renderInTestApp(
-      <TestApiProvider apis={[[itsmApiRef, api]]}>
+      <TestApiProvider
+        apis={[
+          [itsmApiRef, api],
+          [storageApiRef, mockApis.storage()],
+        ]}
+      >
         <ItsmTimeline
           entityRef="component:default/building-services"
           department="facilities"
@@ -273,5 +369,140 @@ describe('ItsmTimeline', () => {
     );
     expect(await screen.findByText('Work orders')).toBeInTheDocument();
     expect(screen.getByText(/^work order · P3/)).toBeInTheDocument();
+  });
+
+  it('names the range slider and summarises the chart in text', async () => {
+    await renderTimeline(mockApi());
+    await screen.findByText('Card payments fail with 502');
+    const start = screen.getByRole('slider', {
+      name: 'Start of the visible time range',
+    });
+    const end = screen.getByRole('slider', {
+      name: 'End of the visible time range',
+    });
+    expect(start).toHaveAttribute('aria-valuetext');
+    expect(end.getAttribute('aria-valuetext')).toMatch(/\d{4}/);
+    expect(
+      screen.getByRole('img', {
+        name: /^4 records from .+: 2 incidents \(1 open\), 2 changes \(0 open\), 0 problems \(0 open\), 0 requests \(0 open\)$/,
+      }),
+    ).toBe(screen.getByTestId('itsm-timeline-chart'));
+  });
+
+  it('says a correlated change → incident link is a heuristic, with its reason', async () => {
+    const pdChange = makeRecord({
+      providerId: 'pagerduty:main',
+      kind: 'change',
+      number: null,
+      externalId: 'PCHG1',
+      title: 'Deploy checkout 7.1',
+      state: 'closed',
+      openedAt: hoursAgo(10),
+      actualEnd: hoursAgo(10),
+    });
+    const pdIncident = makeRecord({
+      providerId: 'pagerduty:main',
+      kind: 'incident',
+      number: 'Q1ABC',
+      title: 'Checkout latency',
+      state: 'resolved',
+      priority: 2,
+      openedAt: hoursAgo(9),
+      causedByChange: {
+        externalId: 'PCHG1',
+        id: pdChange.id,
+        number: 'PCHG1',
+        title: pdChange.title,
+        reason: 'most_recent',
+      } as any,
+    });
+    await renderTimeline(
+      mockApi({
+        getRecords: jest
+          .fn()
+          .mockResolvedValue({ items: [pdIncident, pdChange] }),
+      }),
+    );
+    const chip = await screen.findByText('caused by PCHG1 (correlation)');
+    fireEvent.click(chip);
+    const details = await screen.findByRole('region', {
+      name: 'Details of Q1ABC',
+    });
+    expect(
+      within(details).getByText(
+        'Linked by correlation (reason: most recent): a heuristic, not a confirmed cause.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('offers a wider window when nothing of a mapped entity is in this one', async () => {
+    const getRecords = jest.fn(async (query: { from?: string }) => {
+      const days = query.from
+        ? (Date.now() - Date.parse(query.from)) / 86_400_000
+        : Infinity;
+      return { items: days > 200 ? [closedIncident] : [] };
+    });
+    await renderTimeline(mockApi({ getRecords }));
+    expect(
+      await screen.findByText(
+        'No incidents, changes and problems in the last 90 days',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByTestId('itsm-timeline-chart')).not.toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show the last 365 days' }),
+    );
+    expect(await screen.findByText('Slow refunds')).toBeInTheDocument();
+  });
+
+  it('names the annotations to add when no source covers the entity, and waits for records when one does', async () => {
+    const empty = jest.fn().mockResolvedValue({ items: [] });
+    const uncovered = await renderTimeline(
+      mockApi({
+        getRecords: empty,
+        getMetrics: jest.fn().mockResolvedValue({
+          coverage: { covered: false, annotations: ['acme.io/service-id'] },
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText('No ITSM source maps to this entity'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/add the annotation acme.io\/service-id/),
+    ).toBeInTheDocument();
+    uncovered.unmount();
+
+    await renderTimeline(
+      mockApi({
+        getRecords: empty,
+        getMetrics: jest.fn().mockResolvedValue({
+          coverage: { covered: true, annotations: ['acme.io/service-id'] },
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'No incidents, changes and problems in the last 90 days',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText('No ITSM source maps to this entity'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says how to get records back when the filters hide them all', async () => {
+    await renderTimeline(mockApi());
+    await screen.findByText('Card payments fail with 502');
+    fireEvent.change(screen.getByLabelText('Search'), {
+      target: { value: 'no such thing' },
+    });
+    expect(
+      await screen.findByText('No record matches the filters'),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getAllByRole('button', { name: 'Reset filters' })[0],
+    );
+    await waitFor(() => expect(rows()).toHaveLength(4));
   });
 });

@@ -18,7 +18,9 @@ import { InfoCard, Progress } from '@backstage/core-components';
 import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Drawer from '@mui/material/Drawer';
+import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import {
   useCallback,
@@ -27,20 +29,73 @@ import {
   useMemo,
   useState,
 } from 'react';
-import { ItsmErrorPanel, NoSourceState } from '../common';
+import { departmentTerms, ItsmErrorPanel } from '../common';
 import { RecordDetails } from './RecordDetails';
 import { RecordList } from './RecordList';
 import { TimelineChart } from './TimelineChart';
+import {
+  NoRecordMatches,
+  NoRecordsInWindow,
+  TimelineNoSourceState,
+} from './TimelineEmptyStates';
 import { TimelineFilterBar } from './TimelineFilterBar';
+import { TimelineLegend } from './TimelineLegend';
 import {
   applyFilters,
   buildTimeline,
   DEFAULT_FILTERS,
+  hasActiveFilters,
+  isOpen,
+  parseStoredDays,
+  parseStoredFilters,
   recordsDepartment,
   TimelineFilters,
   timelineTitle,
+  TIMELINE_STORAGE_KEYS,
 } from './timelineModel';
 import { MAX_TIMELINE_RECORDS, useEntityRecords } from './useEntityRecords';
+import { useStoredTimelineChoice } from './useTimelineChoices';
+
+/**
+ * The filters: those remembered per browser (kinds, states, priorities, open
+ * only, failed changes) and those of this page only (sources, search text).
+ * Remembered kinds the department does not have are ignored here.
+ */
+function useTimelineFilters(
+  department: string,
+): [TimelineFilters, (filters: TimelineFilters) => void] {
+  const [stored, setStored] = useStoredTimelineChoice(
+    TIMELINE_STORAGE_KEYS.filters,
+    parseStoredFilters,
+  );
+  const [local, setLocal] = useState({
+    sources: DEFAULT_FILTERS.sources,
+    text: DEFAULT_FILTERS.text,
+  });
+  const filters = useMemo(() => {
+    const kinds = departmentTerms(department).kinds;
+    return {
+      ...stored,
+      ...local,
+      kinds: stored.kinds.filter(kind => kinds.includes(kind)),
+      failedChangesOnly: stored.failedChangesOnly && kinds.includes('change'),
+    };
+  }, [stored, local, department]);
+  const setFilters = useCallback(
+    (next: TimelineFilters) => {
+      setStored({
+        kinds: next.kinds,
+        states: next.states,
+        priorities: next.priorities,
+        openOnly: next.openOnly,
+        failedChangesOnly: next.failedChangesOnly,
+      });
+      setLocal({ sources: next.sources, text: next.text });
+    },
+    [setStored],
+  );
+  return [filters, setFilters];
+}
 
 /** The timeline for loaded records: filters, zoomable axis, list and details. */
 export function TimelineView(props: {
@@ -56,7 +111,7 @@ export function TimelineView(props: {
     () => props.department ?? recordsDepartment(records),
     [props.department, records],
   );
-  const [filters, setFilters] = useState<TimelineFilters>(DEFAULT_FILTERS);
+  const [filters, setFilters] = useTimelineFilters(department);
   const deferredFilters = useDeferredValue(filters);
   const [selectedId, setSelectedId] = useState<string>();
   const windowEnd = useMemo(() => Date.now(), []);
@@ -79,8 +134,34 @@ export function TimelineView(props: {
       ),
     [records, deferredFilters],
   );
+  const openCount = useMemo(() => filtered.filter(isOpen).length, [filtered]);
   const select = useCallback((id: string) => setSelectedId(id), []);
   const selected = selectedId ? items.get(selectedId) : undefined;
+  const reset = useCallback(() => setFilters(DEFAULT_FILTERS), [setFilters]);
+  const filtering = hasActiveFilters(filters);
+
+  let list: JSX.Element;
+  if (records.length === 0) {
+    list = (
+      <NoRecordsInWindow
+        days={days}
+        onDaysChange={props.onDaysChange}
+        noun={timelineTitle(department).toLowerCase()}
+      />
+    );
+  } else if (filtered.length === 0) {
+    list = <NoRecordMatches onReset={reset} />;
+  } else {
+    list = (
+      <RecordList
+        records={filtered}
+        items={items}
+        selectedId={selectedId}
+        onSelect={select}
+        department={department}
+      />
+    );
+  }
 
   return (
     <Box>
@@ -98,29 +179,42 @@ export function TimelineView(props: {
           this window; narrow the window to see all.
         </Alert>
       )}
-      <TimelineChart
-        records={filtered}
-        items={items}
-        windowStart={windowStart}
-        windowEnd={windowEnd}
-        range={range}
-        onRangeChange={setRange}
-        selectedId={selectedId}
-        onSelect={select}
-        department={department}
-      />
-      <Typography variant="body2" color="text.secondary" sx={{ my: 1 }}>
-        {filtered.length.toLocaleString()} of {records.length.toLocaleString()}{' '}
-        records
-        {filters.openOnly ? ' (open only: switch it off to see history)' : ''}
-      </Typography>
-      <RecordList
-        records={filtered}
-        items={items}
-        selectedId={selectedId}
-        onSelect={select}
-        department={department}
-      />
+      {records.length > 0 && (
+        <>
+          <TimelineLegend department={department} />
+          <TimelineChart
+            records={filtered}
+            items={items}
+            windowStart={windowStart}
+            windowEnd={windowEnd}
+            range={range}
+            onRangeChange={setRange}
+            selectedId={selectedId}
+            onSelect={select}
+            department={department}
+          />
+        </>
+      )}
+      <Stack
+        direction="row"
+        alignItems="center"
+        gap={1}
+        flexWrap="wrap"
+        sx={{ my: 1 }}
+      >
+        <Typography variant="body2" color="text.secondary" role="status">
+          {filtered.length.toLocaleString()} of{' '}
+          {records.length.toLocaleString()} records,{' '}
+          {openCount.toLocaleString()} open
+          {filters.openOnly ? ' (open only: switch it off to see history)' : ''}
+        </Typography>
+        {filtering && records.length > 0 && (
+          <Button size="small" onClick={reset}>
+            Reset filters
+          </Button>
+        )}
+      </Stack>
+      {list}
       <Drawer
         anchor="right"
         open={Boolean(selected)}
@@ -141,12 +235,16 @@ export function TimelineView(props: {
 /**
  * Incidents, changes, problems and requests of an entity on one time axis.
  * `department` words them for HR ("cases") and facilities ("work orders").
+ * The window and the filters are remembered per browser.
  */
 export function ItsmTimeline(props: {
   entityRef: string;
   department?: string;
 }) {
-  const [days, setDays] = useState(90);
+  const [days, setDays] = useStoredTimelineChoice(
+    TIMELINE_STORAGE_KEYS.days,
+    parseStoredDays,
+  );
   const { value, loading, error } = useEntityRecords(props.entityRef, days);
 
   let content: JSX.Element;
@@ -156,8 +254,13 @@ export function ItsmTimeline(props: {
     content = (
       <ItsmErrorPanel error={error} title="Could not load ITSM records" />
     );
-  } else if (!value?.anyMapped) {
-    content = <NoSourceState entityRef={props.entityRef} />;
+  } else if (!value?.anyMapped && !value?.coverage?.covered) {
+    content = (
+      <TimelineNoSourceState
+        entityRef={props.entityRef}
+        annotations={value?.coverage?.annotations}
+      />
+    );
   } else {
     content = (
       <TimelineView

@@ -22,12 +22,14 @@ import {
 } from '@backstage-itsm/plugin-itsm-common';
 import AddTaskIcon from '@mui/icons-material/AddTask';
 import CloseIcon from '@mui/icons-material/Close';
+import OpenInNewIcon from '@mui/icons-material/OpenInNew';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Divider from '@mui/material/Divider';
 import IconButton from '@mui/material/IconButton';
+import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -38,12 +40,11 @@ import {
   formatDuration,
   formatInstant,
   RedactedText,
-  SourceLink,
 } from '../common';
 import { ImprovementDialog } from '../Improvements/ImprovementDialog';
 import { entityOwnerRef } from '../Improvements/EntityImprovementsCard';
 import { daysFromToday } from '../Improvements/improvementModel';
-import type { TimelineItem } from './timelineModel';
+import { changeLinkNote, type TimelineItem } from './timelineModel';
 
 function slaColour(sla: { breached: boolean; stage: string }) {
   if (sla.breached) return 'error' as const;
@@ -60,11 +61,18 @@ function RecordLinks(props: {
   title: string;
   records: ItsmRecord[];
   onSelect: (id: string) => void;
+  /** A sentence under the title, e.g. that the links are a heuristic. */
+  note?: string;
 }) {
   if (props.records.length === 0) return null;
   return (
     <Box sx={{ mt: 2 }}>
       <Typography variant="subtitle2">{props.title}</Typography>
+      {props.note && (
+        <Typography variant="caption" color="text.secondary" component="p">
+          {props.note}
+        </Typography>
+      )}
       <Stack direction="row" gap={1} flexWrap="wrap" sx={{ mt: 0.5 }}>
         {props.records.map(r => (
           <Chip
@@ -145,6 +153,8 @@ export function RecordDetails(props: {
   ownerRef?: string;
 }) {
   const { record } = props.item;
+  const linkNote = changeLinkNote(record);
+  const correlatedCauses = props.item.caused.filter(changeLinkNote);
   const restore =
     record.resolvedAt ?? record.closedAt
       ? (Date.parse((record.resolvedAt ?? record.closedAt)!) -
@@ -174,9 +184,16 @@ export function RecordDetails(props: {
         </IconButton>
       </Stack>
       {isSafeItsmUrl(record.url) && (
-        <SourceLink url={record.url} externalLinkIcon>
+        // MUI's link, not Backstage's: that one's v4 focus handling calls
+        // the deprecated findDOMNode. The URL was checked just above.
+        <Link href={record.url!} target="_blank" rel="noopener noreferrer">
           Open in the source system
-        </SourceLink>
+          <OpenInNewIcon
+            fontSize="inherit"
+            sx={{ verticalAlign: 'middle', ml: 0.5 }}
+            aria-hidden
+          />
+        </Link>
       )}
       {(record.kind === 'incident' || record.kind === 'problem') && (
         <CreateImprovement record={record} ownerRef={props.ownerRef} />
@@ -245,6 +262,15 @@ export function RecordDetails(props: {
               ) : (
                 `${record.causedByChange.externalId} (not loaded)`
               )}
+              {linkNote && (
+                <Typography
+                  variant="caption"
+                  color="text.secondary"
+                  component="p"
+                >
+                  {linkNote}
+                </Typography>
+              )}
             </Field>
           )}
           {record.problem && (
@@ -287,6 +313,13 @@ export function RecordDetails(props: {
         title="Incidents this change caused"
         records={props.item.caused}
         onSelect={props.onSelect}
+        note={
+          correlatedCauses.length
+            ? `Linked by correlation, a heuristic, not a confirmed cause: ${correlatedCauses
+                .map(r => r.number ?? r.externalId)
+                .join(', ')}.`
+            : undefined
+        }
       />
       <RecordLinks
         title="Suspect changes (ended in the 4 hours before)"

@@ -21,7 +21,14 @@ import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useRef } from 'react';
 import { formatRelative, isRedacted, RedactedText } from '../common';
-import { kindNoun, recordColour, TimelineItem } from './timelineModel';
+import { RecordMarker } from './TimelineLegend';
+import {
+  changeLinkNote,
+  isOpen,
+  kindNoun,
+  recordColour,
+  TimelineItem,
+} from './timelineModel';
 
 const ROW_HEIGHT = 56;
 
@@ -33,11 +40,20 @@ const Row = memo(function RecordRow(props: {
   department?: string;
 }) {
   const { record, item, selected } = props;
+  const open = isOpen(record);
+  const linkNote = changeLinkNote(record);
   return (
     <Box
       role="row"
       aria-selected={selected}
+      tabIndex={0}
       onClick={() => props.onSelect(record.id)}
+      onKeyDown={event => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          props.onSelect(record.id);
+        }
+      }}
       sx={{
         display: 'flex',
         alignItems: 'center',
@@ -49,18 +65,17 @@ const Row = memo(function RecordRow(props: {
         borderColor: 'divider',
         bgcolor: selected ? 'action.selected' : undefined,
         '&:hover': { bgcolor: 'action.hover' },
+        '&:focus-visible': {
+          outline: 2,
+          outlineColor: 'primary.main',
+          outlineOffset: -2,
+        },
       }}
     >
-      <Box
-        sx={{
-          width: 10,
-          height: 10,
-          borderRadius: '50%',
-          bgcolor: recordColour(record),
-          flex: 'none',
-        }}
-      />
-      <Box sx={{ width: 110, flex: 'none' }}>
+      <Box role="cell" sx={{ display: 'flex', flex: 'none' }}>
+        <RecordMarker colour={recordColour(record)} open={open} size={12} />
+      </Box>
+      <Box role="cell" sx={{ width: 110, flex: 'none' }}>
         <Typography variant="body2" fontWeight={600} noWrap>
           {record.number ?? record.externalId}
         </Typography>
@@ -69,10 +84,11 @@ const Row = memo(function RecordRow(props: {
           {record.priority ? ` · P${record.priority}` : ''}
         </Typography>
       </Box>
-      <Box sx={{ flex: 1, minWidth: 0 }}>
+      <Box role="cell" sx={{ flex: 1, minWidth: 0 }}>
         <Typography
           variant="body2"
           noWrap
+          fontWeight={open ? 600 : undefined}
           title={isRedacted(record.title) ? undefined : record.title}
         >
           <RedactedText value={record.title} />
@@ -83,6 +99,7 @@ const Row = memo(function RecordRow(props: {
           noWrap
           component="div"
         >
+          {open ? 'open: ' : ''}
           {record.state.replace('_', ' ')} · opened{' '}
           {formatRelative(record.openedAt)} · {record.providerId}
           {record.assignee && (
@@ -93,32 +110,45 @@ const Row = memo(function RecordRow(props: {
           )}
         </Typography>
       </Box>
-      {record.causedByChange && (
-        <Chip
-          size="small"
-          color="warning"
-          label={`caused by ${record.causedByChange.number ?? 'a change'}`}
-        />
-      )}
-      {item && item.caused.length > 0 && (
-        <Chip
-          size="small"
-          color="error"
-          label={`caused ${item.caused.length} incident${
-            item.caused.length > 1 ? 's' : ''
-          }`}
-        />
-      )}
-      {item && item.suspectFor.length > 0 && item.caused.length === 0 && (
-        <Chip size="small" variant="outlined" color="warning" label="suspect" />
-      )}
-      {record.outcome && record.outcome !== 'successful' && (
-        <Chip
-          size="small"
-          variant="outlined"
-          label={record.outcome.replace(/_/g, ' ')}
-        />
-      )}
+      <Box
+        role="cell"
+        sx={{ display: 'flex', gap: 1, flex: 'none', alignItems: 'center' }}
+      >
+        {record.causedByChange && (
+          <Chip
+            size="small"
+            color="warning"
+            label={`caused by ${record.causedByChange.number ?? 'a change'}${
+              linkNote ? ' (correlation)' : ''
+            }`}
+            title={linkNote}
+          />
+        )}
+        {item && item.caused.length > 0 && (
+          <Chip
+            size="small"
+            color="error"
+            label={`caused ${item.caused.length} incident${
+              item.caused.length > 1 ? 's' : ''
+            }`}
+          />
+        )}
+        {item && item.suspectFor.length > 0 && item.caused.length === 0 && (
+          <Chip
+            size="small"
+            variant="outlined"
+            color="warning"
+            label="suspect"
+          />
+        )}
+        {record.outcome && record.outcome !== 'successful' && (
+          <Chip
+            size="small"
+            variant="outlined"
+            label={record.outcome.replace(/_/g, ' ')}
+          />
+        )}
+      </Box>
     </Box>
   );
 });

@@ -34,10 +34,13 @@ import {
   YAxis,
 } from 'recharts';
 import {
+  isOpen,
   KIND_LANES,
   kindLabel,
+  LINK_COLOUR,
   recordColour,
   TimelineItem,
+  timelineSummary,
 } from './timelineModel';
 
 interface Point {
@@ -47,6 +50,8 @@ interface Point {
   fill: string;
   label: string;
   selected: boolean;
+  /** Open (filled, outlined) or resolved and closed (hollow); binned: any open. */
+  open: boolean;
   /** Records this dot stands for (more than one when the range is crowded). */
   count: number;
 }
@@ -60,14 +65,16 @@ const KINDS: ItsmRecordKind[] = ['incident', 'change', 'problem', 'request'];
 function Dot(props: { cx?: number; cy?: number; payload?: Point }) {
   const { cx, cy, payload } = props;
   if (cx === undefined || cy === undefined || !payload) return null;
+  let stroke = payload.open ? '#212121' : payload.fill;
+  if (payload.selected) stroke = '#000';
   return (
     <circle
       cx={cx}
       cy={cy}
       r={(payload.selected ? 7 : 4) + Math.min(5, Math.log2(payload.count))}
-      fill={payload.fill}
-      stroke={payload.selected ? '#000' : 'none'}
-      strokeWidth={2}
+      fill={payload.open ? payload.fill : '#fff'}
+      stroke={stroke}
+      strokeWidth={payload.selected ? 3 : 1.5}
       style={{ cursor: 'pointer' }}
     />
   );
@@ -75,6 +82,16 @@ function Dot(props: { cx?: number; cy?: number; payload?: Point }) {
 
 function formatTick(ms: number) {
   return DateTime.fromMillis(ms).toFormat('d LLL');
+}
+
+function formatInstant(ms: number) {
+  return DateTime.fromMillis(ms).toLocaleString(DateTime.DATETIME_MED);
+}
+
+function rangeThumbLabel(index: number) {
+  return index === 0
+    ? 'Start of the visible time range'
+    : 'End of the visible time range';
 }
 
 /**
@@ -114,11 +131,20 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
   // The axis follows the slider lazily, so dragging stays smooth.
   const view = useDeferredValue(range);
 
+  const inView = useMemo(
+    () =>
+      records.filter(r => {
+        const at = Date.parse(r.openedAt);
+        return at >= view[0] && at <= view[1];
+      }),
+    [records, view],
+  );
+  const summary = useMemo(
+    () => timelineSummary(inView, view[0], view[1], department),
+    [inView, view, department],
+  );
+
   const byKind = useMemo(() => {
-    const inView = records.filter(r => {
-      const at = Date.parse(r.openedAt);
-      return at >= view[0] && at <= view[1];
-    });
     const binWidth = Math.max(1, (view[1] - view[0]) / BINS_PER_LANE);
     const result = new Map<ItsmRecordKind, Point[]>();
     const bins = new Map<string, { point: Point; best: ItsmRecord }>();
@@ -131,6 +157,7 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
         fill: recordColour(record),
         label: `${record.number ?? ''} ${record.title}`,
         selected: record.id === selectedId,
+        open: isOpen(record),
         count: 1,
       };
       if (inView.length <= MAX_DOTS) {
@@ -156,6 +183,7 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
           bin.point.fill = recordColour(record);
         }
         bin.point.selected = bin.point.selected || record.id === selectedId;
+        bin.point.open = bin.point.open || isOpen(record);
       }
     }
     for (const { point, best } of bins.values()) {
@@ -164,7 +192,7 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
       result.set(best.kind, list);
     }
     return result;
-  }, [records, view, selectedId]);
+  }, [inView, view, selectedId]);
 
   const links = useMemo(() => {
     const segments: Array<{ key: string; from: number; to: number }> = [];
@@ -183,9 +211,18 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
 
   return (
     <Box>
-      <Box sx={{ height: 220 }} data-testid="itsm-timeline-chart">
+      {/* The records are in the list below too; the chart reads as a summary. */}
+      <Box
+        sx={{ height: 220 }}
+        data-testid="itsm-timeline-chart"
+        role="img"
+        aria-label={summary}
+      >
         <ResponsiveContainer width="100%" height="100%">
-          <ScatterChart margin={{ top: 10, right: 20, bottom: 10, left: 10 }}>
+          <ScatterChart
+            margin={{ top: 10, right: 20, bottom: 10, left: 10 }}
+            accessibilityLayer={false}
+          >
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis
               type="number"
@@ -234,7 +271,7 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
                   { x: link.from, y: KIND_LANES.change },
                   { x: link.to, y: KIND_LANES.incident },
                 ]}
-                stroke="#e65100"
+                stroke={LINK_COLOUR}
                 strokeDasharray="4 2"
                 ifOverflow="hidden"
               />
@@ -256,10 +293,8 @@ export const TimelineChart = memo(function TimelineChartImpl(props: {
       </Box>
       <Box sx={{ px: 12 }}>
         <Slider
-          aria-label="Zoom the time axis"
-          getAriaLabel={i =>
-            i === 0 ? 'Start of the visible range' : 'End of the visible range'
-          }
+          getAriaLabel={rangeThumbLabel}
+          getAriaValueText={formatInstant}
           value={range}
           min={windowStart}
           max={windowEnd}

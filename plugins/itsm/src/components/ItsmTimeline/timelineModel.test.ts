@@ -18,8 +18,12 @@ import { makeRecord } from '../../__fixtures__/records';
 import {
   applyFilters,
   buildTimeline,
+  changeLinkNote,
   DEFAULT_FILTERS,
+  parseStoredDays,
+  parseStoredFilters,
   SUSPECT_WINDOW_MS,
+  timelineSummary,
 } from './timelineModel';
 
 describe('buildTimeline', () => {
@@ -100,8 +104,11 @@ describe('applyFilters', () => {
     makeRecord({ kind: 'change', state: 'closed', outcome: 'successful' }),
   ];
 
-  it('shows open records only by default', () => {
-    expect(applyFilters(records, DEFAULT_FILTERS)).toEqual([records[0]]);
+  it("shows the window's whole history by default, open records only on demand", () => {
+    expect(applyFilters(records, DEFAULT_FILTERS)).toEqual(records);
+    expect(
+      applyFilters(records, { ...DEFAULT_FILTERS, openOnly: true }),
+    ).toEqual([records[0]]);
   });
 
   it('filters by kind, priority, source, text and failed changes', () => {
@@ -122,5 +129,98 @@ describe('applyFilters', () => {
     expect(applyFilters(records, { ...all, failedChangesOnly: true })).toEqual([
       records[2],
     ]);
+  });
+});
+
+describe('parseStoredFilters and parseStoredDays', () => {
+  it('reads back what was stored and falls back to the defaults field by field', () => {
+    expect(
+      parseStoredFilters({
+        kinds: ['change', 'outage'],
+        states: ['closed', 7],
+        priorities: [1, 9, 2.5],
+        openOnly: true,
+        failedChangesOnly: 'yes',
+        sources: ['servicenow:corp'],
+      }),
+    ).toEqual({
+      kinds: ['change'],
+      states: ['closed'],
+      priorities: [1],
+      openOnly: true,
+      failedChangesOnly: false,
+    });
+    const defaults = {
+      kinds: [],
+      states: [],
+      priorities: [],
+      openOnly: false,
+      failedChangesOnly: false,
+    };
+    expect(parseStoredFilters(undefined)).toEqual(defaults);
+    expect(parseStoredFilters(['openOnly'])).toEqual(defaults);
+    expect(parseStoredDays(365)).toBe(365);
+    expect(parseStoredDays(12)).toBe(90);
+    expect(parseStoredDays(undefined)).toBe(90);
+  });
+});
+
+describe('changeLinkNote', () => {
+  const link = { externalId: 'C1', id: 'c1', number: 'CHG1', title: 'Deploy' };
+
+  it('calls a correlated link a heuristic, with its reason when the link has one', () => {
+    expect(
+      changeLinkNote(
+        makeRecord({ providerId: 'pagerduty:main', causedByChange: link }),
+      ),
+    ).toBe('Linked by correlation: a heuristic, not a confirmed cause.');
+    expect(
+      changeLinkNote(
+        makeRecord({
+          providerId: 'pagerduty:main',
+          causedByChange: { ...link, reason: 'most_recent' } as any,
+        }),
+      ),
+    ).toBe(
+      'Linked by correlation (reason: most recent): a heuristic, not a confirmed cause.',
+    );
+  });
+
+  it("says nothing of a link a service desk's own field holds", () => {
+    expect(
+      changeLinkNote(
+        makeRecord({ providerId: 'servicenow:corp', causedByChange: link }),
+      ),
+    ).toBeUndefined();
+    expect(
+      changeLinkNote(makeRecord({ providerId: 'pagerduty:main' })),
+    ).toBeUndefined();
+  });
+});
+
+describe('timelineSummary', () => {
+  it('counts the records of each kind and the open ones, zero as 0', () => {
+    const records = [
+      makeRecord({ kind: 'incident', state: 'in_progress' }),
+      makeRecord({ kind: 'incident', state: 'closed' }),
+      makeRecord({ kind: 'change', state: 'closed' }),
+    ];
+    expect(
+      timelineSummary(
+        records,
+        Date.UTC(2025, 10, 2, 12),
+        Date.UTC(2026, 10, 2, 12),
+      ),
+    ).toBe(
+      '3 records from 2 Nov 2025 to 2 Nov 2026: 2 incidents (1 open), 1 change (0 open), 0 problems (0 open), 0 requests (0 open)',
+    );
+    expect(
+      timelineSummary(
+        [makeRecord({ kind: 'request', state: 'new', department: 'hr' })],
+        Date.UTC(2026, 8, 1, 12),
+        Date.UTC(2026, 10, 30, 12),
+        'hr',
+      ),
+    ).toBe('1 record from 1 Sep 2026 to 30 Nov 2026: 1 case (1 open)');
   });
 });

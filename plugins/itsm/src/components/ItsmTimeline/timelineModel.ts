@@ -14,10 +14,13 @@
  * limitations under the License.
  */
 
-import type {
-  ItsmRecord,
-  ItsmRecordKind,
+import {
+  ITSM_RECORD_STATES,
+  type ItsmRecord,
+  type ItsmRecordKind,
+  type ItsmRecordLink,
 } from '@backstage-itsm/plugin-itsm-common';
+import { DateTime } from 'luxon';
 import { departmentTerms } from '../common';
 
 /** How long before an incident a completed change counts as a suspect. */
@@ -36,15 +39,96 @@ export interface TimelineFilters {
   failedChangesOnly: boolean;
 }
 
+/**
+ * What the timeline shows before the user chooses: the window's whole
+ * history, open and closed, so resolved incidents and the changes that
+ * caused them are on screen at once. Open records stand out instead.
+ */
 export const DEFAULT_FILTERS: TimelineFilters = {
   kinds: [],
   states: [],
   priorities: [],
   sources: [],
   text: '',
-  openOnly: true,
+  openOnly: false,
   failedChangesOnly: false,
 };
+
+/** Whether any filter hides records: the defaults hide none. */
+export function hasActiveFilters(filters: TimelineFilters): boolean {
+  return (
+    filters.kinds.length > 0 ||
+    filters.states.length > 0 ||
+    filters.priorities.length > 0 ||
+    filters.sources.length > 0 ||
+    filters.text.trim() !== '' ||
+    filters.openOnly ||
+    filters.failedChangesOnly
+  );
+}
+
+/** The windows the timeline offers, in days. */
+export const TIMELINE_WINDOWS = [30, 90, 365] as const;
+export const DEFAULT_WINDOW_DAYS = 90;
+
+/**
+ * The filter choices remembered per browser, in the storage API's bucket
+ * {@link TIMELINE_STORAGE_BUCKET}. Sources and the search text are left
+ * out: they belong to one entity, and a remembered source would hide every
+ * record of the next entity that has none from it.
+ */
+export type StoredTimelineFilters = Pick<
+  TimelineFilters,
+  'kinds' | 'states' | 'priorities' | 'openOnly' | 'failedChangesOnly'
+>;
+
+export const TIMELINE_STORAGE_BUCKET = 'itsm.timeline';
+/** Keys in the bucket: the filters, and the window in days. */
+export const TIMELINE_STORAGE_KEYS = { filters: 'filters', days: 'days' };
+
+const RECORD_KINDS: readonly ItsmRecordKind[] = [
+  'incident',
+  'change',
+  'problem',
+  'request',
+];
+
+function pickArray<T>(value: unknown, allowed: (v: unknown) => v is T): T[] {
+  return Array.isArray(value) ? value.filter(allowed) : [];
+}
+
+/**
+ * Reads remembered filters back: anything stored by another version, or
+ * tampered with, falls back to the defaults field by field.
+ */
+export function parseStoredFilters(value: unknown): StoredTimelineFilters {
+  const stored =
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  return {
+    kinds: pickArray(stored.kinds, (v): v is ItsmRecordKind =>
+      RECORD_KINDS.includes(v as ItsmRecordKind),
+    ),
+    states: pickArray(stored.states, (v): v is string =>
+      (ITSM_RECORD_STATES as readonly unknown[]).includes(v),
+    ),
+    priorities: pickArray(
+      stored.priorities,
+      (v): v is number =>
+        Number.isInteger(v) && Number(v) >= 1 && Number(v) <= 5,
+    ),
+    openOnly: stored.openOnly === true,
+    failedChangesOnly: stored.failedChangesOnly === true,
+  };
+}
+
+/** Reads a remembered window back: one the timeline offers, else the default. */
+export function parseStoredDays(value: unknown): number {
+  return TIMELINE_WINDOWS.includes(value as (typeof TIMELINE_WINDOWS)[number])
+    ? (value as number)
+    : DEFAULT_WINDOW_DAYS;
+}
 
 export function isOpen(record: ItsmRecord): boolean {
   return OPEN_STATES.has(record.state);
@@ -155,6 +239,42 @@ export function applyFilters(
   });
 }
 
+/**
+ * What to say beside a change → incident link. Links from PagerDuty come
+ * from its correlation of change events with incidents (a change on the
+ * same service shortly before, say): a heuristic, not a confirmed cause.
+ * Links from a service desk's own "caused by change" field were set by a
+ * person and need no note. The reason is shown when the link carries one.
+ */
+export function changeLinkNote(record: ItsmRecord): string | undefined {
+  const link = record.causedByChange as
+    | (ItsmRecordLink & { reason?: unknown })
+    | null;
+  if (!link) return undefined;
+  const reason =
+    typeof link.reason === 'string' && link.reason.trim() !== ''
+      ? link.reason.trim().replace(/_/g, ' ')
+      : undefined;
+  if (!record.providerId.startsWith('pagerduty:') && !reason) {
+    return undefined;
+  }
+  return `Linked by correlation${
+    reason ? ` (reason: ${reason})` : ''
+  }: a heuristic, not a confirmed cause.`;
+}
+
+/** The hue of each kind on the timeline (incidents: at P2). */
+export const KIND_COLOURS: Record<ItsmRecordKind, string> = {
+  incident: '#d32f2f',
+  change: '#1565c0',
+  problem: '#6a1b9a',
+  request: '#2e7d32',
+};
+
+/** Failed changes, and the dashed line from a change to what it caused. */
+export const FAILED_CHANGE_COLOUR = '#e65100';
+export const LINK_COLOUR = FAILED_CHANGE_COLOUR;
+
 /** The colour of a record on the timeline: hue by kind, darker for higher priority. */
 export function recordColour(record: ItsmRecord): string {
   const p = record.priority ?? 4;
@@ -165,11 +285,11 @@ export function recordColour(record: ItsmRecord): string {
         '#ef9a9a'
       );
     case 'change':
-      return isFailedChange(record) ? '#e65100' : '#1565c0';
-    case 'problem':
-      return '#6a1b9a';
+      return isFailedChange(record)
+        ? FAILED_CHANGE_COLOUR
+        : KIND_COLOURS.change;
     default:
-      return '#2e7d32';
+      return KIND_COLOURS[record.kind];
   }
 }
 
@@ -219,4 +339,33 @@ export function timelineTitle(department = 'it'): string {
   if (labels.length === 1) return capitalise(labels[0]);
   const last = labels.pop();
   return capitalise(`${labels.join(', ')} and ${last}`);
+}
+
+/**
+ * The chart's text alternative: how many records of each kind it shows and
+ * how many are open, e.g. "64 records from 1 Sep 2026 to 30 Nov 2026:
+ * 40 incidents (3 open), 20 changes (0 open), 4 problems (1 open)".
+ */
+export function timelineSummary(
+  records: ItsmRecord[],
+  from: number,
+  to: number,
+  department = 'it',
+): string {
+  const terms = departmentTerms(department);
+  const kinds = RECORD_KINDS.filter(
+    kind => terms.kinds.includes(kind) || records.some(r => r.kind === kind),
+  );
+  const format = (ms: number) => DateTime.fromMillis(ms).toFormat('d LLL yyyy');
+  const parts = kinds.map(kind => {
+    const ofKind = records.filter(r => r.kind === kind);
+    const open = ofKind.filter(isOpen).length;
+    return `${ofKind.length.toLocaleString()} ${terms.noun(
+      kind,
+      ofKind.length,
+    )} (${open.toLocaleString()} open)`;
+  });
+  return `${records.length.toLocaleString()} ${
+    records.length === 1 ? 'record' : 'records'
+  } from ${format(from)} to ${format(to)}: ${parts.join(', ')}`;
 }

@@ -15,9 +15,12 @@
  */
 
 import { useApi } from '@backstage/core-plugin-api';
-import type { ItsmRecord } from '@backstage-itsm/plugin-itsm-common';
+import type {
+  ItsmMetricsCoverage,
+  ItsmRecord,
+} from '@backstage-itsm/plugin-itsm-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { itsmApiRef } from '../../api';
+import { ItsmApi, itsmApiRef } from '../../api';
 
 /** Most records the timeline loads for one window. */
 export const MAX_TIMELINE_RECORDS = 10_000;
@@ -30,6 +33,32 @@ export interface EntityRecords {
   truncated: boolean;
   /** Whether any record at all maps to the entity (any time). */
   anyMapped: boolean;
+  /**
+   * When no record maps: whether a source covers the entity all the same (it
+   * bears an annotation a configured provider maps on) and which annotations
+   * connect one. Undefined when the backend could not tell.
+   */
+  coverage?: ItsmMetricsCoverage;
+}
+
+/**
+ * Whether a source covers an entity that no record maps to yet, from the
+ * metrics answer. Undefined when the backend does not say, or the caller
+ * may not read metrics: the timeline then falls back to "no record maps".
+ */
+async function readCoverage(
+  api: { getMetrics: ItsmApi['getMetrics'] },
+  entityRef: string,
+): Promise<ItsmMetricsCoverage | undefined> {
+  try {
+    const answer = await api.getMetrics({
+      entityRef,
+      metrics: ['incident_count'],
+    });
+    return answer.coverage;
+  } catch {
+    return undefined;
+  }
 }
 
 /** All records of an entity whose life overlaps the last `days` days, newest first. */
@@ -58,6 +87,7 @@ export function useEntityRecords(entityRef: string, days: number) {
       records: records.slice(0, MAX_TIMELINE_RECORDS),
       truncated: Boolean(cursor) || records.length > MAX_TIMELINE_RECORDS,
       anyMapped,
+      coverage: anyMapped ? undefined : await readCoverage(api, entityRef),
     };
   }, [api, entityRef, days]);
 }
