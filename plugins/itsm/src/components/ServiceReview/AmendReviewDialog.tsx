@@ -23,11 +23,11 @@ import Dialog from '@mui/material/Dialog';
 import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
-import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { itsmApiRef } from '../../api';
 import { errorStatus } from '../Improvements/improvementModel';
+import { DecisionsDialog } from './DecisionsDialog';
 
 /**
  * Amends the decisions of a held review. The numbers stay frozen; the
@@ -41,76 +41,21 @@ export function AmendReviewDialog(props: {
   periodLabel: string;
 }) {
   const api = useApi(itsmApiRef);
-  const [decisions, setDecisions] = useState(props.decisions);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaving(true);
-    setError(undefined);
-    try {
-      props.onAmended(
-        await api.amendReview(props.heldId, { decisions: decisions.trim() }),
-      );
-    } catch (e) {
-      setError(
-        errorStatus(e) === 403
-          ? 'You do not have permission to amend this review; its owners and ITSM administrators may.'
-          : `Could not amend the review: ${(e as Error).message}`,
-      );
-    } finally {
-      setSaving(false);
-    }
-  };
-
   return (
-    <Dialog
+    <DecisionsDialog
       open
-      onClose={saving ? undefined : props.onClose}
-      fullWidth
-      maxWidth="md"
-      aria-labelledby="itsm-amend-review-title"
-    >
-      <form onSubmit={submit}>
-        <DialogTitle id="itsm-amend-review-title">
-          Amend the decisions of {props.periodLabel}
-        </DialogTitle>
-        <DialogContent dividers>
-          <Typography variant="body2" paragraph>
-            The numbers stay as they were when the review was held. The review
-            keeps each change of its decisions: who made it, when, and the text
-            before and after.
-          </Typography>
-          <TextField
-            label="Decisions and actions"
-            value={decisions}
-            onChange={e => setDecisions(e.target.value)}
-            multiline
-            minRows={6}
-            fullWidth
-          />
-          {error && (
-            <Alert severity="error" sx={{ mt: 2 }}>
-              {error}
-            </Alert>
-          )}
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={props.onClose} disabled={saving}>
-            Cancel
-          </Button>
-          <Button
-            type="submit"
-            variant="contained"
-            disabled={saving || decisions.trim() === props.decisions.trim()}
-            startIcon={saving ? <CircularProgress size={16} /> : undefined}
-          >
-            Save decisions
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+      onClose={props.onClose}
+      titleId="itsm-amend-review-title"
+      title={`Amend the decisions of ${props.periodLabel}`}
+      intro="The numbers stay as they were when the review was held. The review keeps each change of its decisions: who made it, when, and the text before and after."
+      initialDecisions={props.decisions}
+      requireChange
+      submitLabel="Save decisions"
+      save={decisions => api.amendReview(props.heldId, { decisions })}
+      onSaved={props.onAmended}
+      forbidden="You do not have permission to amend this review; its owners and ITSM administrators may."
+      action="amend the review"
+    />
   );
 }
 
