@@ -29,7 +29,9 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { ItsmClient, itsmApiRef } from './api';
+import { catalogIndexRouteRef } from './components/MyServices/routes';
 import {
   DEFAULT_IMPROVEMENTS_PATH,
   DEFAULT_REVIEW_PATH,
@@ -145,6 +147,29 @@ export const reviewPage = PageBlueprint.make({
 });
 
 /**
+ * Home page widget: the services the signed-in user or their teams own,
+ * with their health verdicts, worst first.
+ * @alpha
+ */
+export const myServicesHomePageWidget = HomePageWidgetBlueprint.make({
+  name: 'my-services',
+  params: {
+    name: 'ItsmMyServices',
+    title: 'My services',
+    description:
+      'The services you or your teams own, with their health verdicts, worst first',
+    layout: {
+      width: { minColumns: 4, defaultColumns: 8 },
+      height: { minRows: 4, defaultRows: 6 },
+    },
+    components: () =>
+      import('./components/MyServices').then(m => ({
+        Content: () => compatWrapper(<m.MyServicesContent />),
+      })),
+  },
+});
+
+/**
  * The ITSM plugin for the new frontend system.
  * @alpha
  */
@@ -160,9 +185,13 @@ export default createFrontendPlugin({
     reviewContent,
     improvementsPage,
     reviewPage,
+    myServicesHomePageWidget,
   ],
   routes: {
     improvements: convertLegacyRouteRef(improvementsRouteRef),
     review: convertLegacyRouteRef(reviewRouteRef),
+  },
+  externalRoutes: {
+    catalogIndex: convertLegacyRouteRef(catalogIndexRouteRef),
   },
 });

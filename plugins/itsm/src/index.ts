@@ -31,10 +31,12 @@ export {
   EntityServiceReviewContent,
   ImprovementTrackerPage,
   ServiceReviewPage,
+  HomePageMyServicesCard,
 } from './plugin';
 export {
   timelineRouteRef,
   improvementsRouteRef,
   reviewRouteRef,
 } from './routes';
+export { catalogIndexRouteRef } from './components/MyServices/routes';
 export * from './api';

@@ -22,7 +22,9 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createCardExtension } from '@backstage/plugin-home-react';
 import { ItsmClient, itsmApiRef } from './api';
+import { catalogIndexRouteRef } from './components/MyServices/routes';
 import {
   improvementsRouteRef,
   reviewRouteRef,
@@ -44,6 +46,9 @@ export const itsmPlugin = createPlugin({
     timeline: timelineRouteRef,
     improvements: improvementsRouteRef,
     review: reviewRouteRef,
+  },
+  externalRoutes: {
+    catalogIndex: catalogIndexRouteRef,
   },
 });
 
@@ -137,5 +142,25 @@ export const ServiceReviewPage = itsmPlugin.provide(
     component: () =>
       import('./components/ServiceReview').then(m => m.ServiceReviewPage),
     mountPoint: reviewRouteRef,
+  }),
+);
+
+/**
+ * Home page card: the services the signed-in user or their teams own, with
+ * their health verdicts, worst first; each row opens the entity. Bind
+ * `itsmPlugin.externalRoutes.catalogIndex` to the catalog's index page for
+ * its "and N more" link.
+ * @public
+ */
+export const HomePageMyServicesCard = itsmPlugin.provide(
+  createCardExtension({
+    name: 'HomePageMyServicesCard',
+    title: 'My services',
+    description:
+      'The services you or your teams own, with their health verdicts, worst first',
+    components: () =>
+      import('./components/MyServices').then(m => ({
+        Content: m.MyServicesContent,
+      })),
   }),
 );
