@@ -22,12 +22,24 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  configure,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { makeRecord } from '../../__fixtures__/records';
 import { ItsmApi, itsmApiRef } from '../../api';
 import { ItsmTimeline, TimelineView } from './ItsmTimeline';
 import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
+
+// The chart and the list render hundreds of elements: on a busy two-core
+// machine a test takes seconds, and the first records more than the default
+// second to appear.
+jest.setTimeout(30_000);
+configure({ asyncUtilTimeout: 5_000 });
 
 const now = Date.now();
 const hoursAgo = (h: number) => new Date(now - h * 3600_000).toISOString();
