@@ -165,6 +165,21 @@ describe('ImprovementTrackerPage', () => {
     expect(itsmApi.getImprovements).toHaveBeenLastCalledWith(
       expect.objectContaining({ ownedBy: 'group:default/payments' }),
     );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'New improvement' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'New improvement',
+    });
+    expect(
+      within(dialog).getByLabelText('Owner', { exact: false }),
+    ).toHaveValue('group:default/payments');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Cancel' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
     const chip = screen.getByRole('button', {
       name: 'Owned or led by group:default/payments',
     });

@@ -468,6 +468,8 @@ export function ImprovementTrackerPage(_props: ImprovementTrackerPageProps) {
           setSelectedId(saved.id);
         }}
         initial={{
+          // A team's list proposes the team as owner, unless one is filtered.
+          ...(filters.ownedBy && { ownerRef: filters.ownedBy }),
           ...(filters.ownerRef.trim() && {
             ownerRef: normaliseRef(filters.ownerRef, 'group'),
           }),
