@@ -121,7 +121,9 @@ function MyServicesEmptyState(props: { ownershipEntityRefs: string[] }) {
       <Typography variant="body2" sx={{ mt: 1 }}>
         Then connect its incidents and changes with the{' '}
         <code>servicenow.com/ci-sysid</code> or{' '}
-        <code>pagerduty.com/service-id</code> annotation.
+        <code>pagerduty.com/service-id</code> annotation. You own services that
+        do not show? Your catalog permissions may hide them: ask a Backstage
+        admin.
       </Typography>
     </Box>
   );
