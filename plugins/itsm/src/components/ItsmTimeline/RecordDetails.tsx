@@ -44,7 +44,11 @@ import {
 import { ImprovementDialog } from '../Improvements/ImprovementDialog';
 import { entityOwnerRef } from '../Improvements/EntityImprovementsCard';
 import { daysFromToday } from '../Improvements/improvementModel';
-import { changeLinkNote, type TimelineItem } from './timelineModel';
+import {
+  changeLinkNote,
+  READABLE_WARNING,
+  type TimelineItem,
+} from './timelineModel';
 
 function slaColour(sla: { breached: boolean; stage: string }) {
   if (sla.breached) return 'error' as const;
@@ -255,7 +259,9 @@ export function RecordDetails(props: {
               {record.causedByChange.id ? (
                 <Chip
                   size="small"
+                  variant="outlined"
                   color="warning"
+                  sx={READABLE_WARNING}
                   label={`${record.causedByChange.number}: ${record.causedByChange.title}`}
                   onClick={() => props.onSelect(record.causedByChange!.id!)}
                 />

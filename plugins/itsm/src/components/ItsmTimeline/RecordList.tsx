@@ -26,6 +26,7 @@ import {
   changeLinkNote,
   isOpen,
   kindNoun,
+  READABLE_WARNING,
   recordColour,
   TimelineItem,
 } from './timelineModel';
@@ -117,7 +118,9 @@ const Row = memo(function RecordRow(props: {
         {record.causedByChange && (
           <Chip
             size="small"
+            variant="outlined"
             color="warning"
+            sx={READABLE_WARNING}
             label={`caused by ${record.causedByChange.number ?? 'a change'}${
               linkNote ? ' (correlation)' : ''
             }`}
@@ -138,6 +141,7 @@ const Row = memo(function RecordRow(props: {
             size="small"
             variant="outlined"
             color="warning"
+            sx={READABLE_WARNING}
             label="suspect"
           />
         )}

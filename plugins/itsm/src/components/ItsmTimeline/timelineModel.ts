@@ -263,6 +263,13 @@ export function changeLinkNote(record: ItsmRecord): string | undefined {
   }: a heuristic, not a confirmed cause.`;
 }
 
+/**
+ * Warning chips with the theme's text colour on an orange outline: white or
+ * orange text on MUI's warning orange is below the 4.5:1 contrast small
+ * text needs.
+ */
+export const READABLE_WARNING = { color: 'text.primary' } as const;
+
 /** The hue of each kind on the timeline (incidents: at P2). */
 export const KIND_COLOURS: Record<ItsmRecordKind, string> = {
   incident: '#d32f2f',
