@@ -83,16 +83,20 @@ function useTimelineFilters(
   }, [stored, local, department]);
   const setFilters = useCallback(
     (next: TimelineFilters) => {
-      setStored({
+      const remembered = {
         kinds: next.kinds,
         states: next.states,
         priorities: next.priorities,
         openOnly: next.openOnly,
         failedChangesOnly: next.failedChangesOnly,
-      });
+      };
+      // Typing a search changes nothing remembered: no write per keystroke.
+      if (JSON.stringify(remembered) !== JSON.stringify(stored)) {
+        setStored(remembered);
+      }
       setLocal({ sources: next.sources, text: next.text });
     },
-    [setStored],
+    [stored, setStored],
   );
   return [filters, setFilters];
 }
