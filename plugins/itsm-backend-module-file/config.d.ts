@@ -52,6 +52,14 @@ export interface Config {
            */
           fullExport?: boolean;
           /**
+           * The catalog annotations the files' mappings name, e.g.
+           * `servicenow.com/ci-sysid`. An entity bearing one of them is
+           * covered by this provider before any record maps to it: its
+           * counts are 0, not unknown. Defaults to none (an entity is then
+           * covered once a record maps to it).
+           */
+          mapsOnAnnotations?: string[];
+          /**
            * When to read the folder. Defaults to the ITSM plugin's provider
            * schedule (every 30 minutes, timeout 15 minutes).
            */

@@ -31,6 +31,13 @@ export interface Config {
           department?: string;
           /** Record kinds accepted. Default all: incident, change, problem, request. */
           kinds?: Array<'incident' | 'change' | 'problem' | 'request'>;
+          /**
+           * The catalog annotations the pushed records' mappings name, e.g.
+           * `servicenow.com/ci-sysid`. An entity bearing one of them is
+           * covered by this provider before any record maps to it: its
+           * counts are 0, not unknown. Default none.
+           */
+          mapsOnAnnotations?: string[];
         };
       };
     };

@@ -41,6 +41,11 @@ describe('readFileProviderConfigs', () => {
           department: 'hr',
           kinds: ['request', 'request'],
           fullExport: true,
+          mapsOnAnnotations: [
+            'servicenow.com/ci-sysid',
+            'hr.example.com/case-queue',
+            'servicenow.com/ci-sysid',
+          ],
           schedule: { frequency: { minutes: 5 }, timeout: { minutes: 2 } },
         },
       }),
@@ -52,6 +57,7 @@ describe('readFileProviderConfigs', () => {
         department: 'it',
         kinds: ['incident', 'change', 'problem', 'request'],
         fullExport: false,
+        mapsOnAnnotations: [],
         schedule: undefined,
       },
       {
@@ -61,6 +67,10 @@ describe('readFileProviderConfigs', () => {
         department: 'hr',
         kinds: ['request'],
         fullExport: true,
+        mapsOnAnnotations: [
+          'servicenow.com/ci-sysid',
+          'hr.example.com/case-queue',
+        ],
         schedule: {
           frequency: { minutes: 5 },
           timeout: { minutes: 2 },
@@ -105,6 +115,19 @@ describe('readFileProviderConfigs', () => {
     [
       { demo: { path: 'x', fullExport: 'sometimes' } },
       /itsm\.providers\.file\.demo\.fullExport/,
+    ],
+    [
+      { demo: { path: 'x', mapsOnAnnotations: 'servicenow.com/ci-sysid' } },
+      /itsm\.providers\.file\.demo\.mapsOnAnnotations/,
+    ],
+    [
+      {
+        demo: {
+          path: 'x',
+          mapsOnAnnotations: ['pagerduty.com/service-id', 'not an annotation'],
+        },
+      },
+      /itsm\.providers\.file\.demo\.mapsOnAnnotations\[1\]: 'not an annotation' is not a catalog annotation key/,
     ],
     [{ demo: 'x' }, /itsm\.providers\.file\.demo/],
   ])('refuses %j, naming the key', (file, message) => {

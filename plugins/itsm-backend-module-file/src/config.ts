@@ -34,6 +34,10 @@ export const DEFAULT_DEPARTMENT = 'it';
 
 const DEPARTMENT_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
+/** A catalog annotation key: an optional DNS prefix and a name. */
+const ANNOTATION_PATTERN =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
 /** One `itsm.providers.file.<id>` block, read and checked. */
 export interface FileProviderConfig {
   /** The config key, e.g. `demo`. */
@@ -46,11 +50,14 @@ export interface FileProviderConfig {
   kinds: ItsmRecordKind[];
   /** The folder is a snapshot: records missing from it were deleted. */
   fullExport: boolean;
+  /** The catalog annotations the files' mappings name; may be empty. */
+  mapsOnAnnotations: string[];
   schedule?: SchedulerServiceTaskScheduleDefinition;
 }
 
 /**
- * Reads `itsm.providers.file.<id>: { path, department?, kinds?, fullExport?, schedule? }`.
+ * Reads `itsm.providers.file.<id>: { path, department?, kinds?, fullExport?,
+ * mapsOnAnnotations?, schedule? }`.
  * A relative `path` resolves against `cwd` (the backend's working
  * directory). Every mistake throws, naming the key at fault, so a broken
  * config fails the backend's start instead of a sync hours later.
@@ -101,6 +108,16 @@ export function readFileProviderConfigs(
       }
     });
 
+    const mapsOnAnnotations =
+      c.getOptionalStringArray('mapsOnAnnotations') ?? [];
+    mapsOnAnnotations.forEach((annotation, index) => {
+      if (!ANNOTATION_PATTERN.test(annotation) || annotation.length > 253) {
+        throw new InputError(
+          `Invalid config at ${prefix}.mapsOnAnnotations[${index}]: '${annotation}' is not a catalog annotation key, e.g. 'servicenow.com/ci-sysid'`,
+        );
+      }
+    });
+
     let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
     if (c.has('schedule')) {
       try {
@@ -121,6 +138,7 @@ export function readFileProviderConfigs(
       kinds: [...new Set(kinds)] as ItsmRecordKind[],
       // getOptionalBoolean names the full key when it is not a boolean.
       fullExport: c.getOptionalBoolean('fullExport') ?? false,
+      mapsOnAnnotations: [...new Set(mapsOnAnnotations)],
       schedule,
     };
   });

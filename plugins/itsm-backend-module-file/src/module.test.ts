@@ -41,6 +41,7 @@ describe('itsmModuleFile', () => {
                     department: 'hr',
                     kinds: ['request'],
                     fullExport: true,
+                    mapsOnAnnotations: ['hr.example.com/case-queue'],
                     schedule: {
                       frequency: { cron: '*/10 * * * *' },
                       timeout: { minutes: 5 },
@@ -60,6 +61,8 @@ describe('itsmModuleFile', () => {
     >;
     expect(it.schedule).toBeUndefined();
     expect(it.provider).toBeInstanceOf(FileItsmProvider);
+    // Without mapsOnAnnotations it covers entities through its records only.
+    expect(it.provider.mapsOnAnnotations).toBeUndefined();
     expect(it.provider).toMatchObject({
       id: 'file:it',
       department: 'it',
@@ -73,6 +76,7 @@ describe('itsmModuleFile', () => {
       kinds: ['request'],
       path: path.resolve('/data/hr'),
       fullExport: true,
+      mapsOnAnnotations: ['hr.example.com/case-queue'],
     });
     expect(hr.schedule).toEqual(
       expect.objectContaining({

@@ -46,6 +46,7 @@ export const itsmModuleFile = createBackendModule({
             department: entry.department,
             kinds: entry.kinds,
             fullExport: entry.fullExport,
+            mapsOnAnnotations: entry.mapsOnAnnotations,
           });
           providers.addProvider(
             entry.schedule

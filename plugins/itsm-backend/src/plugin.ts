@@ -197,7 +197,13 @@ export const itsmPlugin = createBackendPlugin({
         });
 
         const db = await database.getClient();
-        const metricsEngine = new MetricsEngine({ db, metrics, logger });
+        const metricsEngine = new MetricsEngine({
+          db,
+          metrics,
+          // Which annotations each source maps on, what it cannot measure.
+          sources: engine.providers,
+          logger,
+        });
         const improvements = new ImprovementService({
           store: improvementStore,
           records: store,

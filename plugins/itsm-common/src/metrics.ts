@@ -155,6 +155,13 @@ export interface ItsmMetricValue {
 }
 
 /**
+ * The `unknownReason` of every built-in metric of an entity no source
+ * covers: the entity is unknown as a whole (`coverage.covered` is false),
+ * not one metric. @public
+ */
+export const ITSM_NO_SOURCE_CONNECTED = 'No source connected';
+
+/**
  * Whether any source covers the entity of a metrics answer: a configured
  * provider maps on an annotation the entity (or an entity rolled up into
  * it) bears, or a record maps to it. Counts are 0 when covered and null

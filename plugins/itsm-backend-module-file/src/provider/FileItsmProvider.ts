@@ -63,6 +63,12 @@ export interface FileItsmProviderOptions {
    * folder no longer finds was deleted at the source. Defaults to false.
    */
   fullExport?: boolean;
+  /**
+   * The catalog annotations the files' mappings name (e.g.
+   * `servicenow.com/ci-sysid`): an entity bearing one is covered by this
+   * provider before any record maps to it. Defaults to none.
+   */
+  mapsOnAnnotations?: ReadonlyArray<string>;
 }
 
 /**
@@ -112,6 +118,7 @@ export class FileItsmProvider implements ItsmProvider {
   readonly id: string;
   readonly department: string;
   readonly kinds: ReadonlyArray<ItsmRecordKind>;
+  readonly mapsOnAnnotations?: ReadonlyArray<string>;
   readonly #path: string;
   readonly #batchSize: number;
   readonly #fullExport: boolean;
@@ -120,6 +127,9 @@ export class FileItsmProvider implements ItsmProvider {
     this.id = options.id;
     this.department = options.department;
     this.kinds = options.kinds;
+    if (options.mapsOnAnnotations?.length) {
+      this.mapsOnAnnotations = [...options.mapsOnAnnotations];
+    }
     this.#path = options.path;
     this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.#fullExport = options.fullExport ?? false;

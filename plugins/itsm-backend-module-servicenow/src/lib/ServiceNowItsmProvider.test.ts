@@ -163,6 +163,35 @@ describe('ServiceNowItsmProvider', () => {
     expect(provider().department).toBe('it');
   });
 
+  it('maps on the ServiceNow annotations and says what its config leaves unmeasured', () => {
+    expect(provider().mapsOnAnnotations).toEqual([
+      'servicenow.com/ci-sysid',
+      'servicenow.com/entity-id',
+    ]);
+    // No acknowledgement field out of the box: MTTA cannot be measured.
+    expect(provider().unmeasurable).toEqual({
+      mtta: expect.stringMatching(
+        /^ServiceNow records no acknowledgement time out of the box: set itsm\.providers\.servicenow\.corp\.acknowledgedAtField/,
+      ),
+    });
+    expect(
+      provider({ acknowledgedAtField: 'u_acknowledged_at' }).unmeasurable,
+    ).toEqual({});
+    expect(
+      provider({
+        acknowledgedAtField: 'u_acknowledged_at',
+        tables: ['incident', 'change_request'],
+      }).unmeasurable,
+    ).toEqual({
+      sla_attainment:
+        'itsm.providers.servicenow.corp does not read task_sla: add it to tables to count SLAs',
+    });
+    // Without incidents there is no MTTA to miss.
+    expect(
+      provider({ tables: ['change_request', 'task_sla'] }).unmeasurable,
+    ).toEqual({});
+  });
+
   it('reads a table across pages in a stable order, with explicit fields', async () => {
     const fake = serve(createFake().put('incident', incidents(6)));
     const batches = await collect(provider({ tables: ['incident'] }), null);

@@ -15,7 +15,12 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
+import {
+  ANNOTATION_SERVICENOW_CI_SYSID,
+  ANNOTATION_SERVICENOW_ENTITY_ID,
+  ItsmBuiltinMetricId,
+  ItsmRecordKind,
+} from '@backstage-itsm/plugin-itsm-common';
 import {
   isItsmPartUnavailableStatus,
   noopItsmSyncReporter,
@@ -261,6 +266,17 @@ export class ServiceNowItsmProvider implements ItsmProvider {
   readonly id: string;
   readonly department = 'it';
   readonly kinds: ReadonlyArray<ItsmRecordKind>;
+  /** Records map on a CI's or business service's sys_id, or the entity id field. */
+  readonly mapsOnAnnotations: ReadonlyArray<string> = [
+    ANNOTATION_SERVICENOW_CI_SYSID,
+    ANNOTATION_SERVICENOW_ENTITY_ID,
+  ];
+  /**
+   * What this instance's config leaves unread: the acknowledgement instant
+   * (ServiceNow has no such field out of the box) and SLAs when `task_sla`
+   * is not among the tables.
+   */
+  readonly unmeasurable: Readonly<Partial<Record<ItsmBuiltinMetricId, string>>>;
   readonly #client: ServiceNowClient;
   readonly #taskTables: ServiceNowTaskTable[];
   readonly #slas: boolean;
@@ -296,6 +312,18 @@ export class ServiceNowItsmProvider implements ItsmProvider {
     this.#configKey =
       options.configKey ??
       `itsm.providers.servicenow.${options.id.replace(/^servicenow:/, '')}`;
+    const unmeasurable: Partial<Record<ItsmBuiltinMetricId, string>> = {};
+    if (!this.#acknowledgedAtField && this.kinds.includes('incident')) {
+      unmeasurable.mtta = `ServiceNow records no acknowledgement time out of the box: set ${
+        this.#configKey
+      }.acknowledgedAtField to the incident field that holds it`;
+    }
+    if (!this.#slas) {
+      unmeasurable.sla_attainment = `${
+        this.#configKey
+      } does not read task_sla: add it to tables to count SLAs`;
+    }
+    this.unmeasurable = unmeasurable;
     this.#now = options.now ?? Date.now;
   }
 

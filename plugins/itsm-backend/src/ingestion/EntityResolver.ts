@@ -34,7 +34,8 @@ export const VIA_PROVIDER = 'provider';
 
 const MAX_ANNOTATION_VALUE_LENGTH = 256;
 
-function ownerRefOf(entity: Entity): string | null {
+/** The owner of an entity as a full ref, or null. */
+export function ownerRefOf(entity: Entity): string | null {
   const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
   if (typeof owner !== 'string' || !owner) return null;
   try {

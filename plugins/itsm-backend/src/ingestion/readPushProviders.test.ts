@@ -34,6 +34,12 @@ describe('readPushProviders', () => {
           push: {
             tools: {},
             'hr-desk': { department: 'hr', kinds: ['request'] },
+            monitoring: {
+              mapsOnAnnotations: [
+                'pagerduty.com/service-id',
+                'pagerduty.com/service-id',
+              ],
+            },
           },
         },
       }),
@@ -44,10 +50,24 @@ describe('readPushProviders', () => {
         p.department,
         p.kinds,
         p instanceof PushProvider,
+        p.mapsOnAnnotations,
       ]),
     ).toEqual([
-      ['push:tools', 'it', ['incident', 'change', 'problem', 'request'], true],
-      ['push:hr-desk', 'hr', ['request'], true],
+      [
+        'push:tools',
+        'it',
+        ['incident', 'change', 'problem', 'request'],
+        true,
+        undefined,
+      ],
+      ['push:hr-desk', 'hr', ['request'], true, undefined],
+      [
+        'push:monitoring',
+        'it',
+        ['incident', 'change', 'problem', 'request'],
+        true,
+        ['pagerduty.com/service-id'],
+      ],
     ]);
     expect(readPushProviders(config({}))).toEqual([]);
   });
@@ -57,6 +77,10 @@ describe('readPushProviders', () => {
     [
       { kinds: [] },
       /push\.tools\.kinds: a push provider needs at least one kind/,
+    ],
+    [
+      { mapsOnAnnotations: ['servicenow.com/ci-sysid', 'ci sysid'] },
+      /push\.tools\.mapsOnAnnotations\[1\]: 'ci sysid' is not a catalog annotation key/,
     ],
   ])('refuses %j', (tools, message) => {
     expect(() =>

@@ -35,11 +35,19 @@ const MAX_REFUSALS_NAMED = 10;
  * accepts pushes, and only of the kinds it declares, for its own department.
  */
 export class PushProvider implements ItsmProvider {
+  readonly mapsOnAnnotations?: ReadonlyArray<string>;
+
   constructor(
     readonly id: string,
     readonly department: string,
     readonly kinds: ReadonlyArray<ItsmRecordKind>,
-  ) {}
+    /** The catalog annotations the pushed records' mappings name. */
+    mapsOnAnnotations: ReadonlyArray<string> = [],
+  ) {
+    if (mapsOnAnnotations.length > 0) {
+      this.mapsOnAnnotations = [...new Set(mapsOnAnnotations)];
+    }
+  }
 
   async *sync() {}
 
@@ -84,7 +92,14 @@ export class PushProvider implements ItsmProvider {
   }
 }
 
-/** Reads `itsm.providers.push.<id>: { department, kinds }`. Ids become `push:<id>`. */
+/** A catalog annotation key: an optional DNS prefix and a name. */
+const ANNOTATION_PATTERN =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/**
+ * Reads `itsm.providers.push.<id>: { department, kinds, mapsOnAnnotations }`.
+ * Ids become `push:<id>`.
+ */
 export function readPushProviders(config: Config): PushProvider[] {
   const root = config.getOptionalConfig('itsm.providers.push');
   if (!root) return [];
@@ -106,10 +121,19 @@ export function readPushProviders(config: Config): PushProvider[] {
         `Invalid config at itsm.providers.push.${key}.kinds: a push provider needs at least one kind`,
       );
     }
+    const annotations = c.getOptionalStringArray('mapsOnAnnotations') ?? [];
+    annotations.forEach((annotation, index) => {
+      if (!ANNOTATION_PATTERN.test(annotation) || annotation.length > 253) {
+        throw new Error(
+          `Invalid config at itsm.providers.push.${key}.mapsOnAnnotations[${index}]: '${annotation}' is not a catalog annotation key, e.g. 'servicenow.com/ci-sysid'`,
+        );
+      }
+    });
     return new PushProvider(
       `push:${key}`,
       department,
       kinds as ItsmRecordKind[],
+      annotations,
     );
   });
 }

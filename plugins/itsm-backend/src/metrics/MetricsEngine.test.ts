@@ -325,7 +325,7 @@ const cases: MetricCase[] = [
     },
   },
   {
-    name: 'every metric is null with n 0 when nothing maps to the entity',
+    name: 'every metric is null with n 0, and says no source is connected, when nothing maps to the entity',
     records: [{ id: 'a', priority: 1, opened: T0 + HOUR, entities: [B] }],
     expected: Object.fromEntries(
       [
@@ -344,7 +344,15 @@ const cases: MetricCase[] = [
         'csat',
         'nps',
         'fulfilment_time',
-      ].map(id => [id, { value: null, n: 0, previous: { value: null, n: 0 } }]),
+      ].map(id => [
+        id,
+        {
+          value: null,
+          n: 0,
+          previous: { value: null, n: 0 },
+          unknownReason: 'No source connected',
+        },
+      ]),
     ),
   },
   {
@@ -775,7 +783,7 @@ const cases: MetricCase[] = [
     },
   },
   {
-    name: 'series: weekly buckets tile the window (clipped at its ends) and sum to it',
+    name: 'series: weekly buckets tile the window (clipped at its ends) and sum to it; an empty week of a covered entity counts 0',
     records: [
       { id: 'a', opened: T0 + HOUR },
       { id: 'b', opened: T0 + 3 * DAY },
@@ -805,16 +813,18 @@ const cases: MetricCase[] = [
           value: 1,
           n: 1,
         },
+        // Records map to the entity, so a source covers it: an empty week
+        // counts 0 incidents, not unknown.
         {
           start: '2026-03-16T00:00:00.000Z',
           end: '2026-03-23T00:00:00.000Z',
-          value: null,
+          value: 0,
           n: 0,
         },
         {
           start: '2026-03-23T00:00:00.000Z',
           end: '2026-03-30T00:00:00.000Z',
-          value: null,
+          value: 0,
           n: 0,
         },
         {

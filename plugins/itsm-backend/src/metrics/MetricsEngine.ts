@@ -18,6 +18,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
+  ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD,
   ITSM_BUILTIN_METRIC_DEFINITIONS,
   ITSM_BUILTIN_METRIC_IDS,
   ItsmBuiltinMetricId,
@@ -31,7 +32,10 @@ import {
 import type { ItsmMetric } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import type { RecordFilter } from '../database/ItsmStore';
-import { listCoveringSources } from '../database/operations/listCoveringSources';
+import {
+  listCoveringSources,
+  listMappedProviderIds,
+} from '../database/operations/listCoveringSources';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
 import {
   builtinFamilies,
@@ -45,6 +49,17 @@ import {
   createMetricContext,
   customDefinition,
 } from './customMetrics';
+import {
+  COUNT_METRIC_IDS,
+  CoverageSource,
+  coveringByAnnotation,
+  mappingAnnotations,
+  NO_SOURCE_CONNECTED,
+  ScopeCoverage,
+  ScopeEntity,
+  scopeEntityOf,
+  sourceStatements,
+} from './coverage';
 import { judgeHealth } from './health';
 import { isPostgres, NamedQuery, withScopeTables } from './sql';
 import { evaluateStatus, readOutageThreshold, readTargets } from './targets';
@@ -66,6 +81,11 @@ export interface MetricsRequest {
   entityRef: string;
   /** The entity and the entities rolled up into it. */
   entityRefs: string[];
+  /**
+   * The entities of `entityRefs` with their annotations, for coverage
+   * (`resolveEntityScope` gives them). Default: `entity` alone.
+   */
+  entities?: ScopeEntity[];
   window: MetricWindow;
   bucket?: ItsmMetricBucket;
   /** Default: every metric. */
@@ -107,16 +127,27 @@ export class MetricsEngine {
   readonly #logger?: LoggerService;
   readonly #custom: Map<string, ItsmMetric>;
   readonly #definitions: Map<string, ItsmMetricDefinition>;
+  readonly #sources: ReadonlyArray<CoverageSource>;
+  readonly #sourcesById: ReadonlyMap<string, CoverageSource>;
+  readonly #annotations: string[];
 
   constructor(options: {
     db: Knex;
     metrics?: ItsmMetric[];
+    /**
+     * The registered providers: the annotations they map on decide which
+     * entities they cover, and they say what they cannot measure.
+     */
+    sources?: ReadonlyArray<CoverageSource>;
     logger?: LoggerService;
   }) {
     const custom = options.metrics ?? [];
     checkCustomMetrics(custom);
     this.#db = options.db;
     this.#logger = options.logger;
+    this.#sources = options.sources ?? [];
+    this.#sourcesById = new Map(this.#sources.map(s => [s.id, s]));
+    this.#annotations = mappingAnnotations(this.#sources);
     this.#custom = new Map(custom.map(m => [m.id, m]));
     this.#definitions = new Map<string, ItsmMetricDefinition>([
       ...ITSM_BUILTIN_METRIC_IDS.map(
@@ -170,18 +201,35 @@ export class MetricsEngine {
 
     const builtinIds = ids.filter(isBuiltin);
     const customIds = ids.filter(id => !isBuiltin(id));
-    const [{ builtin, custom }, explain, sources] = await Promise.all([
-      this.#compute(scope, windows, builtinIds, customIds, request, warnings),
-      request.explain
-        ? this.#explain(request.explain, scope, window, request)
-        : Promise.resolve(undefined),
-      request.sources
-        ? listCoveringSources(this.#db, {
-            entityRefs: request.entityRefs,
-            filter: request.filter,
-          })
-        : Promise.resolve(undefined),
-    ]);
+    const byAnnotation = coveringByAnnotation(
+      this.#sources,
+      request.entities ?? [scopeEntityOf(request.entity)],
+      request.filter,
+    );
+    const [{ builtin, custom }, explain, mappedIds, sources] =
+      await Promise.all([
+        this.#compute(scope, windows, builtinIds, customIds, request, warnings),
+        request.explain
+          ? this.#explain(request.explain, scope, window, request)
+          : Promise.resolve(undefined),
+        listMappedProviderIds(this.#db, {
+          entityRefs: request.entityRefs,
+          filter: request.filter,
+        }),
+        request.sources
+          ? listCoveringSources(this.#db, {
+              entityRefs: request.entityRefs,
+              filter: request.filter,
+              providerIds: byAnnotation,
+            })
+          : Promise.resolve(undefined),
+      ]);
+    const providerIds = [...new Set([...byAnnotation, ...mappedIds])].sort();
+    const coverage: ScopeCoverage = {
+      covered: providerIds.length > 0,
+      providerIds,
+      annotations: this.#annotations,
+    };
 
     const results = new Map<string, MetricResult[]>();
     for (const id of builtinIds) {
@@ -193,9 +241,10 @@ export class MetricsEngine {
     const series: Record<string, ItsmMetricSeriesPoint[]> = {};
     for (const id of ids) {
       const definition = this.#definitions.get(id)!;
+      const said = this.#statements(id, coverage, threshold, annotations);
       const [current, before, ...points] = results
         .get(id)!
-        .map(result => normalise(id, result));
+        .map(result => normalise(id, result, coverage.covered, said));
       const target = targets.get(id);
       metrics[id] = {
         value: current.value,
@@ -212,6 +261,10 @@ export class MetricsEngine {
         ...(id === 'sla_attainment' && builtin.breachingNow
           ? { breachingNow: builtin.breachingNow }
           : {}),
+        ...(current.value === null && said.unknownReason
+          ? { unknownReason: said.unknownReason }
+          : {}),
+        ...(said.notes.length > 0 ? { notes: said.notes } : {}),
         definition,
       };
       if (request.bucket) {
@@ -232,10 +285,52 @@ export class MetricsEngine {
       scope: { entityCount: request.entityRefs.length },
       metrics,
       ...(request.bucket ? { bucket: request.bucket, series } : {}),
-      health: judgeHealth(metrics, threshold),
+      health: judgeHealth(metrics, threshold, coverage),
       ...(explain ? { explain } : {}),
       warnings,
-      ...(sources ? { sources } : {}),
+      ...(sources
+        ? {
+            sources,
+            coverage: {
+              covered: coverage.covered,
+              annotations: coverage.annotations,
+            },
+          }
+        : {}),
+    };
+  }
+
+  /**
+   * What is known about a built-in metric beyond its numbers: why it is
+   * unknown (no source covers the scope; every covering source declares it
+   * unmeasurable) and the covering sources' notes on it. Added metrics
+   * speak for themselves.
+   */
+  #statements(
+    id: string,
+    coverage: ScopeCoverage,
+    threshold: number,
+    annotations: Record<string, string>,
+  ): Statements {
+    if (!isBuiltin(id)) {
+      return { notes: [] };
+    }
+    if (!coverage.covered) {
+      return {
+        unknownReason: NO_SOURCE_CONNECTED,
+        notes: [],
+        unmeasurable: false,
+      };
+    }
+    const said = sourceStatements(id, coverage.providerIds, this.#sourcesById);
+    const notes = [...said.notes];
+    if (id === 'availability' || id === 'mtbf') {
+      notes.unshift(outageNote(threshold, annotations));
+    }
+    return {
+      unknownReason: said.unknownReason,
+      notes,
+      unmeasurable: said.unknownReason !== undefined,
     };
   }
 
@@ -410,23 +505,68 @@ export class MetricsEngine {
   }
 }
 
+/** What `#statements` found about a metric. */
+interface Statements {
+  unknownReason?: string;
+  notes: string[];
+  /** Every covering source declares the metric unmeasurable. */
+  unmeasurable?: boolean;
+}
+
+/** Which priorities count as outages, and where that comes from. */
+function outageNote(
+  threshold: number,
+  annotations: Record<string, string>,
+): string {
+  const levels = Array.from({ length: threshold }, (_, i) => `P${i + 1}`);
+  const which =
+    levels.length === 1
+      ? `${levels[0]} incidents`
+      : `${levels.slice(0, -1).join(', ')} and ${
+          levels[levels.length - 1]
+        } incidents`;
+  const from =
+    annotations[ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD] !== undefined
+      ? `the entity's ${ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD} annotation`
+      : `the default; set ${ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD} to change it`;
+  return `Outages are ${which} (${from}).`;
+}
+
 /**
- * n = 0 means no value, never 0 (availability aside: 1.0 with no outage when
- * a source maps to the entity); non-finite numbers are no value.
+ * n = 0 means no value (a mean of nothing), with two exceptions where a
+ * source covers the scope: a count is 0, and availability is 1.0 with no
+ * outage. Non-finite numbers are no value. A metric every covering source
+ * declares unmeasurable has no value whatever was counted: its records
+ * cannot say.
  */
-function normalise(id: string, result: MetricResult): MetricResult {
+function normalise(
+  id: string,
+  result: MetricResult,
+  covered: boolean,
+  said: Statements,
+): MetricResult {
   const finite = (v: number | null | undefined) => {
     if (v === undefined) {
       return undefined;
     }
     return v !== null && Number.isFinite(v) ? v : null;
   };
+  if (said.unmeasurable) {
+    const { byKey: _byKey, ...rest } = result;
+    return {
+      ...rest,
+      value: null,
+      ...(result.mean !== undefined ? { mean: null } : {}),
+      ...(result.p50 !== undefined ? { p50: null } : {}),
+      ...(result.p90 !== undefined ? { p90: null } : {}),
+    };
+  }
+  const zeroIsAValue =
+    covered && (COUNT_METRIC_IDS.has(id) || id === 'availability');
   return {
     ...result,
     value:
-      result.n === 0 && id !== 'availability'
-        ? null
-        : finite(result.value) ?? null,
+      result.n === 0 && !zeroIsAValue ? null : finite(result.value) ?? null,
     ...(result.mean !== undefined ? { mean: finite(result.mean) } : {}),
     ...(result.p50 !== undefined ? { p50: finite(result.p50) } : {}),
     ...(result.p90 !== undefined ? { p90: finite(result.p90) } : {}),

@@ -19,6 +19,7 @@ import type {
   ItsmMetricUnit,
   ItsmMetricValue,
 } from '@backstage-itsm/plugin-itsm-common';
+import type { ScopeCoverage } from './coverage';
 
 /**
  * An entity's health from the metrics of a response:
@@ -27,12 +28,21 @@ import type {
  *   threshold are open (backlog), or when SLAs are running past their breach
  *   time;
  * - `healthy` otherwise.
- * The reasons say which, worst first.
+ * The reasons say which, worst first. A zero is a value like any other (no
+ * incident against a count target is met); an unknown metric (null, with
+ * or without a reason) is judged by nobody. When no source covers the
+ * entity there is nothing to judge, and the only reason says so and what
+ * to add: the verdict stays `healthy` (nothing is known to be wrong), so a
+ * reader that must tell the two apart reads `coverage.covered`.
  */
 export function judgeHealth(
   metrics: Record<string, ItsmMetricValue>,
   outagePriorityThreshold: number,
+  coverage?: Pick<ScopeCoverage, 'covered' | 'annotations'>,
 ): ItsmHealth {
+  if (coverage && !coverage.covered) {
+    return { verdict: 'healthy', reasons: [noSourceReason(coverage)] };
+  }
   const breached: string[] = [];
   const degraded: string[] = [];
   for (const metric of Object.values(metrics)) {
@@ -86,6 +96,19 @@ export function judgeHealth(
       ? []
       : ['No targets are set: add backstage-itsm.io/*-target annotations'],
   };
+}
+
+/** What an entity no source covers needs. */
+export function noSourceReason(
+  coverage: Pick<ScopeCoverage, 'annotations'>,
+): string {
+  const { annotations } = coverage;
+  if (annotations.length === 0) {
+    return 'No source connected: no configured source maps records to this entity';
+  }
+  return `No source connected: add ${
+    annotations.length === 1 ? 'the annotation' : 'one of the annotations'
+  } ${annotations.join(', ')} to this entity to map its records`;
 }
 
 /** A value for people: `4h 12m`, `99.95%`, `32`, `7`. */

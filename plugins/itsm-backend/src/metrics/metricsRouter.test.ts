@@ -74,6 +74,21 @@ const entities: Entity[] = [
   entity('Domain', 'commerce', [['hasPart', 'system:default/payments']]),
   entity('Group', 'payments-team', [['ownerOf', A]]),
   entity('Group', 'nobody'),
+  // Bears the annotation PagerDuty maps on; no record maps to it.
+  entity('Component', 'ledger', [['partOf', 'system:default/finance']], {
+    'pagerduty.com/service-id': 'PLEDGER',
+  }),
+  entity('System', 'finance', [['hasPart', 'component:default/ledger']]),
+];
+
+/** The registered providers, as the engine sees them: PagerDuty maps on its annotation. */
+const providers = [
+  {
+    id: 'pagerduty:main',
+    department: 'it',
+    kinds: ['incident' as const],
+    mapsOnAnnotations: ['pagerduty.com/service-id'],
+  },
 ];
 
 const databaseIds = ['SQLITE_3', 'POSTGRES_15'] as const;
@@ -91,7 +106,11 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
   let app: express.Express;
 
   beforeAll(async () => {
-    harness = await MetricsHarness.create(await databases.init(databaseId));
+    harness = await MetricsHarness.create(
+      await databases.init(databaseId),
+      [],
+      providers,
+    );
     await harness.seed([
       // Mapped to both components of the system: one incident.
       {
@@ -177,7 +196,8 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
           n: 2,
           byKey: { '1': { value: 1, n: 1 }, '2': { value: 1, n: 1 } },
           status: 'no_target',
-          previous: { value: null, n: 0 },
+          // Records map to the component: none opened before is 0, not unknown.
+          previous: { value: 0, n: 0 },
         },
         mttr: {
           value: 3600,
@@ -469,12 +489,55 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
       ).toEqual(['sn:corp']);
     });
 
-    it('lists no source for an entity no record maps to', async () => {
+    it('lists no source for an entity no record maps to, and says what would connect one', async () => {
       const res = await request(app).get(
         `/metrics?entityRef=group:default/nobody&${window}&metrics=incident_count`,
       );
       expect(res.status).toBe(200);
       expect(res.body.sources).toEqual([]);
+      expect(res.body.coverage).toEqual({
+        covered: false,
+        annotations: ['pagerduty.com/service-id'],
+      });
+      expect(res.body.metrics.incident_count).toMatchObject({
+        value: null,
+        n: 0,
+        unknownReason: 'No source connected',
+      });
+    });
+
+    it('counts 0 for a component a source covers by annotation before any record maps to it, and lists that source', async () => {
+      const res = await request(app).get(
+        `/metrics?entityRef=component:default/ledger&${window}&metrics=incident_count,availability`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.coverage).toEqual({
+        covered: true,
+        annotations: ['pagerduty.com/service-id'],
+      });
+      expect(res.body.metrics.incident_count).toMatchObject({
+        value: 0,
+        n: 0,
+      });
+      expect(res.body.metrics.availability).toMatchObject({
+        value: 1,
+        n: 0,
+      });
+      expect(
+        res.body.sources.map((s: { providerId: string }) => s.providerId),
+      ).toEqual(['pagerduty:main']);
+    });
+
+    it('covers a system through the annotation of a component rolled up into it', async () => {
+      const res = await request(app).get(
+        `/metrics?entityRef=system:default/finance&${window}&metrics=incident_count`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.coverage.covered).toBe(true);
+      expect(res.body.metrics.incident_count).toMatchObject({
+        value: 0,
+        n: 0,
+      });
     });
   });
 

@@ -176,6 +176,7 @@ export function bindMetricsRoutes(
       entity: scope.entity,
       entityRef: scope.entityRef,
       entityRefs: scope.entityRefs,
+      entities: scope.entities,
       window: { from: query.from, to: query.to },
       bucket: query.bucket,
       metricIds: query.metricIds,

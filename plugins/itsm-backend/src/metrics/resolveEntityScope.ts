@@ -24,6 +24,7 @@ import {
 } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { ScopeEntity, scopeEntityOf } from './coverage';
 
 /** How deep domains may nest (subdomainOf) before the rollup stops. */
 const MAX_DOMAIN_DEPTH = 5;
@@ -34,6 +35,11 @@ export interface EntityScope {
   entityRef: string;
   /** The entity's own ref first, then the rolled-up refs, each once. */
   entityRefs: string[];
+  /**
+   * The entity and the rolled-up entities the caller can see, with the
+   * annotations they bear: whether a configured source covers the scope.
+   */
+  entities: ScopeEntity[];
 }
 
 function targetsOf(entity: Entity, type: string): string[] {
@@ -47,7 +53,8 @@ function targetsOf(entity: Entity, type: string): string[] {
  * credentials: a System rolls up its parts (components, resources, APIs:
  * `hasPart`); a Domain its systems' parts and its subdomains'; a Group or
  * User the entities it owns (`ownerOf`). Any other kind is itself alone.
- * Throws NotFoundError when the caller cannot see the entity.
+ * The rolled-up entities are read once more (annotations and owner) for
+ * coverage. Throws NotFoundError when the caller cannot see the entity.
  */
 export async function resolveEntityScope(
   catalog: CatalogService,
@@ -99,5 +106,27 @@ export async function resolveEntityScope(
       );
     }
   }
-  return { entity, entityRef: ref, entityRefs: [...refs] };
+  const entityRefs = [...refs];
+  const entities = [scopeEntityOf(entity)];
+  if (entityRefs.length > 1) {
+    const { items } = await catalog.getEntitiesByRefs(
+      {
+        entityRefs: entityRefs.slice(1),
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+          'spec.owner',
+        ],
+      },
+      { credentials },
+    );
+    for (const item of items) {
+      if (item) {
+        entities.push(scopeEntityOf(item));
+      }
+    }
+  }
+  return { entity, entityRef: ref, entityRefs, entities };
 }

@@ -441,6 +441,7 @@ export class ReviewService {
           entity: scope.entity,
           entityRef: scope.entityRef,
           entityRefs: scope.entityRefs,
+          entities: scope.entities,
           window,
           bucket: 'week',
           filter: filters.metrics,

@@ -313,6 +313,81 @@ describe('renderReviewMarkdown', () => {
     expect(html).toContain('<p>Agreed with the payments team:</p>');
   });
 
+  it('prints a zero count as 0 and an unknown as unknown with its reason, with the notes', () => {
+    const base = metric('Incidents');
+    const markdown = renderReviewMarkdown({
+      ...review('Payments API', null, ''),
+      metrics: {
+        incident_count: {
+          ...base,
+          value: 0,
+          n: 0,
+          previous: { value: 2, n: 2 },
+        },
+        reopen_rate: {
+          ...base,
+          value: null,
+          n: 4,
+          unit: 'ratio',
+          unknownReason: 'PagerDuty does not report reopenings | not at all',
+          definition: { ...base.definition, title: 'Reopen rate' },
+        },
+        change_failure_rate: {
+          ...base,
+          value: 0.25,
+          n: 4,
+          unit: 'ratio',
+          notes: ['Linked by PagerDuty correlation: a *heuristic*.'],
+          definition: { ...base.definition, title: 'Change failure rate' },
+        },
+        // Nothing measured, no target, nothing to say: left out.
+        mttr: {
+          ...base,
+          value: null,
+          n: 0,
+          unit: 'seconds',
+          definition: { ...base.definition, title: 'Mean time to resolve' },
+        },
+      },
+    });
+    expect(markdown).toContain('| Incidents | 0 | – | no target | 2 |');
+    expect(markdown).toContain(
+      '| Reopen rate | unknown (PagerDuty does not report reopenings \\| not at all) |',
+    );
+    expect(markdown).toContain(
+      '- Change failure rate: Linked by PagerDuty correlation: a \\*heuristic\\*.',
+    );
+    expect(markdown).not.toContain('Mean time to resolve');
+    expectEvenTables(render(markdown));
+  });
+
+  it('says no source is connected instead of a table of unknowns', () => {
+    const base = metric('Incidents');
+    const none = { value: null, n: 0, unknownReason: 'No source connected' };
+    const markdown = renderReviewMarkdown({
+      ...review('Payments API', null, ''),
+      health: {
+        verdict: 'healthy',
+        reasons: [
+          'No source connected: add the annotation servicenow.com/ci-sysid to this entity to map its records',
+        ],
+      },
+      metrics: {
+        incident_count: { ...base, ...none },
+        availability: { ...base, ...none, unit: 'ratio' },
+      },
+    });
+    const section = markdown.slice(
+      markdown.indexOf('## Metrics'),
+      markdown.indexOf('## Worst incidents'),
+    );
+    expect(section).toContain(
+      '_No source connected: there are no numbers to show._',
+    );
+    expect(section).not.toContain('| Metric |');
+    expect(markdown).toContain('servicenow.com/ci-sysid');
+  });
+
   it('keeps the entity ref in a code span its content cannot close', () => {
     const markdown = renderReviewMarkdown({
       ...review('Payments API', null, ''),

@@ -20,10 +20,12 @@ import {
   formatItsmMetricValue,
   itsmMetricTrend,
   ItsmReviewImprovement,
+  ItsmMetricValue,
   ItsmReviewRecord,
   ItsmServiceReview,
   isSafeItsmUrl,
 } from '@backstage-itsm/plugin-itsm-common';
+import { NO_SOURCE_CONNECTED } from '../metrics/coverage';
 
 const STATUS_TEXT: Record<string, string> = {
   met: 'met',
@@ -140,6 +142,14 @@ function sourceLines(review: ItsmServiceReview): string[] {
   ];
 }
 
+/** A metric's value, or `unknown (why)` when a source could not say. */
+function metricValue(m: ItsmMetricValue): string {
+  if (m.value === null && m.unknownReason) {
+    return `unknown (${md(m.unknownReason)})`;
+  }
+  return formatItsmMetricValue(m.value, m.unit);
+}
+
 function day(iso: string | null): string {
   return iso ? iso.slice(0, 10) : '–';
 }
@@ -232,25 +242,45 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
     );
   }
   lines.push('', '## Metrics', '');
-  const metricRows = Object.entries(review.metrics)
-    .filter(
-      ([, m]) => m.n > 0 || (m.previous?.n ?? 0) > 0 || m.target !== undefined,
-    )
-    .map(([, m]) => [
-      md(m.definition.title),
-      formatItsmMetricValue(m.value, m.unit),
-      m.target === undefined ? '–' : formatItsmMetricValue(m.target, m.unit),
-      STATUS_TEXT[m.status ?? 'no_target'] ?? md(m.status),
-      formatItsmMetricValue(m.previous?.value, m.unit),
-      itsmMetricTrend(m).text,
-      String(m.n),
-    ]);
-  lines.push(
-    ...table(
-      ['Metric', 'Value', 'Target', 'Status', 'Previous', 'Change', 'n'],
-      metricRows,
-    ),
-  );
+  const all = Object.values(review.metrics);
+  if (
+    all.length > 0 &&
+    all.every(m => m.value === null && m.unknownReason === NO_SOURCE_CONNECTED)
+  ) {
+    // The health line says which annotation connects one.
+    lines.push('_No source connected: there are no numbers to show._', '');
+  } else {
+    // A 0 is a value (no incident is news), an unknown says why.
+    const shown = Object.entries(review.metrics).filter(
+      ([, m]) =>
+        m.value !== null ||
+        (m.previous?.value ?? null) !== null ||
+        m.target !== undefined ||
+        m.unknownReason !== undefined,
+    );
+    lines.push(
+      ...table(
+        ['Metric', 'Value', 'Target', 'Status', 'Previous', 'Change', 'n'],
+        shown.map(([, m]) => [
+          md(m.definition.title),
+          metricValue(m),
+          m.target === undefined
+            ? '–'
+            : formatItsmMetricValue(m.target, m.unit),
+          STATUS_TEXT[m.status ?? 'no_target'] ?? md(m.status),
+          formatItsmMetricValue(m.previous?.value, m.unit),
+          itsmMetricTrend(m).text,
+          String(m.n),
+        ]),
+      ),
+    );
+    const notes = shown.flatMap(([, m]) =>
+      (m.notes ?? []).map(note => `- ${md(m.definition.title)}: ${md(note)}`),
+    );
+    if (notes.length > 0) {
+      lines.push('Notes on the numbers:', '', ...notes, '');
+    }
+  }
 
   lines.push('## Worst incidents', '');
   lines.push(

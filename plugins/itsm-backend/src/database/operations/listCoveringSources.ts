@@ -36,6 +36,11 @@ export interface CoveringSourcesScope {
    * only through records they count. Undefined when every record counts.
    */
   filter?: RecordFilter;
+  /**
+   * Providers that cover the set without a record yet: a provider maps on
+   * an annotation one of its entities bears (see `metrics/coverage.ts`).
+   */
+  providerIds?: string[];
 }
 
 interface CoveringSourceRow {
@@ -65,9 +70,43 @@ const FIRST_RUN_FINISHED = `case when s.last_succeeded_at is not null
     and (s.last_started_at is null or s.last_finished_at >= s.last_started_at))
   then 1 else 0 end`;
 
+/** `records as r` mapped to one of the scope's entities, under its filter. */
+function mappedRecords(db: Knex, scope: CoveringSourcesScope) {
+  const mapped = whereAnyOf(
+    db(TABLE_RECORD_ENTITIES).select('record_id'),
+    db,
+    'entity_ref',
+    scope.entityRefs,
+  );
+  const records = db(`${TABLE_RECORDS} as r`).whereIn('r.id', mapped);
+  if (scope.filter) {
+    applyFilter(records, scope.filter);
+  }
+  return records;
+}
+
+/**
+ * The ids of the providers with a record mapped to one of the scope's
+ * entities that the filter lets the caller count, sorted. A sealed record
+ * makes no provider cover anything.
+ */
+export async function listMappedProviderIds(
+  db: Knex,
+  scope: Pick<CoveringSourcesScope, 'entityRefs' | 'filter'>,
+): Promise<string[]> {
+  if (scope.entityRefs.length === 0) {
+    return [];
+  }
+  const rows: Array<{ provider_id: string }> = await mappedRecords(db, scope)
+    .distinct('r.provider_id')
+    .orderBy('r.provider_id');
+  return rows.map(row => row.provider_id);
+}
+
 /**
  * The sources that cover an entity set: the providers with a record mapped
- * to one of its entities (and counted under the filter), with the state of
+ * to one of its entities (and counted under the filter), and those named in
+ * `providerIds` (covering by annotation), with the state of
  * their syncs from `sync_state`. One statement, bounded by the scope's
  * records; it never reads the error text or the cursor, only flags and the
  * part names of `last_failed_parts`. Ordered by provider id.
@@ -79,18 +118,8 @@ export async function listCoveringSources(
   if (scope.entityRefs.length === 0) {
     return [];
   }
-  const mapped = whereAnyOf(
-    db(TABLE_RECORD_ENTITIES).select('record_id'),
-    db,
-    'entity_ref',
-    scope.entityRefs,
-  );
-  const providers = db(`${TABLE_RECORDS} as r`)
-    .select('r.provider_id')
-    .whereIn('r.id', mapped);
-  if (scope.filter) {
-    applyFilter(providers, scope.filter);
-  }
+  const providers = mappedRecords(db, scope).select('r.provider_id');
+  const extra = scope.providerIds ?? [];
   const rows: CoveringSourceRow[] = await db(`${TABLE_SYNC_STATE} as s`)
     .select(
       's.provider_id',
@@ -101,7 +130,12 @@ export async function listCoveringSources(
       db.raw(`${LAST_RUN_FAILED} as last_run_failed`),
       db.raw(`${FIRST_RUN_FINISHED} as first_run_finished`),
     )
-    .whereIn('s.provider_id', providers)
+    .where(covering => {
+      covering.whereIn('s.provider_id', providers);
+      if (extra.length > 0) {
+        covering.orWhereIn('s.provider_id', extra);
+      }
+    })
     .orderBy('s.provider_id');
   return rows.map(row => ({
     providerId: row.provider_id,

@@ -29,6 +29,7 @@ import type { ItsmMetric } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import { DatabaseItsmStore } from '../../database/DatabaseItsmStore';
 import type { RecordFilter } from '../../database/ItsmStore';
+import type { CoverageSource, ScopeEntity } from '../coverage';
 import { MetricsEngine } from '../MetricsEngine';
 import type { MetricWindow } from '../types';
 
@@ -161,6 +162,10 @@ export interface ComputeOptions {
   entityRefs?: string[];
   filter?: RecordFilter;
   annotations?: Record<string, string>;
+  /** The scope's entities with their annotations; default: A with `annotations`. */
+  entities?: ScopeEntity[];
+  /** Ask for `sources` and `coverage`, as the HTTP answers do. */
+  sources?: boolean;
   bucket?: ItsmMetricBucket;
   explain?: string;
   now?: number;
@@ -171,6 +176,7 @@ export class MetricsHarness {
   static async create(
     knex: Knex,
     metrics: ItsmMetric[] = [],
+    sources: CoverageSource[] = [],
   ): Promise<MetricsHarness> {
     const store = await DatabaseItsmStore.create({
       database: mockServices.database({ knex, migrations: { skip: false } }),
@@ -178,7 +184,7 @@ export class MetricsHarness {
     return new MetricsHarness(
       knex,
       store,
-      new MetricsEngine({ db: knex, metrics }),
+      new MetricsEngine({ db: knex, metrics, sources }),
     );
   }
 
@@ -230,17 +236,20 @@ export class MetricsHarness {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
       metadata: { name: 'payments-api', annotations: options.annotations },
+      spec: { owner: 'group:default/payments' },
     };
     return this.engine.getMetrics({
       entity,
       entityRef: A,
       entityRefs: options.entityRefs ?? [A],
+      entities: options.entities,
       window: options.window ?? W,
       bucket: options.bucket,
       metricIds: options.metrics,
       explain: options.explain,
       filter: options.filter,
       now: options.now ?? NOW,
+      sources: options.sources,
     });
   }
 

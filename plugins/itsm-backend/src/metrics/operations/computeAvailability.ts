@@ -23,7 +23,6 @@ import {
   OUTAGE_KNOWN_END,
   OUTAGE_START,
   rowsOf,
-  scopedRecords,
 } from '../sql';
 import type {
   MetricFamily,
@@ -94,9 +93,8 @@ export const OVERLAPS = 'bad = 0 and s < t and e > f';
 /**
  * availability and mtbf of each window. Availability is 1 - (union of
  * outage intervals clipped to the window) / (window length), n the outage
- * incidents overlapping the window; 1.0 when none does but a record the
- * caller may read maps to the entity (a source covers it), null when none
- * maps. MTBF is (window length - outage time) / outage incidents opened in
+ * incidents overlapping the window; 1.0 when none does (the engine keeps
+ * it where a source covers the entity, else null). MTBF is (window length - outage time) / outage incidents opened in
  * the window, null when none was.
  */
 export const availabilityFamily: MetricFamily = {
@@ -127,17 +125,9 @@ export const availabilityFamily: MetricFamily = {
           )
           .whereRaw(OVERLAPS),
       ),
-      // Whether a source maps to the entity at all.
-      fragment(
-        db,
-        'mapped',
-        db.from(scopedRecords(scope).select('r.id').limit(1).as('m')),
-        { i: '0' },
-      ),
     ];
   },
   read: (rows, _scope, windows) => {
-    const mapped = rows.some(row => row.m === 'mapped' && row.c > 0);
     const down = rowsOf(rows, 'outage_time', windows.length).map(
       ([row]) => row?.x ?? 0,
     );
@@ -148,11 +138,13 @@ export const availabilityFamily: MetricFamily = {
       const overlapping = row ? row.c : 0;
       const opened = row?.x ?? 0;
       const dataQuality = { negativeDurations: row?.y ?? 0 };
-      availability.push(
-        overlapping === 0 && !mapped
-          ? { value: null, n: 0, dataQuality }
-          : { value: 1 - down[i] / length, n: overlapping, dataQuality },
-      );
+      // With n 0 this is 1.0; the engine keeps it only where a source
+      // covers the entity (normalise).
+      availability.push({
+        value: 1 - down[i] / length,
+        n: overlapping,
+        dataQuality,
+      });
       mtbf.push({
         value: opened === 0 ? null : (length - down[i]) / opened / 1000,
         n: opened,

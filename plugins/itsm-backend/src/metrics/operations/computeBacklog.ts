@@ -116,7 +116,8 @@ function backlogFamily(
             }
             const p50 = medians[i].p50;
             return {
-              value: n === 0 ? null : n,
+              // 0 or null by coverage: the engine decides (normalise).
+              value: n,
               n,
               p50: p50 === null ? null : p50 / 1000,
               byKey: sortKeys(byKey),

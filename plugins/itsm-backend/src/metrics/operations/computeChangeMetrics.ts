@@ -120,7 +120,8 @@ export const changeFamily: MetricFamily = {
         failures[key] = { value: share(row.x ?? 0, row.c), n: row.c };
       }
       changeCount.push({
-        value: n === 0 ? null : n,
+        // 0 or null by coverage: the engine decides (normalise).
+        value: n,
         n,
         byKey: sortKeys(counts),
       });

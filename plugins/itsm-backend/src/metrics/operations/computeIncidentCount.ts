@@ -64,7 +64,8 @@ export const incidentCountFamily: MetricFamily = {
               n: row.c,
             };
           }
-          return { value: n === 0 ? null : n, n, byKey: sortKeys(byKey) };
+          // 0 or null by coverage: the engine decides (normalise).
+          return { value: n, n, byKey: sortKeys(byKey) };
         },
       ),
     },
