@@ -251,6 +251,156 @@ describe('OutcomeMetricsCard', () => {
   });
 });
 
+describe('OutcomeMetricsCard zero, unknown and notes', () => {
+  async function renderWith(body: ItsmMetricsResponse) {
+    const api = mockApi({ getMetrics: jest.fn().mockResolvedValue(body) });
+    await renderInTestApp(
+      <TestApiProvider apis={[[itsmApiRef, api]]}>
+        <OutcomeMetricsCard entityRef="component:default/payments-api" />
+      </TestApiProvider>,
+    );
+  }
+
+  const covered: ItsmMetricsResponse = {
+    ...response,
+    bucket: 'week',
+    coverage: { covered: true, annotations: ['servicenow.com/ci-sysid'] },
+    metrics: {
+      ...response.metrics,
+      incident_count: {
+        value: 0,
+        n: 0,
+        unit: 'count',
+        byKey: {},
+        previous: { value: 3, n: 3 },
+        definition: ITSM_BUILTIN_METRIC_DEFINITIONS.incident_count,
+      },
+      backlog: {
+        value: 0,
+        n: 0,
+        unit: 'count',
+        p50: null,
+        previous: { value: 0, n: 0 },
+        definition: ITSM_BUILTIN_METRIC_DEFINITIONS.backlog,
+      },
+      reopen_rate: {
+        value: null,
+        n: 4,
+        unit: 'ratio',
+        previous: { value: null, n: 2 },
+        unknownReason: 'PagerDuty does not report reopenings',
+        definition: ITSM_BUILTIN_METRIC_DEFINITIONS.reopen_rate,
+      },
+      change_failure_rate: {
+        value: 0.25,
+        n: 4,
+        unit: 'ratio',
+        previous: { value: null, n: 0 },
+        notes: [
+          'Changes are linked to incidents by PagerDuty correlation: a heuristic.',
+        ],
+        definition: ITSM_BUILTIN_METRIC_DEFINITIONS.change_failure_rate,
+      },
+      availability: {
+        ...response.metrics.availability,
+        notes: [
+          'Outages are P1 and P2 incidents (the default; set backstage-itsm.io/outage-priority-threshold to change it).',
+        ],
+      },
+    },
+  };
+
+  it('shows zero counts as 0, not among the metrics without data', async () => {
+    await renderWith(covered);
+    expect(
+      await screen.findByTestId('itsm-metric-incident_count'),
+    ).toHaveTextContent(/^0$/);
+    expect(screen.getByTestId('itsm-metric-backlog')).toHaveTextContent(/^0$/);
+    expect(
+      screen.getByRole('button', {
+        name: 'Incidents: 0, show the records behind it',
+      }),
+    ).toBeInTheDocument();
+    // Only CSAT (nothing answered) is without data.
+    expect(
+      screen.getByText(/1 metrics without data hidden/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a metric no covering source can measure as unknown, with the reason', async () => {
+    await renderWith(covered);
+    expect(
+      await screen.findByTestId('itsm-metric-reopen_rate'),
+    ).toHaveTextContent('unknown');
+    expect(
+      screen.getByTestId('itsm-metric-reopen_rate-reason'),
+    ).toHaveTextContent('PagerDuty does not report reopenings');
+    const tile = screen.getByRole('button', {
+      name: 'Reopen rate: unknown, show the records behind it',
+    });
+    expect(tile).toHaveAccessibleDescription(
+      'PagerDuty does not report reopenings',
+    );
+  });
+
+  it('puts the sources notes beside the metrics', async () => {
+    await renderWith(covered);
+    expect(
+      await screen.findByTestId('itsm-metric-change_failure_rate-notes'),
+    ).toHaveTextContent(
+      'Changes are linked to incidents by PagerDuty correlation: a heuristic.',
+    );
+    expect(
+      screen.getByTestId('itsm-metric-availability-notes'),
+    ).toHaveTextContent('Outages are P1 and P2 incidents');
+  });
+
+  it('gives each chart a text alternative', async () => {
+    await renderWith(covered);
+    expect(
+      await screen.findByRole('img', {
+        name: 'Mean time to resolve per week, 2 of 2 buckets with data: first 5h 33m, last 3h 20m, lowest 3h 20m, highest 5h 33m',
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('says no source is connected, with the annotations to add, when nothing covers the entity', async () => {
+    const none = (id: string, unit: 'count' | 'ratio' | 'seconds') => ({
+      value: null,
+      n: 0,
+      unit,
+      unknownReason: 'No source connected',
+      definition:
+        ITSM_BUILTIN_METRIC_DEFINITIONS[
+          id as keyof typeof ITSM_BUILTIN_METRIC_DEFINITIONS
+        ],
+    });
+    await renderWith({
+      ...response,
+      metrics: {
+        incident_count: none('incident_count', 'count'),
+        mttr: none('mttr', 'seconds'),
+        availability: none('availability', 'ratio'),
+      },
+      series: {},
+      sources: [],
+      coverage: {
+        covered: false,
+        annotations: ['pagerduty.com/service-id', 'servicenow.com/ci-sysid'],
+      },
+    });
+    const empty = await screen.findByTestId('itsm-no-source-connected');
+    expect(screen.getByText('No source connected')).toBeInTheDocument();
+    expect(empty).toHaveTextContent(
+      'pagerduty.com/service-id: <id in that source>',
+    );
+    expect(empty).toHaveTextContent(
+      'servicenow.com/ci-sysid: <id in that source>',
+    );
+    expect(screen.queryByTestId(/^itsm-metric-/)).not.toBeInTheDocument();
+  });
+});
+
 describe('OutcomeMetricsCard data freshness', () => {
   const synced = new Date(Date.now() - 20 * 60_000).toISOString();
   const earlier = new Date(Date.now() - 50 * 60_000).toISOString();

@@ -20,6 +20,7 @@ import type {
   ItsmMetricBucket,
   ItsmMetricSeriesPoint,
   ItsmMetricsResponse,
+  ItsmMetricUnit,
   ItsmMetricValue,
 } from '@backstage-itsm/plugin-itsm-common';
 import Box from '@mui/material/Box';
@@ -35,7 +36,7 @@ import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
-import { memo, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { Line, LineChart, ResponsiveContainer, YAxis } from 'recharts';
 import { itsmApiRef } from '../../api';
@@ -46,10 +47,12 @@ import {
   definitionText,
   formatMetricValue,
   METRIC_STATUS_COLOUR,
+  metricValueText,
   trendOf,
   TREND_COLOUR,
 } from './formatMetric';
 import { MetricRecordsDialog } from './MetricRecordsDialog';
+import { NoSourceConnected } from './NoSourceConnected';
 
 type WindowChoice = '30' | '90' | '365' | 'custom';
 
@@ -59,14 +62,50 @@ function bucketFor(days: number): ItsmMetricBucket {
   return 'month';
 }
 
+/**
+ * The text alternative of a sparkline: how many buckets had data, where the
+ * series started and ended, and its range.
+ */
+export function seriesSummary(
+  title: string,
+  points: ItsmMetricSeriesPoint[],
+  unit: ItsmMetricUnit,
+  bucket?: ItsmMetricBucket,
+): string {
+  const known = points.filter(
+    (p): p is ItsmMetricSeriesPoint & { value: number } => p.value !== null,
+  );
+  const per = bucket ? ` per ${bucket}` : '';
+  if (known.length === 0) {
+    return `${title}${per}: no bucket has data`;
+  }
+  const values = known.map(p => p.value);
+  const format = (v: number) => formatMetricValue(v, unit);
+  return `${title}${per}, ${known.length} of ${
+    points.length
+  } buckets with data: first ${format(values[0])}, last ${format(
+    values[values.length - 1],
+  )}, lowest ${format(Math.min(...values))}, highest ${format(
+    Math.max(...values),
+  )}`;
+}
+
 const Sparkline = memo(function SparklineImpl(props: {
   points: ItsmMetricSeriesPoint[];
+  /** The text alternative (see `seriesSummary`). */
+  summary: string;
+  id?: string;
 }) {
   const data = props.points.map(p => ({ x: p.start, y: p.value }));
   if (data.filter(d => d.y !== null).length < 2)
     return <Box sx={{ height: 36 }} />;
   return (
-    <Box sx={{ height: 36 }} aria-hidden>
+    <Box
+      sx={{ height: 36 }}
+      role="img"
+      aria-label={props.summary}
+      id={props.id}
+    >
       <ResponsiveContainer width="100%" height="100%">
         <LineChart
           data={data}
@@ -93,19 +132,30 @@ function MetricTile(props: {
   metric: ItsmMetricValue;
   department?: string;
   series?: ItsmMetricSeriesPoint[];
+  bucket?: ItsmMetricBucket;
   onOpen: (id: string) => void;
 }) {
   const { metric } = props;
   const trend = trendOf(metric);
   const status = metric.status ?? 'no_target';
   const title = metric.definition.title;
+  const unknown = metric.value === null ? metric.unknownReason : undefined;
+  const notes = metric.notes ?? [];
+  const baseId = useId();
+  const charted =
+    (props.series ?? []).filter(p => p.value !== null).length >= 2;
+  const described = [
+    unknown ? `${baseId}-reason` : undefined,
+    notes.length > 0 ? `${baseId}-notes` : undefined,
+    charted ? `${baseId}-series` : undefined,
+  ].filter(Boolean);
   return (
     <ButtonBase
       onClick={() => props.onOpen(props.id)}
-      aria-label={`${title}: ${formatMetricValue(
-        metric.value,
-        metric.unit,
+      aria-label={`${title}: ${metricValueText(
+        metric,
       )}, show the records behind it`}
+      aria-describedby={described.length > 0 ? described.join(' ') : undefined}
       sx={{
         display: 'block',
         width: '100%',
@@ -127,8 +177,19 @@ function MetricTile(props: {
         </Typography>
       </Tooltip>
       <Typography variant="h5" data-testid={`itsm-metric-${props.id}`}>
-        {formatMetricValue(metric.value, metric.unit)}
+        {metricValueText(metric)}
       </Typography>
+      {unknown && (
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          component="div"
+          id={`${baseId}-reason`}
+          data-testid={`itsm-metric-${props.id}-reason`}
+        >
+          {unknown}
+        </Typography>
+      )}
       {metric.unit === 'seconds' &&
         metric.p50 !== undefined &&
         metric.p50 !== null && (
@@ -144,7 +205,18 @@ function MetricTile(props: {
       >
         {trend.text} · n = {metric.n}
       </Typography>
-      {props.series && <Sparkline points={props.series} />}
+      {props.series && (
+        <Sparkline
+          points={props.series}
+          id={`${baseId}-series`}
+          summary={seriesSummary(
+            title,
+            props.series,
+            metric.unit,
+            props.bucket,
+          )}
+        />
+      )}
       {status !== 'no_target' && (
         <Chip
           size="small"
@@ -155,6 +227,25 @@ function MetricTile(props: {
               : ''
           }`}
         />
+      )}
+      {notes.length > 0 && (
+        <Box
+          id={`${baseId}-notes`}
+          data-testid={`itsm-metric-${props.id}-notes`}
+          sx={{ mt: 0.5 }}
+        >
+          {notes.map(note => (
+            <Typography
+              key={note}
+              variant="caption"
+              color="text.secondary"
+              component="div"
+              sx={{ fontStyle: 'italic' }}
+            >
+              {note}
+            </Typography>
+          ))}
+        </Box>
       )}
     </ButtonBase>
   );
@@ -185,6 +276,7 @@ export function OutcomeMetricsView(props: {
               metric={metric}
               department={props.department}
               series={response.series?.[id]}
+              bucket={response.bucket}
               onOpen={props.onOpen}
             />
           </Grid>
@@ -266,11 +358,21 @@ export function OutcomeMetricsCard(props: {
   if (loading) content = <Progress />;
   else if (error)
     content = <ItsmErrorPanel error={error} title="Could not load metrics" />;
-  else if (
+  else if (value?.coverage && !value.coverage.covered) {
+    // Nothing covers the entity: what to add, not a wall of dashes.
+    content = (
+      <NoSourceConnected
+        entityRef={props.entityRef}
+        annotations={value.coverage.annotations}
+      />
+    );
+  } else if (
     value &&
+    !value.coverage &&
     Object.values(value.metrics).every(m => m.n === 0) &&
     value.metrics.availability?.value === null
   ) {
+    // A backend that does not say whether a source covers the entity.
     content = <NoSourceState entityRef={props.entityRef} />;
   } else
     content = (

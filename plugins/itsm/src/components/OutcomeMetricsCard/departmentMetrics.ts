@@ -14,7 +14,10 @@
  * limitations under the License.
  */
 
-import type { ItsmMetricValue } from '@backstage-itsm/plugin-itsm-common';
+import {
+  ITSM_NO_SOURCE_CONNECTED,
+  ItsmMetricValue,
+} from '@backstage-itsm/plugin-itsm-common';
 import { departmentTerms } from '../common';
 
 /**
@@ -36,10 +39,19 @@ export const IT_ONLY_METRICS: ReadonlySet<string> = new Set([
   'problem_backlog',
 ]);
 
-/** Whether a metric has something to say: observations, or a target it is judged against. */
+/**
+ * Whether a metric has something to say: a value (a 0 count of a covered
+ * entity is news, not a gap), observations, a reason of its own it is
+ * unknown (a source that cannot measure it; "no source connected" is said
+ * once for the entity, not per metric), or a target it is judged against.
+ */
 export function hasData(metric: ItsmMetricValue): boolean {
   return (
-    metric.n > 0 || Boolean(metric.status && metric.status !== 'no_target')
+    metric.value !== null ||
+    metric.n > 0 ||
+    (metric.unknownReason !== undefined &&
+      metric.unknownReason !== ITSM_NO_SOURCE_CONNECTED) ||
+    Boolean(metric.status && metric.status !== 'no_target')
   );
 }
 

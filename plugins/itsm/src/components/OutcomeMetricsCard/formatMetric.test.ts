@@ -15,7 +15,7 @@
  */
 
 import type { ItsmMetricValue } from '@backstage-itsm/plugin-itsm-common';
-import { formatMetricValue, trendOf } from './formatMetric';
+import { formatMetricValue, metricValueText, trendOf } from './formatMetric';
 
 const definition = {
   id: 'mttr',
@@ -42,6 +42,21 @@ describe('formatMetricValue', () => {
     [null, 'count', 'no data'],
   ] as const)('%s %s is %s', (value, unit, text) => {
     expect(formatMetricValue(value, unit)).toBe(text);
+  });
+});
+
+describe('metricValueText', () => {
+  it('shows a zero count as 0, an unknown as unknown and nothing measured as no data', () => {
+    expect(metricValueText({ value: 0, unit: 'count' })).toBe('0');
+    expect(metricValueText({ value: 0, unit: 'ratio' })).toBe('0%');
+    expect(
+      metricValueText({
+        value: null,
+        unit: 'ratio',
+        unknownReason: 'PagerDuty does not report reopenings',
+      }),
+    ).toBe('unknown');
+    expect(metricValueText({ value: null, unit: 'seconds' })).toBe('no data');
   });
 });
 

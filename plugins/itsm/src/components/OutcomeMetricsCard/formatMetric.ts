@@ -24,6 +24,18 @@ import {
 /** A metric value in its unit: `4h 12m`, `99.95%`, `12`, `+31` (shared with the Markdown review). */
 export const formatMetricValue = formatItsmMetricValue;
 
+/**
+ * What a tile shows for a metric: its value (a 0 is a value: `0`), `unknown`
+ * when the sources could not say (`unknownReason` says why), and `no data`
+ * when there was nothing to measure.
+ */
+export function metricValueText(
+  metric: Pick<ItsmMetricValue, 'value' | 'unit' | 'unknownReason'>,
+): string {
+  if (metric.value === null && metric.unknownReason) return 'unknown';
+  return formatItsmMetricValue(metric.value, metric.unit);
+}
+
 export type Trend = ItsmTrend;
 
 /** Whether the metric moved the right way since the previous window. */

@@ -28,12 +28,28 @@ const LABEL = {
   unhealthy: 'Unhealthy',
 } as const;
 
-/** The health verdict from the entity's targets, with its reasons. */
+/**
+ * The health verdict from the entity's targets, with its reasons. When no
+ * source covers the entity (`covered` false) there is nothing to judge: it
+ * says so, with the backend's reason (which annotation to add), instead of
+ * calling the entity healthy.
+ */
 export function HealthVerdict(props: {
   health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+  covered?: boolean;
 }) {
   if (!props.health) return null;
   const { verdict, reasons } = props.health;
+  if (props.covered === false) {
+    return (
+      <Alert severity="info" sx={{ mb: 2 }} data-testid="itsm-health-verdict">
+        <AlertTitle>No source connected</AlertTitle>
+        {reasons.length > 0
+          ? reasons.join('; ')
+          : 'No ITSM source covers this entity, so its health is unknown.'}
+      </Alert>
+    );
+  }
   return (
     <Alert
       severity={SEVERITY[verdict]}

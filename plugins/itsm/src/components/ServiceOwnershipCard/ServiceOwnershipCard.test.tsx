@@ -136,6 +136,35 @@ describe('ServiceOwnershipCard', () => {
     );
   });
 
+  it('says no source is connected, and which annotation to add, instead of a verdict', async () => {
+    await renderCard(
+      mockApi({
+        getMetrics: jest.fn().mockResolvedValue({
+          entityRef: ownership.entityRef,
+          from: '',
+          to: '',
+          metrics: {},
+          health: {
+            verdict: 'healthy',
+            reasons: [
+              'No source connected: add the annotation servicenow.com/ci-sysid to this entity to map its records',
+            ],
+          },
+          coverage: {
+            covered: false,
+            annotations: ['servicenow.com/ci-sysid'],
+          },
+        }),
+      }),
+    );
+    const verdict = await screen.findByTestId('itsm-health-verdict');
+    expect(verdict).toHaveTextContent('No source connected');
+    expect(verdict).toHaveTextContent(
+      'add the annotation servicenow.com/ci-sysid to this entity',
+    );
+    expect(screen.queryByText('Healthy')).not.toBeInTheDocument();
+  });
+
   it('stands without metrics and says what is missing', async () => {
     await renderCard(
       mockApi({

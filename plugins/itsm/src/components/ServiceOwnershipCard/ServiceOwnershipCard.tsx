@@ -133,6 +133,8 @@ function OnCall(props: { sources: ItsmOwnershipSourceFacts[]; it: boolean }) {
 export function ServiceOwnershipView(props: {
   ownership: ItsmOwnership;
   health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+  /** False when no source covers the entity: there is no verdict to give. */
+  covered?: boolean;
   department?: string;
 }) {
   const { ownership } = props;
@@ -142,7 +144,7 @@ export function ServiceOwnershipView(props: {
   );
   return (
     <Box>
-      <HealthVerdict health={props.health} />
+      <HealthVerdict health={props.health} covered={props.covered} />
       {ownership.drift.length > 0 && (
         <Alert
           severity="warning"
@@ -267,7 +269,11 @@ export function ServiceOwnershipCard(props: {
       // The verdict is a bonus: the card stands without it.
       api.getMetrics({ entityRef: props.entityRef }).catch(() => undefined),
     ]);
-    return { ownership, health: metrics?.health };
+    return {
+      ownership,
+      health: metrics?.health,
+      covered: metrics?.coverage?.covered,
+    };
   }, [api, props.entityRef]);
 
   let content: JSX.Element;
@@ -279,6 +285,7 @@ export function ServiceOwnershipCard(props: {
       <ServiceOwnershipView
         ownership={value!.ownership}
         health={value!.health}
+        covered={value!.covered}
         department={props.department}
       />
     );
