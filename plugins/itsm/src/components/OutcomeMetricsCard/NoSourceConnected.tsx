@@ -16,7 +16,6 @@
 
 import { CodeSnippet, EmptyState } from '@backstage/core-components';
 import Box from '@mui/material/Box';
-import Typography from '@mui/material/Typography';
 
 /** A catalog-info.yaml fragment with one line per annotation to fill in. */
 export function annotationSnippet(annotations: string[]): string {
@@ -38,37 +37,34 @@ export function NoSourceConnected(props: {
   annotations: string[];
 }) {
   const { annotations } = props;
+  // The description is a paragraph: the snippet goes in the action slot.
+  if (annotations.length === 0) {
+    return (
+      <EmptyState
+        missing="field"
+        title="No source connected"
+        description={`No ITSM source covers ${props.entityRef}, and none of the configured sources maps records by annotation. Ask your Backstage admins to configure one under itsm.providers (see the ITSM plugin's README), or to push records for this entity.`}
+      />
+    );
+  }
   return (
     <EmptyState
       missing="field"
       title="No source connected"
-      description={
+      description={`No configured ITSM source covers ${
+        props.entityRef
+      }, so there are no numbers yet, not even zeros. Add ${
+        annotations.length === 1
+          ? 'this annotation'
+          : 'the annotation of your service desk'
+      } to the entity's catalog-info.yaml, with the id the source uses for this service (comma-separated when there are several):`}
+      action={
         <Box data-testid="itsm-no-source-connected">
-          {annotations.length > 0 ? (
-            <>
-              <Typography variant="body2" paragraph>
-                No configured ITSM source covers {props.entityRef}, so there are
-                no numbers yet, not even zeros. Add{' '}
-                {annotations.length === 1
-                  ? 'this annotation'
-                  : 'the annotation of your service desk'}{' '}
-                to the entity's catalog-info.yaml, with the id the source uses
-                for this service (comma-separated when there are several):
-              </Typography>
-              <CodeSnippet
-                text={annotationSnippet(annotations)}
-                language="yaml"
-                showCopyCodeButton
-              />
-            </>
-          ) : (
-            <Typography variant="body2">
-              No ITSM source covers {props.entityRef}, and none of the
-              configured sources maps records by annotation. Ask your Backstage
-              admins to configure one under itsm.providers (see the ITSM
-              plugin's README), or to push records for this entity.
-            </Typography>
-          )}
+          <CodeSnippet
+            text={annotationSnippet(annotations)}
+            language="yaml"
+            showCopyCodeButton
+          />
         </Box>
       }
     />
