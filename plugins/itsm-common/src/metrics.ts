@@ -118,7 +118,12 @@ export interface ItsmMetricDataQuality {
 
 /** One metric of an entity over the window (GET /metrics). @public */
 export interface ItsmMetricValue {
-  /** The mean for durations, the count for counts and backlog, the share for ratios; null when n is 0. */
+  /**
+   * The mean for durations, the count for counts and backlog, the share for
+   * ratios. With n 0: a count is 0 and availability 1.0 when a source covers
+   * the entity (`coverage`), null when none does; any other metric is null.
+   * Null also when no covering source can measure it (`unknownReason`).
+   */
   value: number | null;
   /** Observations behind the value (records, SLAs, answers, outage incidents). */
   n: number;

@@ -134,6 +134,22 @@ describe.each(databases.eachSupportedId())('coverage on %s', databaseId => {
     });
   });
 
+  it('judges a zero count against its target as met, and the entity healthy', async () => {
+    const response = await harness.compute({
+      annotations: {
+        [SN_ANNOTATION]: 'ci-payments',
+        'backstage-itsm.io/incident-count-target': '5',
+      },
+      metrics: ['incident_count', 'mttr'],
+    });
+    expect(response.metrics.incident_count).toMatchObject({
+      value: 0,
+      target: 5,
+      status: 'met',
+    });
+    expect(response.health).toEqual({ verdict: 'healthy', reasons: [] });
+  });
+
   it('counts 0 for an entity whose only records lie outside the window', async () => {
     await harness.seed([
       {
