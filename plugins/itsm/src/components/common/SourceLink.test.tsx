@@ -33,6 +33,20 @@ describe('SourceLink', () => {
     );
   });
 
+  it('underlines the link, so colour is not the only thing that tells it from the text around it', async () => {
+    await renderInTestApp(
+      <p>
+        <SourceLink url="https://acme.service-now.com/incident.do?sys_id=1">
+          INC0010231
+        </SourceLink>{' '}
+        Card payments fail
+      </p>,
+    );
+    expect(screen.getByRole('link', { name: /INC0010231/ })).toHaveStyle({
+      textDecoration: 'underline',
+    });
+  });
+
   it.each([
     'javascript:alert(1)',
     'JAVASCRIPT:alert(1)',

@@ -24,6 +24,10 @@ import type { ReactNode } from 'react';
  * becomes a link; anything else (say a `javascript:` URL stored before
  * ingestion refused them) shows the children as plain text, so it can
  * neither run nor make Backstage's `Link` throw and break the page.
+ *
+ * The link is always underlined: record numbers sit inside lines of text
+ * ("INC0010231 Card payments fail (P1)"), where colour alone does not tell a
+ * link from the words around it (WCAG 1.4.1, axe `link-in-text-block`).
  */
 export function SourceLink(props: {
   url: string | null | undefined;
@@ -35,7 +39,7 @@ export function SourceLink(props: {
     return <>{children}</>;
   }
   return (
-    <Link to={url} externalLinkIcon={externalLinkIcon}>
+    <Link to={url} externalLinkIcon={externalLinkIcon} underline="always">
       {children}
     </Link>
   );
