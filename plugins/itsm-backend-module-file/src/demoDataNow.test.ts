@@ -147,11 +147,12 @@ function datedAfter(data: Output, now: number): string[] {
         check(`${r.number} SLA ${sla.name} endAt`, Date.parse(sla.endAt));
       }
     }
-    const planned = r.kind === 'change' && r.state === 'new';
-    const started = r.actualStart || r.actualEnd || r.closedAt || r.outcome;
+    // A planned date is a plan: a change that has not ended (not started,
+    // or in progress) may be planned to start or end after now.
+    const ended = r.actualEnd || r.closedAt || r.outcome;
+    const open = r.kind === 'change' && !ended;
     for (const field of ['plannedStart', 'plannedEnd']) {
-      // Only a change not started yet may be planned after now.
-      if (r[field] && !(planned && !started)) {
+      if (r[field] && !open) {
         check(`${r.number} ${field}`, Date.parse(r[field]));
       }
     }
