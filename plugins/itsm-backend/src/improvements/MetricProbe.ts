@@ -135,6 +135,7 @@ export class MetricProbe {
       entity: scope.entity,
       entityRef: scope.entityRef,
       entityRefs: scope.entityRefs,
+      entities: scope.entities,
       window,
       bucket,
       metricIds: [metricId],
