@@ -44,6 +44,7 @@ import {
   definitionText,
   formatMetricValue,
   METRIC_STATUS_COLOUR,
+  metricValueText,
   trendOf,
   TREND_COLOUR,
 } from '../OutcomeMetricsCard/formatMetric';
@@ -82,9 +83,29 @@ export function ReviewMetricsTable(props: {
                 >
                   n = {metric.n}
                 </Typography>
+                {(metric.notes ?? []).map(note => (
+                  <Typography
+                    key={note}
+                    variant="caption"
+                    color="text.secondary"
+                    component="div"
+                    data-testid={`itsm-review-note-${id}`}
+                  >
+                    {note}
+                  </Typography>
+                ))}
               </TableCell>
               <TableCell align="right">
-                {formatMetricValue(metric.value, metric.unit)}
+                {metricValueText(metric)}
+                {metric.value === null && metric.unknownReason && (
+                  <Typography
+                    variant="caption"
+                    color="text.secondary"
+                    component="div"
+                  >
+                    {metric.unknownReason}
+                  </Typography>
+                )}
               </TableCell>
               <TableCell align="right">
                 {metric.target === undefined

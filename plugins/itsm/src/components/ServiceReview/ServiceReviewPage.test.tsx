@@ -531,6 +531,53 @@ describe('ServiceReviewPage', () => {
     );
   });
 
+  it('shows a zero count as 0, an unmeasured metric as unknown with its reason, and the notes of the sources', async () => {
+    const metrics = paymentsReview.metrics;
+    await renderPage(
+      mockApi({
+        getReview: jest.fn().mockResolvedValue({
+          ...paymentsReview,
+          metrics: {
+            ...metrics,
+            incident_count: {
+              ...metrics.incident_count,
+              value: 0,
+              n: 0,
+            },
+            change_failure_rate: {
+              ...metrics.change_failure_rate,
+              notes: [
+                'PagerDuty links a change to an incident by correlation: a heuristic.',
+              ],
+            },
+            sla_attainment: {
+              ...metrics.sla_attainment,
+              value: null,
+              n: 0,
+              target: undefined,
+              status: undefined,
+              unknownReason: 'PagerDuty has no SLA data',
+            },
+          },
+        }),
+      }),
+    );
+    const count = await screen.findByTestId(
+      'itsm-review-metric-incident_count',
+    );
+    expect(within(count).getByText('0')).toBeInTheDocument();
+    const sla = screen.getByTestId('itsm-review-metric-sla_attainment');
+    expect(within(sla).getByText('unknown')).toBeInTheDocument();
+    expect(
+      within(sla).getByText('PagerDuty has no SLA data'),
+    ).toBeInTheDocument();
+    expect(
+      within(
+        screen.getByTestId('itsm-review-metric-change_failure_rate'),
+      ).getByTestId('itsm-review-note-change_failure_rate'),
+    ).toHaveTextContent('a heuristic');
+  });
+
   it('releases a held review after confirmation and reads it live again', async () => {
     const api = mockApi({
       getReview: jest
