@@ -143,6 +143,15 @@ const pages: Check[] = [
     },
   },
   {
+    // The same review on its own page, with the entity picker.
+    name: 'service-review-page',
+    url: '/itsm/reviews?entityRef=component:default/payments-api',
+    loaded: async page => {
+      await slow(page.getByTestId('itsm-review-period')).toBeVisible();
+      await slow(page.getByTestId('itsm-review-metric-mttr')).toBeVisible();
+    },
+  },
+  {
     name: 'hr-entity',
     url: '/catalog/default/component/employee-onboarding',
     loaded: async page => {
