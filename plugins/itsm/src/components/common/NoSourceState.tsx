@@ -15,8 +15,6 @@
  */
 
 import { CodeSnippet, EmptyState } from '@backstage/core-components';
-import Box from '@mui/material/Box';
-import Typography from '@mui/material/Typography';
 
 const EXAMPLE = `metadata:
   annotations:
@@ -25,23 +23,18 @@ const EXAMPLE = `metadata:
     # PagerDuty service id(s), comma-separated
     pagerduty.com/service-id: PMQSWA6`;
 
-/** Empty state when no ITSM record maps to the entity: how to map one. */
+/**
+ * Empty state when no ITSM record maps to the entity: how to map one. The
+ * snippet is the state's action: EmptyState renders its description inside
+ * a paragraph, where a block would be invalid markup.
+ */
 export function NoSourceState(props: { entityRef: string }) {
   return (
     <EmptyState
       missing="field"
       title="No ITSM source maps to this entity"
-      description={
-        <Box>
-          <Typography variant="body2" paragraph>
-            No incident, change, problem or request is mapped to{' '}
-            {props.entityRef}. Records map to catalog entities through the
-            annotations your sources already use. Add the one of your service
-            desk to this entity's catalog-info.yaml:
-          </Typography>
-          <CodeSnippet text={EXAMPLE} language="yaml" showCopyCodeButton />
-        </Box>
-      }
+      description={`No incident, change, problem or request is mapped to ${props.entityRef}. Records map to catalog entities through the annotations your sources already use. Add the one of your service desk to this entity's catalog-info.yaml:`}
+      action={<CodeSnippet text={EXAMPLE} language="yaml" showCopyCodeButton />}
     />
   );
 }
