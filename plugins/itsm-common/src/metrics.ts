@@ -192,7 +192,12 @@ export interface ItsmMetricSeriesPoint {
 }
 
 /** @public */
-export type ItsmHealthVerdict = 'healthy' | 'degraded' | 'unhealthy';
+export type ItsmHealthVerdict =
+  | 'healthy'
+  | 'degraded'
+  | 'unhealthy'
+  /** No source covers the entity: nothing to judge (the reason says what to add). */
+  | 'unknown';
 
 /** An entity's health, judged from the metrics of the response against its targets. @public */
 export interface ItsmHealth {

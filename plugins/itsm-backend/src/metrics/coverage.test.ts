@@ -205,6 +205,7 @@ describe.each(databases.eachSupportedId())('coverage on %s', databaseId => {
         'servicenow.com/entity-id',
       ],
     });
+    expect(response.health.verdict).toBe('unknown');
     expect(response.health.reasons).toEqual([
       `No source connected: add one of the annotations ${HR_ANNOTATION}, ${PD_ANNOTATION}, ${SN_ANNOTATION}, servicenow.com/entity-id to this entity to map its records`,
     ]);

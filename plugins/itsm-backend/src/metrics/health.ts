@@ -32,8 +32,8 @@ import type { ScopeCoverage } from './coverage';
  * incident against a count target is met); an unknown metric (null, with
  * or without a reason) is judged by nobody. When no source covers the
  * entity there is nothing to judge, and the only reason says so and what
- * to add: the verdict stays `healthy` (nothing is known to be wrong), so a
- * reader that must tell the two apart reads `coverage.covered`.
+ * to add, and the verdict is `unknown`: calling an entity nobody measures
+ * healthy would be a number nobody counted.
  */
 export function judgeHealth(
   metrics: Record<string, ItsmMetricValue>,
@@ -41,7 +41,7 @@ export function judgeHealth(
   coverage?: Pick<ScopeCoverage, 'covered' | 'annotations'>,
 ): ItsmHealth {
   if (coverage && !coverage.covered) {
-    return { verdict: 'healthy', reasons: [noSourceReason(coverage)] };
+    return { verdict: 'unknown', reasons: [noSourceReason(coverage)] };
   }
   const breached: string[] = [];
   const degraded: string[] = [];

@@ -367,7 +367,7 @@ describe('renderReviewMarkdown', () => {
     const markdown = renderReviewMarkdown({
       ...review('Payments API', null, ''),
       health: {
-        verdict: 'healthy',
+        verdict: 'unknown',
         reasons: [
           'No source connected: add the annotation servicenow.com/ci-sysid to this entity to map its records',
         ],

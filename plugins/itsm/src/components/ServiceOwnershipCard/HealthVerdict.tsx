@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import type { ItsmHealth } from '@backstage-itsm/plugin-itsm-common';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 
@@ -35,12 +36,12 @@ const LABEL = {
  * calling the entity healthy.
  */
 export function HealthVerdict(props: {
-  health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+  health?: ItsmHealth;
   covered?: boolean;
 }) {
   if (!props.health) return null;
   const { verdict, reasons } = props.health;
-  if (props.covered === false) {
+  if (props.covered === false || verdict === 'unknown') {
     return (
       <Alert severity="info" sx={{ mb: 2 }} data-testid="itsm-health-verdict">
         <AlertTitle>No source connected</AlertTitle>

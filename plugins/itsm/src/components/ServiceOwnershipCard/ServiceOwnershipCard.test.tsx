@@ -165,6 +165,28 @@ describe('ServiceOwnershipCard', () => {
     expect(screen.queryByText('Healthy')).not.toBeInTheDocument();
   });
 
+  it('reads the unknown verdict as no source connected', async () => {
+    await renderCard(
+      mockApi({
+        getMetrics: jest.fn().mockResolvedValue({
+          entityRef: ownership.entityRef,
+          from: '',
+          to: '',
+          metrics: {},
+          health: {
+            verdict: 'unknown',
+            reasons: [
+              'No source connected: add the annotation pagerduty.com/service-id to this entity to map its records',
+            ],
+          },
+        }),
+      }),
+    );
+    const verdict = await screen.findByTestId('itsm-health-verdict');
+    expect(verdict).toHaveTextContent('No source connected');
+    expect(verdict).toHaveTextContent('pagerduty.com/service-id');
+  });
+
   it('stands without metrics and says what is missing', async () => {
     await renderCard(
       mockApi({

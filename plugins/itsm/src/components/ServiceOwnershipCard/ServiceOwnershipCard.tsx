@@ -19,6 +19,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   isSafeItsmUrl,
+  type ItsmHealth,
   type ItsmOwnership,
   type ItsmOwnershipContact,
   type ItsmOwnershipSourceFacts,
@@ -132,7 +133,7 @@ function OnCall(props: { sources: ItsmOwnershipSourceFacts[]; it: boolean }) {
  */
 export function ServiceOwnershipView(props: {
   ownership: ItsmOwnership;
-  health?: { verdict: 'healthy' | 'degraded' | 'unhealthy'; reasons: string[] };
+  health?: ItsmHealth;
   /** False when no source covers the entity: there is no verdict to give. */
   covered?: boolean;
   department?: string;
