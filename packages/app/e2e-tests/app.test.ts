@@ -26,9 +26,22 @@ test('guest signs in and sees who owns a demo component', async ({ page }) => {
     nav.getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
 
-  // The demo catalog is loaded: the catalog table lists the Payments API.
-  await expect(page.getByRole('link', { name: 'Payments API' })).toBeVisible();
-  await page.getByRole('link', { name: 'Payments API' }).click();
+  // The home page lists the guest's services (they are a Payments engineer),
+  // each with its health verdict, worst first.
+  const services = page.getByRole('list', {
+    name: 'Your services, worst health first',
+  });
+  await expect(
+    services.getByRole('link', { name: 'Payments API' }),
+  ).toBeVisible();
+  await expect(
+    services.getByRole('link', { name: 'Fraud scoring' }),
+  ).toBeVisible();
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/itsm-home.png',
+    fullPage: true,
+  });
+  await services.getByRole('link', { name: 'Payments API' }).click();
 
   await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api/);
   await expect(
@@ -55,6 +68,14 @@ test('guest signs in and sees who owns a demo component', async ({ page }) => {
     page
       .getByText('Checkout, card processing, the ledger and fraud scoring.')
       .first(),
+  ).toBeVisible();
+  // The team's improvements card lists the improvement on its payments-api.
+  const improvements = page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByText('Continual improvement', { exact: true }) })
+    .first();
+  await expect(
+    improvements.getByText('Halve payments-api MTTR with runbook automation'),
   ).toBeVisible();
   await page.screenshot({
     path: 'e2e-test-report/screenshots/payments-group-page.png',

@@ -174,6 +174,24 @@ test('a service owner binds an improvement to MTTR, approves it, and finds it in
   });
 });
 
+test('the service review page finds an entity by part of its name', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto('/itsm/reviews');
+  const picker = page.getByRole('combobox', { name: 'Entity to review' });
+  await expect(picker).toBeVisible();
+  await picker.fill('paym');
+  await page.getByRole('option', { name: /Payments API/ }).click();
+  await expect(page).toHaveURL(
+    /entityRef=component(%3A|:)default(%2F|\/)payments-api/,
+  );
+  await expect(
+    page.getByRole('heading', { name: 'Payments API' }).first(),
+  ).toBeVisible();
+  await expect(page.getByTestId('itsm-review-metric-mttr')).toBeVisible();
+});
+
 test('an employee outside HR sees the HR service aggregates, never a case', async ({
   page,
   request,

@@ -78,15 +78,28 @@ test('a service owner sees ownership, metrics and the timeline of a demo compone
     fullPage: true,
   });
 
-  // The timeline tab: the whole year, failed changes only.
+  // The timeline tab opens on the window's whole history: resolved incidents
+  // are there without touching a filter.
   await page.getByRole('link', { name: 'Incidents & changes' }).click();
   await expect(page.getByTestId('itsm-timeline-chart')).toBeVisible();
-  await page.getByLabel('Window').click();
-  await page.getByRole('option', { name: '365 days' }).click();
-  await page.getByLabel('Open only').uncheck();
-  await page.getByLabel('Failed changes').check();
   const list = page.getByRole('table', { name: 'ITSM records' });
   const rows = list.getByRole('row');
+  await expect(page.getByLabel('Open only')).not.toBeChecked();
+  await expect(
+    rows
+      .filter({ hasText: /INC\d+/ })
+      .filter({ hasText: /resolved|closed/ })
+      .first(),
+  ).toBeVisible();
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/itsm-timeline.png',
+    fullPage: true,
+  });
+
+  // The whole year, failed changes only.
+  await page.getByLabel('Window').click();
+  await page.getByRole('option', { name: '365 days' }).click();
+  await page.getByLabel('Failed changes').check();
   await expect(rows.first()).toBeVisible();
   const failedRows = await rows.count();
   expect(failedRows).toBeGreaterThan(0);
