@@ -155,9 +155,7 @@ export interface ItsmProvider {
    * config (PagerDuty urgency to priority, which decides what counts as an
    * outage).
    */
-  readonly metricNotes?: Readonly<
-    Partial<Record<ItsmBuiltinMetricId, string>>
-  >;
+  readonly metricNotes?: Readonly<Partial<Record<ItsmBuiltinMetricId, string>>>;
   /**
    * Reads what changed since `cursor`, in batches. Throwing ends the run: the
    * batches already yielded stay committed and the error lands in `sync_state`.
