@@ -29,3 +29,4 @@ export * from './metrics';
 export * from './improvements';
 export * from './format';
 export * from './reviewPeriod';
+export * from './entities';
