@@ -26,3 +26,4 @@ export * from './ownership';
 export * from './metrics';
 export * from './mapping';
 export * from './http';
+export * from './config';
