@@ -36,6 +36,11 @@ export const TABLE_FEEDBACK = 'feedback';
 export const TABLE_SYNC_STATE = 'sync_state';
 export const TABLE_DEAD_LETTERS = 'dead_letters';
 export const TABLE_RECORD_TOMBSTONES = 'record_tombstones';
+export const TABLE_IMPROVEMENTS = 'improvements';
+export const TABLE_IMPROVEMENT_ENTITIES = 'improvement_entities';
+export const TABLE_IMPROVEMENT_EVENTS = 'improvement_events';
+export const TABLE_SERVICE_REVIEWS = 'service_reviews';
+export const TABLE_SERVICE_REVIEW_AMENDMENTS = 'service_review_amendments';
 
 /** The annotation of `record_mappings` rows for entity refs the provider named. */
 export const ENTITY_REF_MAPPING = '@entity-ref';
