@@ -42,7 +42,8 @@ import {
   FakeRow,
   FakeServiceNow,
 } from '../src/__testUtils__/FakeServiceNow';
-import { ServiceNowClient, ServiceNowItsmProvider } from '../src/lib';
+import { ServiceNowClient } from '../src/client';
+import { ServiceNowItsmProvider } from '../src/provider';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);

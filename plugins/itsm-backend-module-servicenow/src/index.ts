@@ -23,4 +23,6 @@
  */
 
 export { itsmModuleServicenow as default } from './module';
-export * from './lib';
+export * from './client';
+export * from './provider';
+export * from './ownership';

@@ -23,11 +23,9 @@ import {
   itsmProvidersExtensionPoint,
 } from '@backstage-itsm/plugin-itsm-node';
 import { readServiceNowConfigs } from './config';
-import {
-  ServiceNowClient,
-  ServiceNowItsmProvider,
-  ServiceNowOwnershipSource,
-} from './lib';
+import { ServiceNowClient } from './client';
+import { ServiceNowOwnershipSource } from './ownership';
+import { ServiceNowItsmProvider } from './provider';
 
 /**
  * Registers, per `itsm.providers.servicenow.<id>` config block, an ITSM

@@ -14,8 +14,6 @@
  * limitations under the License.
  */
 
-export { ServiceNowClient } from './ServiceNowClient';
-export type { ServiceNowClientOptions, TableQuery } from './ServiceNowClient';
 export {
   ServiceNowItsmProvider,
   DEFAULT_OVERLAP_SECONDS,
@@ -23,10 +21,4 @@ export {
   DEFAULT_RECONCILE_EVERY_MS,
 } from './ServiceNowItsmProvider';
 export type { ServiceNowItsmProviderOptions } from './ServiceNowItsmProvider';
-export { ServiceNowOwnershipSource } from './ServiceNowOwnershipSource';
-export type { ServiceNowOwnershipSourceOptions } from './ServiceNowOwnershipSource';
-export { ServiceNowError } from './errors';
-export type { ServiceNowAuthConfig } from './auth';
 export type { ChoiceOverrides } from './choices';
-export type { DisplayValueMode } from './values';
-export type { ServiceNowTable, ServiceNowTaskTable } from './tables';

@@ -26,7 +26,7 @@ import {
   instantTime,
 } from '../__testUtils__/helpers';
 import { fakeServiceNowHandlers } from '../__testUtils__/msw';
-import { ServiceNowClient } from './ServiceNowClient';
+import { ServiceNowClient } from '../client/ServiceNowClient';
 import { ServiceNowOwnershipSource } from './ServiceNowOwnershipSource';
 
 const server = setupServer();

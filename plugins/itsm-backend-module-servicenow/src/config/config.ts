@@ -21,15 +21,19 @@ import {
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { Duration } from 'luxon';
-import type { ServiceNowAuthConfig } from './lib/auth';
-import { CHOICE_TARGETS, ChoiceOverrides } from './lib/choices';
-import { checkExtraQuery } from './lib/encodedQuery';
+import type { ServiceNowAuthConfig } from '../client/auth';
+import { CHOICE_TARGETS, ChoiceOverrides } from '../provider/choices';
+import { checkExtraQuery } from '../client/encodedQuery';
 import {
   DEFAULT_OVERLAP_SECONDS,
   DEFAULT_PAGE_SIZE,
   DEFAULT_RECONCILE_EVERY_MS,
-} from './lib/ServiceNowItsmProvider';
-import { SERVICENOW_TABLES, ServiceNowTable, TASK_TABLES } from './lib/tables';
+} from '../provider/ServiceNowItsmProvider';
+import {
+  SERVICENOW_TABLES,
+  ServiceNowTable,
+  TASK_TABLES,
+} from '../client/tables';
 
 /** The config key that holds the ServiceNow instances, keyed by id. */
 export const SERVICENOW_PROVIDERS_CONFIG_KEY = 'itsm.providers.servicenow';

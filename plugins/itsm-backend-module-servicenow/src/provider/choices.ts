@@ -21,8 +21,8 @@ import {
   ITSM_SLA_KINDS,
   ITSM_SLA_STAGES,
 } from '@backstage-itsm/plugin-itsm-common';
-import type { ServiceNowTable } from './tables';
-import type { FieldValue } from './values';
+import type { ServiceNowTable } from '../client/tables';
+import type { FieldValue } from '../client/values';
 
 /**
  * The choice fields the provider maps, per table, and the values each may be

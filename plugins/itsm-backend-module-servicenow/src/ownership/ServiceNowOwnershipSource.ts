@@ -22,9 +22,9 @@ import type {
   ItsmOwnershipFacts,
   ItsmOwnershipSource,
 } from '@backstage-itsm/plugin-itsm-node';
-import { recordUrl } from './normalise';
-import type { ServiceNowClient } from './ServiceNowClient';
-import { readField, readText, ServiceNowRow } from './values';
+import { recordUrl } from '../provider/normalise';
+import type { ServiceNowClient } from '../client/ServiceNowClient';
+import { readField, readText, ServiceNowRow } from '../client/values';
 
 /** Most CIs whose facts are cached at once. */
 const MAX_CACHED = 1000;

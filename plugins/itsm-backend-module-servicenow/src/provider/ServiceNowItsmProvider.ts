@@ -41,8 +41,8 @@ import {
   ServiceNowCursor,
   TableCursor,
 } from './cursor';
-import { andQuery, queryFields } from './encodedQuery';
-import { ServiceNowError } from './errors';
+import { andQuery, queryFields } from '../client/encodedQuery';
+import { ServiceNowError } from '../client/errors';
 import {
   NormalisedItem,
   NormaliseOptions,
@@ -50,7 +50,7 @@ import {
   normaliseTaskRow,
   slaTaskId,
 } from './normalise';
-import type { ServiceNowClient } from './ServiceNowClient';
+import type { ServiceNowClient } from '../client/ServiceNowClient';
 import {
   AUDIT_DELETE_TABLE,
   isTaskTable,
@@ -60,7 +60,7 @@ import {
   ServiceNowTaskTable,
   TABLE_FIELDS,
   TASK_TABLES,
-} from './tables';
+} from '../client/tables';
 import {
   formatServiceNowDateTime,
   isServiceNowDateTime,
@@ -68,7 +68,7 @@ import {
   readText,
   ServiceNowRow,
   shiftServiceNowDateTime,
-} from './values';
+} from '../client/values';
 
 /** Rows per Table API page unless configured. @public */
 export const DEFAULT_PAGE_SIZE = 500;

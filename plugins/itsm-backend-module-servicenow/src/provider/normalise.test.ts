@@ -33,7 +33,7 @@ import {
   normaliseSlaRow,
   normaliseTaskRow,
 } from './normalise';
-import type { DisplayValueMode } from './values';
+import type { DisplayValueMode } from '../client/values';
 
 const BASE = 'https://example.service-now.com';
 

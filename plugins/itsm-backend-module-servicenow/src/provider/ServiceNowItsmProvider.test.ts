@@ -44,14 +44,14 @@ import {
   sysId,
 } from '../__testUtils__/helpers';
 import { fakeServiceNowHandlers } from '../__testUtils__/msw';
-import type { ServiceNowAuthConfig } from './auth';
-import { ServiceNowError } from './errors';
-import { ServiceNowClient } from './ServiceNowClient';
+import type { ServiceNowAuthConfig } from '../client/auth';
+import { ServiceNowError } from '../client/errors';
+import { ServiceNowClient } from '../client/ServiceNowClient';
 import {
   ServiceNowItsmProvider,
   ServiceNowItsmProviderOptions,
 } from './ServiceNowItsmProvider';
-import type { DisplayValueMode } from './values';
+import type { DisplayValueMode } from '../client/values';
 
 const server = setupServer();
 registerMswTestHooks(server);

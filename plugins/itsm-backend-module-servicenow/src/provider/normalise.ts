@@ -20,7 +20,11 @@ import {
   ItsmEntityMapping,
 } from '@backstage-itsm/plugin-itsm-common';
 import type { ChoiceMapper } from './choices';
-import { KIND_OF_TABLE, ServiceNowTable, ServiceNowTaskTable } from './tables';
+import {
+  KIND_OF_TABLE,
+  ServiceNowTable,
+  ServiceNowTaskTable,
+} from '../client/tables';
 import {
   DisplayValueMode,
   parseDurationSeconds,
@@ -28,7 +32,7 @@ import {
   readInstant,
   readText,
   ServiceNowRow,
-} from './values';
+} from '../client/values';
 
 /** What normalisation needs to know about the instance. */
 export interface NormaliseOptions {

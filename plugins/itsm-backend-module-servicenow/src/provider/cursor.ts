@@ -19,8 +19,8 @@ import {
   ServiceNowTable,
   ServiceNowTaskTable,
   TASK_TABLES,
-} from './tables';
-import { isServiceNowDateTime } from './values';
+} from '../client/tables';
+import { isServiceNowDateTime } from '../client/values';
 
 /**
  * Most rows a table's `seen` list keeps. Past it the oldest are forgotten,
