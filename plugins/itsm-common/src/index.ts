@@ -30,3 +30,4 @@ export * from './improvements';
 export * from './format';
 export * from './reviewPeriod';
 export * from './entities';
+export * from './schemas';

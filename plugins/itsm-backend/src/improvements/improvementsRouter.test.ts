@@ -63,7 +63,7 @@ import { createRouter } from '../service/createRouter';
 import { ImprovementService } from './ImprovementService';
 import { ImprovementStore } from './ImprovementStore';
 import { fakeUserInfo } from './__testUtils__/fakeUserInfo';
-import { MAX_PROGRESS_MEASUREMENTS } from './validation';
+import { MAX_PROGRESS_MEASUREMENTS } from './improvementsRouter';
 
 jest.setTimeout(60_000);
 

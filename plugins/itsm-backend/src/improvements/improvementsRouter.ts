@@ -22,8 +22,11 @@ import { NotAllowedError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   itsmImprovementCreatePermission,
+  itsmImprovementCreateSchema,
   itsmImprovementDeletePermission,
+  itsmImprovementsQuerySchema,
   itsmImprovementUpdatePermission,
+  itsmImprovementUpdateSchema,
 } from '@backstage-itsm/plugin-itsm-common';
 import type { Request, Router } from 'express';
 import { DateTime } from 'luxon';
@@ -37,12 +40,9 @@ import {
   OwnerChoice,
 } from './ImprovementService';
 import { MetricProbe } from './MetricProbe';
-import {
-  createImprovementSchema,
-  listImprovementsSchema,
-  MAX_PROGRESS_MEASUREMENTS,
-  updateImprovementSchema,
-} from './validation';
+
+/** The most metrics one request measures for the progress of its improvements. */
+export const MAX_PROGRESS_MEASUREMENTS = 60;
 
 export interface ImprovementRouteOptions {
   improvements: ImprovementService;
@@ -131,7 +131,7 @@ export function bindImprovementRoutes(
   const { improvements, authorizer, auditor } = options;
 
   router.get('/improvements', async (req, res) => {
-    const query = parseInput(listImprovementsSchema, req.query, 'query');
+    const query = parseInput(itsmImprovementsQuerySchema, req.query, 'query');
     const caller = await improvementCaller(req, options);
     const filter = await authorizer.improvementFilter(caller.credentials);
     const today = DateTime.fromMillis(caller.probe.now, {
@@ -149,7 +149,7 @@ export function bindImprovementRoutes(
         }))
       : undefined;
     // Each page measures the progress of its items: at most
-    // MAX_IMPROVEMENTS_PAGE items and MAX_PROGRESS_MEASUREMENTS measurements.
+    // ITSM_MAX_IMPROVEMENTS_PAGE items and MAX_PROGRESS_MEASUREMENTS measurements.
     res.json(
       await improvements.list(
         {
@@ -190,7 +190,7 @@ export function bindImprovementRoutes(
         itsmImprovementCreatePermission,
         'You are not allowed to create improvements',
       );
-      const input = parseInput(createImprovementSchema, req.body, 'body');
+      const input = parseInput(itsmImprovementCreateSchema, req.body, 'body');
       const created = await improvements.create(
         input,
         caller,
@@ -215,7 +215,7 @@ export function bindImprovementRoutes(
     });
     try {
       const caller = await improvementCaller(req, options);
-      const input = parseInput(updateImprovementSchema, req.body, 'body');
+      const input = parseInput(itsmImprovementUpdateSchema, req.body, 'body');
       const [read, update] = await Promise.all([
         authorizer.improvementFilter(caller.credentials),
         authorizer.improvementFilter(

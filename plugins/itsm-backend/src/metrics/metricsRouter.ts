@@ -17,17 +17,12 @@
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  ITSM_METRIC_BUCKETS,
+  ItsmMetricBucket,
   ItsmMetricExplanation,
+  itsmMetricsQuerySchema,
 } from '@backstage-itsm/plugin-itsm-common';
 import type { Router } from 'express';
-import { z } from 'zod';
-import {
-  entityRefParam,
-  instantParam,
-  listParam,
-  parseInput,
-} from '../service/validation';
+import { parseInput } from '../service/validation';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
@@ -52,17 +47,6 @@ export const MAX_SERIES_WINDOW_DAYS = 1096;
  * years of records; a longer look back is a series with larger buckets.
  */
 export const MAX_METRICS_WINDOW_DAYS = 1096;
-
-export const metricsQuerySchema = z
-  .object({
-    entityRef: entityRefParam(),
-    from: instantParam.optional(),
-    to: instantParam.optional(),
-    bucket: z.enum(ITSM_METRIC_BUCKETS).optional(),
-    metrics: listParam.optional(),
-    explain: z.string().min(1).optional(),
-  })
-  .strict();
 
 export interface MetricsRouteOptions {
   engine: MetricsEngine;
@@ -90,11 +74,11 @@ export function readMetricsQuery(
   entityRef: string;
   from: number;
   to: number;
-  bucket?: z.output<typeof metricsQuerySchema>['bucket'];
+  bucket?: ItsmMetricBucket;
   metricIds: string[];
   explain?: string;
 } {
-  const q = parseInput(metricsQuerySchema, query, 'query');
+  const q = parseInput(itsmMetricsQuerySchema, query, 'query');
   const to = q.to ?? now;
   const from = q.from ?? to - DEFAULT_WINDOW_MS;
   if (from >= to) {

@@ -15,48 +15,21 @@
  */
 
 import type { Request, Router } from 'express';
-import { z } from 'zod';
+import {
+  itsmReviewAmendSchema,
+  itsmReviewHoldSchema,
+  itsmReviewQuerySchema,
+} from '@backstage-itsm/plugin-itsm-common';
 import {
   improvementCaller,
   ImprovementRouteOptions,
 } from '../improvements/improvementsRouter';
-import {
-  entityRefParam,
-  instantParam,
-  parseInput,
-} from '../service/validation';
+import { parseInput } from '../service/validation';
 import { renderReviewMarkdown } from './markdown';
 import { parseHeldPeriod, parseReviewPeriod } from './period';
 import { ReviewCaller, ReviewService } from './ReviewService';
 
 /** Longest decisions text a held review keeps. */
-export const MAX_DECISIONS_LENGTH = 50_000;
-
-const reviewQuerySchema = z
-  .object({
-    entityRef: entityRefParam(),
-    period: z.string().min(1).optional(),
-    from: instantParam.optional(),
-    to: instantParam.optional(),
-    format: z.enum(['json', 'markdown']).default('json'),
-  })
-  .strict();
-
-const decisions = z.string().max(MAX_DECISIONS_LENGTH);
-
-const holdBodySchema = z
-  .object({
-    entityRef: entityRefParam(),
-    period: z.string().min(1).optional(),
-    // Refused with a message of their own: a hold names a period.
-    from: z.unknown().optional(),
-    to: z.unknown().optional(),
-    decisions: decisions.default(''),
-  })
-  .strict();
-
-const amendBodySchema = z.object({ decisions }).strict();
-
 async function reviewCaller(
   req: Request,
   options: ImprovementRouteOptions,
@@ -81,7 +54,7 @@ export function bindReviewRoutes(
   const { reviews, auditor } = options;
 
   router.get('/reviews', async (req, res) => {
-    const query = parseInput(reviewQuerySchema, req.query, 'query');
+    const query = parseInput(itsmReviewQuerySchema, req.query, 'query');
     const period = parseReviewPeriod(query, 'query');
     const caller = await reviewCaller(req, options);
     const review = await reviews.getReview(query.entityRef, period, caller);
@@ -101,7 +74,7 @@ export function bindReviewRoutes(
       request: req,
     });
     try {
-      const body = parseInput(holdBodySchema, req.body, 'body');
+      const body = parseInput(itsmReviewHoldSchema, req.body, 'body');
       const caller = await reviewCaller(req, options);
       const period = parseHeldPeriod(body, caller.probe.now);
       const review = await reviews.hold(
@@ -132,7 +105,7 @@ export function bindReviewRoutes(
       meta: { reviewId: req.params.id },
     });
     try {
-      const body = parseInput(amendBodySchema, req.body, 'body');
+      const body = parseInput(itsmReviewAmendSchema, req.body, 'body');
       const caller = await reviewCaller(req, options);
       const review = await reviews.amend(req.params.id, body.decisions, caller);
       await auditorEvent.success({

@@ -29,21 +29,17 @@ import {
 } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  ITSM_RECORD_KINDS,
-  ITSM_RECORD_STATES,
+  itsmDeadLettersQuerySchema,
   itsmIngestPermission,
+  itsmOwnershipQuerySchema,
+  itsmRecordsQuerySchema,
   itsmSyncReadPermission,
   itsmSyncTriggerPermission,
 } from '@backstage-itsm/plugin-itsm-common';
 import express, { NextFunction, Request, RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import {
-  instantParam,
-  listParam,
-  parseEntityRefInput,
-  parseInput,
-} from './validation';
+import { parseEntityRefInput, parseInput } from './validation';
 import { neverRunSyncStatus } from '../database/syncStatus';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
@@ -143,35 +139,6 @@ function jsonBodies(pushBodyLimit: number): RequestHandler {
   };
 }
 
-const recordsQuerySchema = z
-  .object({
-    entityRef: listParam.optional(),
-    kind: listParam.pipe(z.array(z.enum(ITSM_RECORD_KINDS))).optional(),
-    state: listParam.pipe(z.array(z.enum(ITSM_RECORD_STATES))).optional(),
-    priority: listParam
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(/^[1-5]$/, 'priority must be 1 to 5')
-            .transform(Number),
-        ),
-      )
-      .optional(),
-    providerId: listParam.optional(),
-    from: instantParam.optional(),
-    to: instantParam.optional(),
-    q: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(2000).default(50),
-    cursor: z.string().max(1000).optional(),
-    order: z.enum(['asc', 'desc']).default('desc'),
-  })
-  .strict()
-  .refine(q => q.from === undefined || q.to === undefined || q.from < q.to, {
-    path: ['from'],
-    message: 'from must be before to',
-  });
-
 const ingestBodySchema = z
   .object({
     records: z.array(z.unknown()).optional(),
@@ -243,7 +210,7 @@ export async function createRouter(
   });
 
   router.get('/records', async (req, res) => {
-    const query = parseInput(recordsQuerySchema, req.query, 'query');
+    const query = parseInput(itsmRecordsQuerySchema, req.query, 'query');
     const filter = await readFilter(req);
     const entityRefs = query.entityRef
       ? await checkEntities(req, query.entityRef)
@@ -299,9 +266,7 @@ export async function createRouter(
     await requireSyncRead(req);
     engine.getProvider(req.params.providerId);
     const { limit } = parseInput(
-      z
-        .object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
-        .strict(),
+      itsmDeadLettersQuerySchema,
       req.query,
       'query',
     );
@@ -372,9 +337,7 @@ export async function createRouter(
     const ownership = options.ownership;
     router.get('/ownership', async (req, res) => {
       const { entityRef } = parseInput(
-        z
-          .object({ entityRef: z.string().min(1, 'entityRef is required') })
-          .strict(),
+        itsmOwnershipQuerySchema,
         req.query,
         'query',
       );

@@ -16,7 +16,8 @@
 
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
-import { entityRefParam, parseEntityRefInput, parseInput } from './validation';
+import { itsmEntityRefSchema } from '@backstage-itsm/plugin-itsm-common';
+import { parseEntityRefInput, parseInput } from './validation';
 
 describe('parseEntityRefInput', () => {
   it.each([
@@ -53,8 +54,8 @@ describe('parseEntityRefInput', () => {
   });
 });
 
-describe('entityRefParam', () => {
-  const schema = z.object({ entityRef: entityRefParam() }).strict();
+describe('itsmEntityRefSchema', () => {
+  const schema = z.object({ entityRef: itsmEntityRefSchema() }).strict();
 
   it('normalises inside a schema', () => {
     expect(parseInput(schema, { entityRef: 'payments-api' }, 'query')).toEqual({
@@ -71,7 +72,7 @@ describe('entityRefParam', () => {
   it('names the path inside a body', () => {
     const body = z.object({
       links: z.array(
-        z.object({ ref: entityRefParam({ defaultKind: 'group' }) }),
+        z.object({ ref: itsmEntityRefSchema({ defaultKind: 'group' }) }),
       ),
     });
     expect(parseInput(body, { links: [{ ref: 'sre' }] }, 'body')).toEqual({

@@ -14,107 +14,19 @@
  * limitations under the License.
  */
 
-import {
-  KubernetesValidatorFunctions,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { describeValidationError } from '@backstage-itsm/plugin-itsm-common';
+import {
+  describeValidationError,
+  itsmEntityRefSchema,
+  ItsmEntityRefDefaults,
+} from '@backstage-itsm/plugin-itsm-common';
 import { z } from 'zod';
 
-/** How an entity ref given without a kind or namespace is completed. */
-export interface EntityRefDefaults {
-  /** Default `component`. */
-  defaultKind?: string;
-}
-
-/** Longer than any name a catalog stores (Kubernetes' own limit is 63). */
-const MAX_ENTITY_NAME_LENGTH = 253;
-
 /**
- * Completes and checks a ref: kind and namespace as the catalog's default
- * validators require them; the name loosely (non-empty, no whitespace, `:`
- * or `/`, bounded), since adopters may relax the catalog's name rules.
+ * Parses a request input with one of the shared schemas of itsm-common;
+ * a failure is a 400 naming `where` and the fields, e.g.
+ * `Invalid query: limit: Too big: expected number to be <=2000`.
  */
-function normaliseEntityRef(value: string, defaults?: EntityRefDefaults) {
-  const ref = parseEntityRef(value.trim(), {
-    defaultKind: defaults?.defaultKind ?? 'component',
-    defaultNamespace: 'default',
-  });
-  if (!KubernetesValidatorFunctions.isValidKind(ref.kind)) {
-    throw new Error(`kind '${ref.kind}' is not valid`);
-  }
-  if (
-    !KubernetesValidatorFunctions.isValidNamespace(
-      ref.namespace.toLocaleLowerCase('en-US'),
-    )
-  ) {
-    throw new Error(`namespace '${ref.namespace}' is not valid`);
-  }
-  if (ref.name.length > MAX_ENTITY_NAME_LENGTH || /[\s:/]/.test(ref.name)) {
-    throw new Error('name is not valid');
-  }
-  return stringifyEntityRef(ref);
-}
-
-function notAnEntityRef(value: string): string {
-  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  return `'${shown}' is not an entity ref ([kind:][namespace/]name)`;
-}
-
-/**
- * Parses an entity ref from request input the same way on every route: the
- * kind defaults to `component` (or `defaults.defaultKind`), the namespace to
- * `default`, and the result is the full ref (`component:default/payments-api`).
- * A ref that does not parse is a 400 naming `field`.
- */
-export function parseEntityRefInput(
-  value: string,
-  field: string,
-  defaults?: EntityRefDefaults,
-): string {
-  try {
-    return normaliseEntityRef(value, defaults);
-  } catch {
-    throw new InputError(`Invalid ${field}: ${notAnEntityRef(value)}`);
-  }
-}
-
-/**
- * The zod form of {@link parseEntityRefInput}, for query and body schemas:
- * the issue carries the field's path, so `parseInput` names it.
- */
-export function entityRefParam(defaults?: EntityRefDefaults) {
-  return z.string().transform((value, ctx) => {
-    try {
-      return normaliseEntityRef(value, defaults);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: notAnEntityRef(value),
-      });
-      return z.NEVER;
-    }
-  });
-}
-
-/** `a,b` or repeated `?x=a&x=b`: a list, without empties. */
-export const listParam = z
-  .union([z.string(), z.array(z.string())])
-  .transform(v =>
-    (Array.isArray(v) ? v : [v])
-      .flatMap(s => s.split(','))
-      .map(s => s.trim())
-      .filter(Boolean),
-  );
-
-/** ISO 8601 with `Z` or an offset, normalised to epoch ms (UTC). */
-export const instantParam = z.iso
-  .datetime({ offset: true })
-  .transform(v => Date.parse(v));
-
-/** Parses request input, or throws a 400 naming the fields at fault. */
 export function parseInput<T extends z.ZodType>(
   schema: T,
   value: unknown,
@@ -127,4 +39,25 @@ export function parseInput<T extends z.ZodType>(
     );
   }
   return parsed.data;
+}
+
+/**
+ * Normalises one entity ref input to `kind:namespace/name`; a 400
+ * `Invalid <field>: '<value>' is not an entity ref` otherwise.
+ */
+export function parseEntityRefInput(
+  value: string,
+  field: string,
+  defaults?: ItsmEntityRefDefaults,
+): string {
+  const parsed = itsmEntityRefSchema(defaults).safeParse(value);
+  if (!parsed.success) {
+    throw new InputError(`Invalid ${field}: ${parsed.error.issues[0].message}`);
+  }
+  return parsed.data;
+}
+
+/** A 400 naming a field of the body that the schema could not judge alone. */
+export function invalidField(field: string, message: string): InputError {
+  return new InputError(`Invalid body: ${field}: ${message}`);
 }
