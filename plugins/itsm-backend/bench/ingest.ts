@@ -37,11 +37,11 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import type { Knex } from 'knex';
 import { openBenchDatabase } from './benchDatabase';
+import { DatabaseItsmStore } from '../src/database/DatabaseItsmStore';
 import {
-  DatabaseItsmStore,
   PreparedRecord,
   prepareRecord,
-} from '../src/database/DatabaseItsmStore';
+} from '../src/database/operations/records/prepareRecord';
 import { EntityResolver } from '../src/ingestion/EntityResolver';
 import { IngestionEngine } from '../src/ingestion/IngestionEngine';
 

@@ -79,6 +79,15 @@ export interface CommitBatchResult {
   deleted: number;
 }
 
+/** What a provider said maps one record. */
+export interface RecordMappings {
+  recordId: string;
+  /** Entity refs the provider named. */
+  entityRefs: string[];
+  /** Annotation values, matched against the catalog. */
+  mappings: Array<{ annotation: string; value: string }>;
+}
+
 /** A criterion of a record filter; permission conditions turn into these. */
 export type RecordCriterion =
   | { key: 'department'; values: string[] }
@@ -151,13 +160,7 @@ export interface ItsmStore {
   listRecordMappings(options: {
     afterRecordId?: string;
     limit: number;
-  }): Promise<
-    Array<{
-      recordId: string;
-      entityRefs: string[];
-      mappings: Array<{ annotation: string; value: string }>;
-    }>
-  >;
+  }): Promise<RecordMappings[]>;
   /** Replaces the entity mappings of the given records; returns how many records changed. */
   replaceRecordEntities(
     entities: Map<string, ResolvedEntity[]>,

@@ -20,7 +20,13 @@ import type {
   NotCriteria,
   PermissionCriteria,
 } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import type { Knex } from 'knex';
+import type { RecordCriterion, RecordFilter } from './ItsmStore';
+import { TABLE_RECORD_ENTITIES } from './tables';
+
+/** The alias of `records` in every filtered read, so filters can refer to `r.id`. */
+export const R = 'r';
 
 /**
  * Translates a permission filter into nested where-groups, leaving each leaf
@@ -62,5 +68,48 @@ export function applyPermissionCriteria<TCriterion>(
     builder.whereNot(sub => apply(sub, child));
   } else {
     applyCriterion(builder, filter as TCriterion);
+  }
+}
+
+/**
+ * The ids of records mapped to an entity whose `column` is one of `values`,
+ * as an uncorrelated subquery for `r.id in (...)`: evaluated once, where a
+ * correlated EXISTS may be planned per row through the wrong index.
+ */
+export function recordIdsWhere(
+  column: 'entity_ref' | 'owner_ref',
+  values: string[],
+): (sub: Knex.QueryBuilder) => void {
+  return sub => {
+    sub.select('record_id').from(TABLE_RECORD_ENTITIES).whereIn(column, values);
+  };
+}
+
+/** Translates a permission filter into where-groups on `records as r`. */
+export function applyFilter(
+  builder: Knex.QueryBuilder,
+  filter: RecordFilter,
+): void {
+  applyPermissionCriteria(builder, filter, applyCriterion);
+}
+
+function applyCriterion(
+  builder: Knex.QueryBuilder,
+  criterion: RecordCriterion,
+): void {
+  switch (criterion.key) {
+    case 'department':
+      builder.whereIn(`${R}.department`, criterion.values);
+      return;
+    case 'kind':
+      builder.whereIn(`${R}.kind`, criterion.values);
+      return;
+    case 'owner':
+      builder.whereIn(`${R}.id`, recordIdsWhere('owner_ref', criterion.values));
+      return;
+    default:
+      throw new InputError(
+        `Unknown record filter criterion ${JSON.stringify(criterion)}`,
+      );
   }
 }

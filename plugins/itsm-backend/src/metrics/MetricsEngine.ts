@@ -35,7 +35,7 @@ import type { RecordFilter } from '../database/ItsmStore';
 import {
   listCoveringSources,
   listMappedProviderIds,
-} from '../database/operations/listCoveringSources';
+} from '../database/operations/syncState/listCoveringSources';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
 import {
   builtinFamilies,

@@ -16,7 +16,7 @@
 
 import type { Knex } from 'knex';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
-import { applyFilter } from '../database/DatabaseItsmStore';
+import { applyFilter } from '../database/permissionCriteria';
 import type { RecordFilter } from '../database/ItsmStore';
 import { TABLE_RECORD_ENTITIES, TABLE_RECORDS } from '../database/tables';
 import type { MetricScope, MetricWindow, ScopeTables } from './types';

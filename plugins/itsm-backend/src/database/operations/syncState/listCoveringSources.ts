@@ -16,16 +16,17 @@
 
 import type { ItsmDataSource } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
-import { whereAnyOf } from '../../metrics/sql';
-import { applyFilter } from '../DatabaseItsmStore';
-import type { RecordFilter } from '../ItsmStore';
+import { whereAnyOf } from '../../../metrics/sql';
+import type { RecordFilter } from '../../ItsmStore';
+import { applyFilter } from '../../permissionCriteria';
 import {
   DbBigInt,
   DbBoolean,
   TABLE_RECORD_ENTITIES,
   TABLE_RECORDS,
   TABLE_SYNC_STATE,
-} from '../tables';
+} from '../../tables';
+import { toIso } from '../util/conversions';
 
 /** The entity set whose sources to list. */
 export interface CoveringSourcesScope {
@@ -146,10 +147,6 @@ export async function listCoveringSources(
     failedParts: partNames(row.last_failed_parts),
     firstRunFinished: Number(row.first_run_finished) === 1,
   }));
-}
-
-function toIso(ms: DbBigInt | null): string | null {
-  return ms === null ? null : new Date(Number(ms)).toISOString();
 }
 
 /**

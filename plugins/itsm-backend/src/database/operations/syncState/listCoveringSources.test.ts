@@ -22,8 +22,8 @@ import {
   HR,
   MetricsHarness,
   T0,
-} from '../../metrics/__testUtils__/metricsHarness';
-import type { RecordFilter } from '../ItsmStore';
+} from '../../../metrics/__testUtils__/metricsHarness';
+import type { RecordFilter } from '../../ItsmStore';
 import { listCoveringSources } from './listCoveringSources';
 
 jest.setTimeout(60_000);

@@ -1,0 +1,31 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { Knex } from 'knex';
+import type { HeldReview } from '../../../reviews/ReviewStore';
+import { TABLE_SERVICE_REVIEWS } from '../../tables';
+import { toHeldReviewRow } from './heldReviewRows';
+
+/**
+ * Stores a held review. A second hold of the same entity and period fails
+ * on the table's unique key.
+ */
+export async function createHeldReview(
+  knex: Knex | Knex.Transaction,
+  options: { review: HeldReview },
+): Promise<void> {
+  await knex(TABLE_SERVICE_REVIEWS).insert(toHeldReviewRow(options.review));
+}
