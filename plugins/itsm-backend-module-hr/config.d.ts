@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-import type { ItsmMappedSourceConfig } from '@backstage-itsm/plugin-itsm-node';
+import type { ItsmMappedSourceConfig } from '@backstage-itsm/plugin-itsm-mapping-node';
 
 export interface Config {
   itsm?: {

@@ -17,7 +17,7 @@
 import type {
   ItsmCategoryDefinition,
   ItsmMappedSourceModuleOptions,
-} from '@backstage-itsm/plugin-itsm-node';
+} from '@backstage-itsm/plugin-itsm-mapping-node';
 
 /** The config key of the facilities sources, keyed by id. @public */
 export const FACILITIES_SOURCES_CONFIG_KEY = 'itsm.facilities.sources';

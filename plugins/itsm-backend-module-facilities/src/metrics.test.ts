@@ -18,7 +18,7 @@ import { ConfigReader } from '@backstage/config';
 import {
   ItsmRecordMapper,
   readItsmMappedSourceConfigs,
-} from '@backstage-itsm/plugin-itsm-node';
+} from '@backstage-itsm/plugin-itsm-mapping-node';
 import { createInMemoryItsmMetricContext } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { FACILITIES_SOURCE_OPTIONS } from './categories';
 import {

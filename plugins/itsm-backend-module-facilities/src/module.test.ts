@@ -15,8 +15,8 @@
  */
 
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { ItsmMappedProvider } from '@backstage-itsm/plugin-itsm-mapping-node';
 import {
-  ItsmMappedProvider,
   ItsmMetric,
   itsmMetricsExtensionPoint,
   ItsmProviderRegistration,

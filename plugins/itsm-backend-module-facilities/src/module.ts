@@ -14,15 +14,7 @@
  * limitations under the License.
  */
 
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
-import {
-  itsmMetricsExtensionPoint,
-  itsmProvidersExtensionPoint,
-  registerItsmMappedSources,
-} from '@backstage-itsm/plugin-itsm-node';
+import { createItsmMappedSourceModule } from '@backstage-itsm/plugin-itsm-mapping-node';
 import { FACILITIES_SOURCE_OPTIONS } from './categories';
 import { facilitiesOnTimeCompletionMetric } from './metrics';
 
@@ -32,26 +24,8 @@ import { facilitiesOnTimeCompletionMetric } from './metrics';
  * `facilities_on_time_completion`.
  * @public
  */
-export const itsmModuleFacilities = createBackendModule({
-  pluginId: 'itsm',
+export const itsmModuleFacilities = createItsmMappedSourceModule({
   moduleId: 'facilities',
-  register(reg) {
-    reg.registerInit({
-      deps: {
-        config: coreServices.rootConfig,
-        logger: coreServices.logger,
-        providers: itsmProvidersExtensionPoint,
-        metrics: itsmMetricsExtensionPoint,
-      },
-      async init({ config, logger, providers, metrics }) {
-        registerItsmMappedSources({
-          config,
-          logger,
-          providers,
-          module: FACILITIES_SOURCE_OPTIONS,
-        });
-        metrics.addMetric(facilitiesOnTimeCompletionMetric);
-      },
-    });
-  },
+  sources: FACILITIES_SOURCE_OPTIONS,
+  metrics: [facilitiesOnTimeCompletionMetric],
 });

@@ -17,7 +17,7 @@
 import type {
   ItsmCategoryDefinition,
   ItsmMappedSourceModuleOptions,
-} from '@backstage-itsm/plugin-itsm-node';
+} from '@backstage-itsm/plugin-itsm-mapping-node';
 
 /** The config key of the HR sources, keyed by id. @public */
 export const HR_SOURCES_CONFIG_KEY = 'itsm.hr.sources';

@@ -16,8 +16,8 @@
 
 import * as path from 'node:path';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { ItsmMappedProvider } from '@backstage-itsm/plugin-itsm-mapping-node';
 import {
-  ItsmMappedProvider,
   ItsmMetric,
   itsmMetricsExtensionPoint,
   ItsmProviderRegistration,

@@ -14,15 +14,7 @@
  * limitations under the License.
  */
 
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
-import {
-  itsmMetricsExtensionPoint,
-  itsmProvidersExtensionPoint,
-  registerItsmMappedSources,
-} from '@backstage-itsm/plugin-itsm-node';
+import { createItsmMappedSourceModule } from '@backstage-itsm/plugin-itsm-mapping-node';
 import { HR_SOURCE_OPTIONS } from './categories';
 import {
   hrOnboardingCompletionTimeMetric,
@@ -35,29 +27,8 @@ import {
  * `hr_first_response_time` and `hr_onboarding_completion_time`.
  * @public
  */
-export const itsmModuleHr = createBackendModule({
-  pluginId: 'itsm',
+export const itsmModuleHr = createItsmMappedSourceModule({
   moduleId: 'hr',
-  register(reg) {
-    reg.registerInit({
-      deps: {
-        config: coreServices.rootConfig,
-        logger: coreServices.logger,
-        providers: itsmProvidersExtensionPoint,
-        metrics: itsmMetricsExtensionPoint,
-      },
-      async init({ config, logger, providers, metrics }) {
-        registerItsmMappedSources({
-          config,
-          logger,
-          providers,
-          module: HR_SOURCE_OPTIONS,
-        });
-        metrics.addMetric(
-          hrFirstResponseTimeMetric,
-          hrOnboardingCompletionTimeMetric,
-        );
-      },
-    });
-  },
+  sources: HR_SOURCE_OPTIONS,
+  metrics: [hrFirstResponseTimeMetric, hrOnboardingCompletionTimeMetric],
 });

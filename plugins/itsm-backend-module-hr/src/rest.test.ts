@@ -17,8 +17,8 @@
 import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ITSM_REDACTED } from '@backstage-itsm/plugin-itsm-common';
+import { createItsmMappedProviders } from '@backstage-itsm/plugin-itsm-mapping-node';
 import {
-  createItsmMappedProviders,
   ItsmProviderBatch,
   ItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';

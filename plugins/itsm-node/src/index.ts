@@ -24,6 +24,6 @@ export * from './provider';
 export * from './extensions';
 export * from './ownership';
 export * from './metrics';
-export * from './mapping';
+export * from './durationStats';
 export * from './http';
 export * from './config';

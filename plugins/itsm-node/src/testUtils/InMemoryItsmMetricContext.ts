@@ -21,7 +21,7 @@ import type {
   ItsmMetricRecordRow,
   ItsmMetricRecordSet,
 } from '../metrics';
-import { summariseDurations } from '../mapping';
+import { summariseDurations } from '../durationStats';
 
 /** Most rows `list()` returns, as in the backend. */
 const MAX_LIST = 10000;

@@ -19,7 +19,5 @@ export { createInMemoryItsmMetricContext } from './InMemoryItsmMetricContext';
 export type { InMemoryItsmMetricRecord } from './InMemoryItsmMetricContext';
 export { createCapturingLogger } from './capturingLogger';
 export type { CapturedLogLine } from './capturingLogger';
-export { mapDemoExport } from './mappedDemoExport';
 export { createRecordingReporter } from './recordingReporter';
 export type { ItsmReported } from './recordingReporter';
-export type { MappedDemoExport } from './mappedDemoExport';

@@ -15,7 +15,7 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { ItsmSyncReporter } from '../provider';
+import type { ItsmSyncReporter } from '@backstage-itsm/plugin-itsm-node';
 import type { ItsmSourceItem } from './paths';
 
 /**

@@ -18,13 +18,19 @@ import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import type { JsonObject } from '@backstage/config';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { ItsmHttpClientOptions, ItsmSourceError } from '../http';
-import type { ItsmSyncReporter } from '../provider';
-import { createCapturingLogger, createRecordingReporter } from '../testUtils';
+import {
+  ItsmHttpClientOptions,
+  ItsmSourceError,
+  ItsmSyncReporter,
+} from '@backstage-itsm/plugin-itsm-node';
+import {
+  createCapturingLogger,
+  createRecordingReporter,
+} from '@backstage-itsm/plugin-itsm-node/testUtils';
 import type { ItsmRestSourceSettings } from './config';
 import { ItsmRestSource } from './restSource';
 import type { ItsmSourceEntry } from './sources';
-import { MAPPING, readSource } from './__testUtils__/fixtures';
+import { MAPPING, readSource } from './testUtils/fixtures';
 
 const ORIGIN = 'https://hr.example.com';
 const BASE = `${ORIGIN}/api/cases`;

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-import type { ItsmMetricDurationStats } from '../metrics';
+import type { ItsmMetricDurationStats } from './metrics';
 
 /**
  * A linear-interpolated percentile of sorted values, like PostgreSQL's

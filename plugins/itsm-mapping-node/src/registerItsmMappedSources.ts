@@ -14,17 +14,13 @@
  * limitations under the License.
  */
 
-/*
- * Config-driven sources of ITSM records, shared by the HR and facilities
- * modules: a CSV export or a REST API, a field mapping from config, and
- * redaction of personal fields before anything else sees them.
- */
-
 import { existsSync } from 'node:fs';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import type { ItsmProvidersExtensionPoint } from '../extensions';
-import type { ItsmProviderRegistration } from '../provider';
+import type {
+  ItsmProviderRegistration,
+  ItsmProvidersExtensionPoint,
+} from '@backstage-itsm/plugin-itsm-node';
 import {
   ItsmMappedSourceModuleOptions,
   ItsmMappedSourceSettings,
@@ -34,64 +30,6 @@ import {
   ItsmMappedProvider,
   ItsmMappedProviderOptions,
 } from './ItsmMappedProvider';
-
-export type {
-  ItsmFieldMappingConfig,
-  ItsmMappedSourceConfig,
-  ItsmSlaMappingConfig,
-} from './types';
-export {
-  DEFAULT_ITSM_MAPPED_BATCH_SIZE,
-  DEFAULT_ITSM_MAPPED_OVERLAP_MS,
-  DEFAULT_ITSM_REST_PAGE_SIZE,
-  DEFAULT_ITSM_REST_RETRY_BUDGET_MS,
-  DEFAULT_ITSM_REST_TIMEOUT_MS,
-  readItsmMappedSourceConfigs,
-} from './config';
-export type {
-  ItsmCsvSourceSettings,
-  ItsmMappedSourceModuleOptions,
-  ItsmMappedSourceSettings,
-  ItsmRestPagination,
-  ItsmRestSourceSettings,
-} from './config';
-export {
-  ItsmRecordMapper,
-  ITSM_MAPPED_FIELDS,
-  ITSM_MAPPED_FIELD_TYPES,
-  ITSM_REQUIRED_MAPPED_FIELDS,
-} from './mapper';
-export type {
-  ItsmCategoryDefinition,
-  ItsmFieldSpec,
-  ItsmFieldType,
-  ItsmMappedField,
-  ItsmMappedItem,
-  ItsmRecordMapping,
-  ItsmSlaSpec,
-} from './mapper';
-export {
-  checkItsmInstantFormat,
-  DEFAULT_ITSM_INSTANT_FORMAT,
-  formatItsmInstant,
-  ITSM_NAMED_INSTANT_FORMATS,
-  parseItsmInstant,
-} from './instants';
-export type { ItsmInstantFormat } from './instants';
-export { parseTemplate } from './template';
-export type { ItsmTemplate } from './template';
-export { redactPersonalFields } from './redact';
-export type { ItsmSourceItem } from './paths';
-export type {
-  ItsmItemSource,
-  ItsmSourceEntry,
-  ItsmSourceReadOptions,
-} from './sources';
-export { ItsmCsvSource } from './csvSource';
-export { ItsmRestSource } from './restSource';
-export { ItsmMappedProvider } from './ItsmMappedProvider';
-export type { ItsmMappedProviderOptions } from './ItsmMappedProvider';
-export { percentileCont, summariseDurations } from './durationStats';
 
 /**
  * The providers of a module's config-driven sources, one per

@@ -18,7 +18,7 @@ import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
 import type {
   ItsmProviderBatch,
   ItsmProviderSyncContext,
-} from '../../provider';
+} from '@backstage-itsm/plugin-itsm-node';
 
 function compareIds(a: string, b: string): number {
   if (a < b) return -1;

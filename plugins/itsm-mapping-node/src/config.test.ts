@@ -22,7 +22,7 @@ import {
   MODULE,
   readSource,
   sourceConfig,
-} from './__testUtils__/fixtures';
+} from './testUtils/fixtures';
 
 const KEY = 'itsm.test.sources.demo';
 

@@ -15,8 +15,6 @@
  */
 
 import { ITSM_REDACTED } from '@backstage-itsm/plugin-itsm-common';
-import { createInMemoryItsmMetricContext } from '../testUtils';
-import { percentileCont, summariseDurations } from './durationStats';
 import {
   checkItsmInstantFormat,
   formatItsmInstant,
@@ -148,69 +146,5 @@ describe('redactPersonalFields', () => {
     });
     expect(item['Employee Name']).toBe('Hannah Whitfield');
     expect(getSourceValue(copy, 'worker.contact.phone')).toBe('1');
-  });
-});
-
-describe('summariseDurations', () => {
-  it('matches percentile_cont and leaves negative durations out', () => {
-    expect(percentileCont([10, 20, 30, 40], 0.5)).toBe(25);
-    expect(percentileCont([10, 20, 30, 40], 0.9)).toBeCloseTo(37);
-    expect(percentileCont([], 0.5)).toBeNull();
-    expect(summariseDurations([300, -5, 60, 120])).toEqual({
-      n: 3,
-      mean: 160,
-      p50: 120,
-      p90: 264,
-      negative: 1,
-    });
-    expect(summariseDurations([])).toEqual({
-      n: 0,
-      mean: null,
-      p50: null,
-      p90: null,
-      negative: 0,
-    });
-  });
-});
-
-describe('createInMemoryItsmMetricContext', () => {
-  it('selects like the backend: window, within, states, departments', async () => {
-    const context = createInMemoryItsmMetricContext({
-      window: { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' },
-      records: [
-        {
-          id: 'a',
-          department: 'hr',
-          openedAt: '2026-03-02T00:00:00Z',
-          acknowledgedAt: '2026-03-02T00:01:00Z',
-        },
-        {
-          id: 'b',
-          department: 'hr',
-          openedAt: '2026-03-05T00:00:00Z',
-          state: 'cancelled',
-        },
-        { id: 'c', department: 'it', openedAt: '2026-03-06T00:00:00Z' },
-        {
-          id: 'd',
-          department: 'hr',
-          openedAt: '2026-02-27T00:00:00Z',
-          resolvedAt: '2026-03-03T00:00:00Z',
-        },
-        { id: 'e', department: 'hr', openedAt: '2026-04-01T00:00:00Z' },
-      ],
-    });
-    expect(await context.records({ departments: ['hr'] }).count()).toBe(1);
-    expect(await context.records({ states: ['cancelled'] }).count()).toBe(1);
-    expect(await context.records({ within: 'resolvedAt' }).count()).toBe(1);
-    expect(await context.records().countBy('department')).toEqual({
-      hr: 1,
-      it: 1,
-    });
-    expect(
-      await context.records().durations('openedAt', 'acknowledgedAt'),
-    ).toMatchObject({ n: 1, mean: 60 });
-    expect((await context.records().list()).map(r => r.id)).toEqual(['a', 'c']);
-    expect(context.queries).toHaveLength(6);
   });
 });

@@ -29,7 +29,7 @@ import {
   ITSM_SLA_STAGES,
 } from '@backstage-itsm/plugin-itsm-common';
 import { Duration } from 'luxon';
-import { DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS } from '../http';
+import { DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS } from '@backstage-itsm/plugin-itsm-node';
 import {
   checkItsmInstantFormat,
   DEFAULT_ITSM_INSTANT_FORMAT,

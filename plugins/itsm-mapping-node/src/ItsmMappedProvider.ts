@@ -15,13 +15,13 @@
  */
 
 import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
-import type { ItsmHttpClientOptions } from '../http';
 import type {
+  ItsmHttpClientOptions,
   ItsmProvider,
   ItsmProviderBatch,
   ItsmProviderDeletion,
   ItsmProviderSyncContext,
-} from '../provider';
+} from '@backstage-itsm/plugin-itsm-node';
 import type { ItsmMappedSourceSettings } from './config';
 import { ItsmCsvSource } from './csvSource';
 import {

@@ -27,7 +27,7 @@ import {
   readSource,
   ROW,
   sourceConfig,
-} from './__testUtils__/fixtures';
+} from './testUtils/fixtures';
 import type { JsonObject } from '@backstage/config';
 
 function mapperFor(extra: JsonObject = {}, prefix = true) {

@@ -19,10 +19,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigReader } from '@backstage/config';
-import { ItsmCsvSource } from '../mapping/csvSource';
-import { createItsmMappedProviders } from '../mapping';
-import type { ItsmMappedSourceModuleOptions } from '../mapping';
-import { createCapturingLogger } from './capturingLogger';
+import { ItsmCsvSource } from '../csvSource';
+import { createItsmMappedProviders } from '../registerItsmMappedSources';
+import type { ItsmMappedSourceModuleOptions } from '../config';
+import { createCapturingLogger } from '@backstage-itsm/plugin-itsm-node/testUtils';
 
 /** What {@link mapDemoExport} produced. @public */
 export interface MappedDemoExport {

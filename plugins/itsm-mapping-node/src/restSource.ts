@@ -20,8 +20,8 @@ import {
   ItsmHttpClient,
   ItsmHttpClientOptions,
   ItsmSourceError,
-} from '../http';
-import { noopItsmSyncReporter } from '../provider';
+  noopItsmSyncReporter,
+} from '@backstage-itsm/plugin-itsm-node';
 import type { ItsmRestSourceSettings } from './config';
 import { formatItsmInstant } from './instants';
 import { getSourceValue, sourceText } from './paths';

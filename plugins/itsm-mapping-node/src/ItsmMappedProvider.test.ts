@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ITSM_REDACTED } from '@backstage-itsm/plugin-itsm-common';
 import type { JsonObject } from '@backstage/config';
-import type { ItsmProviderBatch } from '../provider';
-import { createCapturingLogger } from '../testUtils';
+import type { ItsmProviderBatch } from '@backstage-itsm/plugin-itsm-node';
+import { createCapturingLogger } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import {
   ItsmMappedProvider,
   ItsmMappedProviderOptions,
@@ -30,8 +30,8 @@ import {
   readSource,
   ROW,
   sourceConfig,
-} from './__testUtils__/fixtures';
-import { StoredIds } from './__testUtils__/storedIds';
+} from './testUtils/fixtures';
+import { StoredIds } from './testUtils/storedIds';
 
 const COLUMNS = Object.keys(ROW);
 
