@@ -58,11 +58,12 @@ import {
 } from './permissions/rules';
 import { createRouter } from './service/createRouter';
 import { ImprovementService } from './improvements/ImprovementService';
-import { ImprovementStore } from './improvements/ImprovementStore';
+import { DatabaseImprovementStore } from './improvements/DatabaseImprovementStore';
 import {
   itsmImprovementPermissionResourceRef,
   itsmImprovementPermissionRules,
 } from './permissions/improvementRules';
+import { DatabaseReviewStore } from './reviews/DatabaseReviewStore';
 import { ReviewService } from './reviews/ReviewService';
 
 /** Permission rules judge stored fields only; progress is not part of them. */
@@ -128,7 +129,7 @@ export const itsmPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, database, scheduler, httpRouter } = deps;
         const store = await DatabaseItsmStore.create({ database });
-        const improvementStore = new ImprovementStore(
+        const improvementStore = new DatabaseImprovementStore(
           await database.getClient(),
         );
         const resolver = new EntityResolver(deps);
@@ -220,7 +221,7 @@ export const itsmPlugin = createBackendPlugin({
             metrics: metricsEngine,
             improvements,
             reviews: new ReviewService({
-              db,
+              store: new DatabaseReviewStore(db),
               records: store,
               metrics: metricsEngine,
               improvements,

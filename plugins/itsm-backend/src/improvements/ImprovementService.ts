@@ -24,34 +24,37 @@ import {
   ITSM_IMPROVEMENT_TRANSITIONS,
   ItsmImprovement,
   ItsmImprovementDetails,
-  ItsmImprovementEvent,
   ItsmImprovementList,
-  ItsmImprovementMetric,
   ItsmImprovementProgress,
 } from '@backstage-itsm/plugin-itsm-common';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { DateTime } from 'luxon';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { ImprovementFilter } from '../permissions/improvementRules';
-import { MeasurementBudgetExceededError, MetricProbe } from './MetricProbe';
 import {
+  changeEvent,
+  diffImprovements,
+  eventRecordIds,
+  sealEvents,
+} from './improvementHistory';
+import {
+  checkDueDate,
+  checkTarget,
+  ImprovementInputs,
+} from './ImprovementInputs';
+import type {
   ImprovementStore,
   ListImprovementsQuery,
   NewImprovementEvent,
   StoredImprovement,
 } from './ImprovementStore';
-import { computeProgress, isBetterThan } from './progress';
+import { measureProgress } from './measureProgress';
+import type { MetricProbe } from './MetricProbe';
 import {
   CreateImprovementInput,
   invalidField,
-  MetricBindingInput,
   UpdateImprovementInput,
 } from './validation';
 
@@ -75,40 +78,34 @@ export interface ImprovementCaller {
   probe: MetricProbe;
 }
 
-const EDITABLE_FIELDS = [
-  'title',
-  'description',
-  'entityRefs',
-  'ownerRef',
-  'priority',
-  'dueDate',
-  'recordIds',
-  'status',
-  'metric',
-] as const;
-
 /**
  * The continual-improvement register: validation, history, baselines taken
  * from the metrics engine on approval, and progress measured from live
  * metrics on every read.
  */
 export class ImprovementService {
-  constructor(
-    private readonly options: {
-      store: ImprovementStore;
-      records: ItsmStore;
-      metrics: MetricsEngine;
-      catalog: CatalogService;
-      /** The caller's ownership claims, for the owners they may name. */
-      userInfo: UserInfoService;
-    },
-  ) {}
+  readonly #store: ImprovementStore;
+  readonly #records: ItsmStore;
+  readonly #inputs: ImprovementInputs;
+
+  constructor(options: {
+    store: ImprovementStore;
+    records: ItsmStore;
+    metrics: MetricsEngine;
+    catalog: CatalogService;
+    /** The caller's ownership claims, for the owners they may name. */
+    userInfo: UserInfoService;
+  }) {
+    this.#store = options.store;
+    this.#records = options.records;
+    this.#inputs = new ImprovementInputs(options);
+  }
 
   async list(
     query: ListImprovementsQuery,
     caller: ImprovementCaller,
   ): Promise<ItsmImprovementList> {
-    const { items, totalCount } = await this.options.store.list(query);
+    const { items, totalCount } = await this.#store.list(query);
     return { items: await this.enrich(items, caller), totalCount };
   }
 
@@ -119,8 +116,12 @@ export class ImprovementService {
   ): Promise<ItsmImprovementDetails> {
     const item = await this.#require(id, filter);
     const [enriched] = await this.enrich([item], caller);
-    const events = await this.options.store.listEvents(id);
-    return { ...enriched, events: await this.#sealEvents(events, caller) };
+    const events = await this.#store.listEvents(id);
+    const readable = await this.#inputs.readable(
+      [...new Set(events.flatMap(eventRecordIds))],
+      caller.recordFilter,
+    );
+    return { ...enriched, events: sealEvents(events, readable) };
   }
 
   async create(
@@ -129,17 +130,19 @@ export class ImprovementService {
     owners: OwnerChoice,
   ): Promise<ItsmImprovement> {
     const now = caller.probe.now;
-    if (input.dueDate !== null && input.dueDate < today(now)) {
-      throw invalidField(
-        'dueDate',
-        `must be today (${today(now)}) or later, got ${input.dueDate}`,
-      );
-    }
-    const entities = await this.#entities(input.entityRefs, caller);
-    const ownerRef = await this.#owner(input.ownerRef, caller, owners);
-    await this.#checkRecords(input.recordIds, caller);
+    checkDueDate(input.dueDate, now);
+    const entities = await this.#inputs.entities(
+      input.entityRefs,
+      caller.credentials,
+    );
+    const ownerRef = await this.#inputs.owner(
+      input.ownerRef,
+      caller.credentials,
+      owners.admin,
+    );
+    await this.#inputs.checkRecords(input.recordIds, caller.recordFilter);
     const metric = input.metric
-      ? await this.#binding(input.metric, entities[0], caller)
+      ? await this.#inputs.binding(input.metric, entities[0], caller.probe)
       : null;
     if (metric) {
       // Not yet a baseline: the current value, so a target that is already
@@ -175,7 +178,7 @@ export class ImprovementService {
       updatedBy: caller.actor,
       completedAt: null,
     };
-    await this.options.store.create(item, {
+    await this.#store.create(item, {
       actor: caller.actor,
       type: 'created',
       changes: { status: { from: null, to: 'proposed' } },
@@ -200,12 +203,12 @@ export class ImprovementService {
       update: ImprovementFilter | undefined;
     },
   ): Promise<ItsmImprovement> {
-    const before = await this.#require(id, filters.read);
-    if (filters.update && !(await this.options.store.get(id, filters.update))) {
-      throw new NotAllowedError(
-        `You are not allowed to change improvement '${id}'; its owner and administrators may`,
-      );
-    }
+    const before = await this.#requireAllowed(
+      id,
+      filters.read,
+      filters.update,
+      'change',
+    );
     const now = caller.probe.now;
     const next: StoredImprovement = { ...before };
     if (input.title !== undefined) next.title = input.title;
@@ -213,30 +216,33 @@ export class ImprovementService {
     if (input.priority !== undefined) next.priority = input.priority;
     let primary: Entity | undefined;
     if (input.entityRefs !== undefined) {
-      const entities = await this.#entities(input.entityRefs, caller);
+      const entities = await this.#inputs.entities(
+        input.entityRefs,
+        caller.credentials,
+      );
       next.entityRefs = entities.map(e => stringifyEntityRef(e));
       primary = entities[0];
     }
     if (input.ownerRef !== undefined && input.ownerRef !== before.ownerRef) {
-      next.ownerRef = await this.#owner(input.ownerRef, caller, {
-        admin: filters.update === undefined,
-      });
+      next.ownerRef = await this.#inputs.owner(
+        input.ownerRef,
+        caller.credentials,
+        filters.update === undefined,
+      );
     }
     if (input.recordIds !== undefined) {
       const added = input.recordIds.filter(r => !before.recordIds.includes(r));
-      await this.#checkRecords(added, caller);
+      await this.#inputs.checkRecords(added, caller.recordFilter);
       // Links the caller cannot see are not theirs to remove.
-      const readable = await this.#readable(before.recordIds, caller);
+      const readable = await this.#inputs.readable(
+        before.recordIds,
+        caller.recordFilter,
+      );
       const hidden = before.recordIds.filter(r => !readable.has(r));
       next.recordIds = [...new Set([...input.recordIds, ...hidden])];
     }
     if (input.dueDate !== undefined && input.dueDate !== before.dueDate) {
-      if (input.dueDate !== null && input.dueDate < today(now)) {
-        throw invalidField(
-          'dueDate',
-          `must be today (${today(now)}) or later, got ${input.dueDate}`,
-        );
-      }
+      checkDueDate(input.dueDate, now);
       next.dueDate = input.dueDate;
     }
 
@@ -257,14 +263,17 @@ export class ImprovementService {
         input.status === 'done' ? new Date(now).toISOString() : null;
     }
 
-    const events: NewImprovementEvent[] = [];
     if (input.metric !== undefined) {
       if (input.metric === null) {
         next.metric = null;
       } else {
         const entity =
           primary ?? (await caller.probe.scope(next.entityRefs[0])).entity;
-        const binding = await this.#binding(input.metric, entity, caller);
+        const binding = await this.#inputs.binding(
+          input.metric,
+          entity,
+          caller.probe,
+        );
         const old = before.metric;
         const sameMeasure =
           old !== null &&
@@ -282,46 +291,8 @@ export class ImprovementService {
       }
     }
 
-    // A baseline is taken when the item is approved, and again when an
-    // approved item is bound to a different measure.
-    const approvedOrLater = ['approved', 'in_progress', 'done'].includes(
-      next.status,
-    );
-    if (next.metric && approvedOrLater && next.metric.baseline === null) {
-      const value = await caller.probe.current(
-        next.metric.metricId,
-        next.metric.entityRef,
-        next.metric.windowDays,
-      );
-      checkTarget(next.metric, value.value, 'the baseline');
-      // Without data there is no baseline yet; the next change after data
-      // arrives takes it.
-      if (value.value !== null) {
-        next.metric = {
-          ...next.metric,
-          baseline: value.value,
-          baselineN: value.n,
-          baselineCapturedAt: new Date(now).toISOString(),
-        };
-        events.push({
-          actor: caller.actor,
-          type: 'baseline_captured',
-          changes: {
-            baseline: {
-              from: before.metric?.baseline ?? null,
-              to: value.value,
-            },
-          },
-          comment: `${value.n} records from ${new Date(
-            value.from,
-          ).toISOString()} to ${new Date(value.to).toISOString()}`,
-        });
-      }
-    } else if (next.metric && next.metric.baseline !== null) {
-      checkTarget(next.metric, next.metric.baseline, 'the baseline');
-    }
-
-    const changes = diff(before, next);
+    const events = await this.#takeBaseline(before, next, caller);
+    const changes = diffImprovements(before, next);
     if (Object.keys(changes).length === 0 && events.length === 0) {
       if (!input.comment) {
         const [same] = await this.enrich([before], caller);
@@ -332,22 +303,11 @@ export class ImprovementService {
       Math.max(now, Date.parse(before.updatedAt) + 1),
     ).toISOString();
     next.updatedBy = caller.actor;
-    let type: NewImprovementEvent['type'] = 'commented';
-    if ('status' in changes) {
-      type = 'status_changed';
-    } else if (Object.keys(changes).length > 0) {
-      type = 'updated';
-    }
-    const main: NewImprovementEvent = {
-      actor: caller.actor,
-      type,
-      changes,
-      comment: input.comment ?? null,
-    };
-    if (main.type !== 'commented' || main.comment) {
+    const main = changeEvent(caller.actor, changes, input.comment);
+    if (main) {
       events.unshift(main);
     }
-    await this.options.store.update(next, before.updatedAt, events);
+    await this.#store.update(next, before.updatedAt, events);
     const [enriched] = await this.enrich([next], caller);
     return enriched;
   }
@@ -359,13 +319,13 @@ export class ImprovementService {
       delete: ImprovementFilter | undefined;
     },
   ): Promise<StoredImprovement> {
-    const item = await this.#require(id, filters.read);
-    if (filters.delete && !(await this.options.store.get(id, filters.delete))) {
-      throw new NotAllowedError(
-        `You are not allowed to delete improvement '${id}'; its owner and administrators may`,
-      );
-    }
-    await this.options.store.delete(id);
+    const item = await this.#requireAllowed(
+      id,
+      filters.read,
+      filters.delete,
+      'delete',
+    );
+    await this.#store.delete(id);
     return item;
   }
 
@@ -376,7 +336,7 @@ export class ImprovementService {
   ): Promise<ItsmImprovement[]> {
     const visible = new Map(
       (
-        await this.options.records.getRecords(
+        await this.#records.getRecords(
           items.flatMap(i => i.recordIds),
           caller.recordFilter,
         )
@@ -406,285 +366,89 @@ export class ImprovementService {
     item: StoredImprovement,
     probe: MetricProbe,
   ): Promise<ItsmImprovementProgress> {
-    const { metric } = item;
-    if (!metric) {
-      return computeProgress({ ...item, metric: null, now: probe.now });
-    }
-    try {
-      const [current, weeks] = await Promise.all([
-        probe.current(metric.metricId, metric.entityRef, metric.windowDays),
-        probe.weeks(metric.metricId, metric.entityRef, metric.sustainWeeks),
-      ]);
-      return computeProgress({
-        ...item,
-        current,
-        weeks,
-        now: probe.now,
-      });
-    } catch (error) {
-      if ((error as Error).name === 'NotFoundError') {
-        // The entity left the catalog: nothing to measure any more.
-        return computeProgress({ ...item, now: probe.now });
-      }
-      if (error instanceof MeasurementBudgetExceededError) {
-        return {
-          ...computeProgress({ ...item, now: probe.now }),
-          status: 'not_measured',
-        };
-      }
-      throw error;
-    }
+    return measureProgress(item, probe);
   }
 
-  /** The ids among `ids` that the caller may read. */
-  async #readable(
-    ids: string[],
+  /**
+   * A baseline is taken when the item is approved, and again when an
+   * approved item is bound to a different measure; sets it on `next` and
+   * returns its history event. A target must improve on the baseline.
+   */
+  async #takeBaseline(
+    before: StoredImprovement,
+    next: StoredImprovement,
     caller: ImprovementCaller,
-  ): Promise<Set<string>> {
-    if (ids.length === 0) {
-      return new Set();
-    }
-    const records = await this.options.records.getRecords(
-      ids,
-      caller.recordFilter,
+  ): Promise<NewImprovementEvent[]> {
+    const approvedOrLater = ['approved', 'in_progress', 'done'].includes(
+      next.status,
     );
-    return new Set(records.map(r => r.id));
-  }
-
-  /** History as the caller may see it: record ids they may not read are left out. */
-  async #sealEvents(
-    events: ItsmImprovementEvent[],
-    caller: ImprovementCaller,
-  ): Promise<ItsmImprovementEvent[]> {
-    const lists = (e: ItsmImprovementEvent) => {
-      const change = e.changes.recordIds;
-      return change
-        ? [change.from, change.to].filter((v): v is string[] =>
-            Array.isArray(v),
-          )
-        : [];
+    if (!next.metric || !approvedOrLater || next.metric.baseline !== null) {
+      if (next.metric && next.metric.baseline !== null) {
+        checkTarget(next.metric, next.metric.baseline, 'the baseline');
+      }
+      return [];
+    }
+    const value = await caller.probe.current(
+      next.metric.metricId,
+      next.metric.entityRef,
+      next.metric.windowDays,
+    );
+    checkTarget(next.metric, value.value, 'the baseline');
+    // Without data there is no baseline yet; the next change after data
+    // arrives takes it.
+    if (value.value === null) {
+      return [];
+    }
+    next.metric = {
+      ...next.metric,
+      baseline: value.value,
+      baselineN: value.n,
+      baselineCapturedAt: new Date(caller.probe.now).toISOString(),
     };
-    const readable = await this.#readable(
-      [...new Set(events.flatMap(e => lists(e).flat()))],
-      caller,
-    );
-    const keep = (v: unknown) =>
-      Array.isArray(v) ? v.filter(id => readable.has(id)) : v;
-    return events.map(e => {
-      const change = e.changes.recordIds;
-      if (!change) {
-        return e;
-      }
-      const from = keep(change.from);
-      const to = keep(change.to);
-      const changes = { ...e.changes };
-      if (JSON.stringify(from) === JSON.stringify(to)) {
-        delete changes.recordIds;
-      } else {
-        changes.recordIds = { from, to };
-      }
-      return { ...e, changes };
-    });
+    return [
+      {
+        actor: caller.actor,
+        type: 'baseline_captured',
+        changes: {
+          baseline: {
+            from: before.metric?.baseline ?? null,
+            to: value.value,
+          },
+        },
+        comment: `${value.n} records from ${new Date(
+          value.from,
+        ).toISOString()} to ${new Date(value.to).toISOString()}`,
+      },
+    ];
   }
 
   async #require(
     id: string,
     filter: ImprovementFilter | undefined,
   ): Promise<StoredImprovement> {
-    const item = await this.options.store.get(id, filter);
+    const item = await this.#store.get(id, filter);
     if (!item) {
       throw new NotFoundError(`No improvement found with id '${id}'`);
     }
     return item;
   }
 
-  async #entities(
-    refs: string[],
-    caller: ImprovementCaller,
-  ): Promise<Entity[]> {
-    const { items } = await this.options.catalog.getEntitiesByRefs(
-      {
-        entityRefs: refs,
-        fields: ['kind', 'metadata', 'spec.owner'],
-      },
-      { credentials: caller.credentials },
-    );
-    return refs.map((ref, i) => {
-      const entity = items[i];
-      if (!entity) {
-        throw invalidField(
-          `entityRefs[${i}]`,
-          `no entity '${ref}' in the catalog`,
-        );
-      }
-      return entity;
-    });
-  }
-
-  /** The owner of an item: a group or user in the catalog the caller may name. */
-  async #owner(
-    ownerRef: string,
-    caller: ImprovementCaller,
-    owners: OwnerChoice,
-  ): Promise<string> {
-    const { kind } = parseEntityRef(ownerRef);
-    if (kind !== 'group' && kind !== 'user') {
-      throw invalidField('ownerRef', `must be a group or a user, got ${kind}`);
-    }
-    const entity = await this.options.catalog.getEntityByRef(ownerRef, {
-      credentials: caller.credentials,
-    });
-    if (!entity) {
-      throw invalidField('ownerRef', `no ${kind} '${ownerRef}' in the catalog`);
-    }
-    if (!owners.admin) {
-      const claims = await this.#claims(caller.credentials);
-      if (!claims.includes(ownerRef)) {
-        throw new NotAllowedError(
-          `ownerRef: you may name yourself or a group you belong to (${
-            claims.join(', ') || 'none'
-          }), not '${ownerRef}'; administrators may name any owner`,
-        );
-      }
-    }
-    return ownerRef;
-  }
-
-  /** The caller's ownership claims (themself and their groups); none for a service. */
-  async #claims(credentials: BackstageCredentials): Promise<string[]> {
-    const principal = credentials.principal as { type?: string };
-    if (principal.type !== 'user') {
-      return [];
-    }
-    const info = await this.options.userInfo.getUserInfo(credentials);
-    return info.ownershipEntityRefs;
-  }
-
-  async #checkRecords(ids: string[], caller: ImprovementCaller): Promise<void> {
-    if (ids.length === 0) {
-      return;
-    }
-    const found = new Set(
-      (await this.options.records.getRecords(ids, caller.recordFilter)).map(
-        r => r.id,
-      ),
-    );
-    const missing = ids.findIndex(id => !found.has(id));
-    if (missing >= 0) {
-      throw invalidField(
-        `recordIds[${missing}]`,
-        `no record '${ids[missing]}' that you may read`,
+  /**
+   * The item, when the caller sees it (else 404) and `allowed` lets them
+   * `verb` it (else 403).
+   */
+  async #requireAllowed(
+    id: string,
+    read: ImprovementFilter | undefined,
+    allowed: ImprovementFilter | undefined,
+    verb: 'change' | 'delete',
+  ): Promise<StoredImprovement> {
+    const item = await this.#require(id, read);
+    if (allowed && !(await this.#store.get(id, allowed))) {
+      throw new NotAllowedError(
+        `You are not allowed to ${verb} improvement '${id}'; its owner and administrators may`,
       );
     }
+    return item;
   }
-
-  async #binding(
-    input: MetricBindingInput,
-    primary: Entity,
-    caller: ImprovementCaller,
-  ): Promise<ItsmImprovementMetric> {
-    const definition = this.options.metrics.definition(input.metricId);
-    if (!definition) {
-      throw invalidField(
-        'metric.metricId',
-        `unknown metric '${
-          input.metricId
-        }'; known: ${this.options.metrics.metricIds.join(', ')}`,
-      );
-    }
-    if (!definition.direction) {
-      throw invalidField(
-        'metric.metricId',
-        `${definition.title} has no better direction to improve towards`,
-      );
-    }
-    const entityRef = input.entityRef ?? stringifyEntityRef(primary);
-    try {
-      await caller.probe.scope(entityRef);
-    } catch (error) {
-      if ((error as Error).name === 'NotFoundError') {
-        throw invalidField(
-          'metric.entityRef',
-          `no entity '${entityRef}' in the catalog`,
-        );
-      }
-      throw error;
-    }
-    if (definition.unit === 'ratio' && (input.target < 0 || input.target > 1)) {
-      throw invalidField(
-        'metric.target',
-        `${definition.title} is a ratio from 0 to 1, got ${input.target}`,
-      );
-    }
-    if (definition.unit !== 'score' && input.target < 0) {
-      throw invalidField(
-        'metric.target',
-        `${definition.title} cannot be negative, got ${input.target}`,
-      );
-    }
-    return {
-      metricId: input.metricId,
-      entityRef,
-      target: input.target,
-      direction: definition.direction,
-      windowDays: input.windowDays,
-      sustainWeeks: input.sustainWeeks,
-      baseline: null,
-      baselineN: null,
-      baselineCapturedAt: null,
-    };
-  }
-}
-
-/** Refuses a target that is not an improvement on `reference`. */
-function checkTarget(
-  metric: ItsmImprovementMetric,
-  reference: number | null,
-  what: string,
-): void {
-  if (reference === null) {
-    return;
-  }
-  if (!isBetterThan(metric.target, reference, metric.direction)) {
-    const side = metric.direction === 'lower_is_better' ? 'below' : 'above';
-    throw invalidField(
-      'metric.target',
-      `the target ${metric.target} must be ${side} ${what} ${reference} for ${
-        metric.metricId
-      } (${metric.direction.replace(/_/g, ' ')})`,
-    );
-  }
-}
-
-function today(now: number): string {
-  return DateTime.fromMillis(now, { zone: 'utc' }).toISODate()!;
-}
-
-function diff(
-  before: StoredImprovement,
-  after: StoredImprovement,
-): Record<string, { from: unknown; to: unknown }> {
-  const changes: Record<string, { from: unknown; to: unknown }> = {};
-  for (const field of EDITABLE_FIELDS) {
-    const from =
-      field === 'metric' ? bindingSummary(before.metric) : before[field];
-    const to = field === 'metric' ? bindingSummary(after.metric) : after[field];
-    if (JSON.stringify(from) !== JSON.stringify(to)) {
-      changes[field] = { from, to };
-    }
-  }
-  return changes;
-}
-
-/** The parts of a binding a person chooses (the baseline has its own event). */
-function bindingSummary(metric: ItsmImprovementMetric | null) {
-  return metric
-    ? {
-        metricId: metric.metricId,
-        entityRef: metric.entityRef,
-        target: metric.target,
-        windowDays: metric.windowDays,
-        sustainWeeks: metric.sustainWeeks,
-      }
-    : null;
 }

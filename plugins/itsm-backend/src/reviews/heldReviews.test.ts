@@ -35,8 +35,8 @@ import {
 import express from 'express';
 import request from 'supertest';
 import { ImprovementService } from '../improvements/ImprovementService';
-import { ImprovementStore } from '../improvements/ImprovementStore';
-import { fakeUserInfo } from '../improvements/__testUtils__/fakeUserInfo';
+import { DatabaseImprovementStore } from '../improvements/DatabaseImprovementStore';
+import { fakeUserInfo } from '../__testUtils__/fakeUserInfo';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import {
   A,
@@ -46,7 +46,7 @@ import {
   MetricsHarness,
   NOW,
   T0,
-} from '../metrics/__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 import { itsmImprovementPermissionRules } from '../permissions/improvementRules';
 import {
   createItsmRecordConditionalDecision,
@@ -54,6 +54,7 @@ import {
   itsmRecordPermissionRules,
 } from '../permissions/rules';
 import { createRouter } from '../service/createRouter';
+import { DatabaseReviewStore } from './DatabaseReviewStore';
 import { ReviewService } from './ReviewService';
 
 jest.setTimeout(60_000);
@@ -206,7 +207,7 @@ describe.each(databases.eachSupportedId())(
           } as any),
       );
       const catalog = catalogServiceMock({ entities });
-      const improvementStore = new ImprovementStore(harness.knex);
+      const improvementStore = new DatabaseImprovementStore(harness.knex);
       const improvements = new ImprovementService({
         store: improvementStore,
         records: harness.store,
@@ -227,7 +228,7 @@ describe.each(databases.eachSupportedId())(
         metrics: harness.engine,
         improvements,
         reviews: new ReviewService({
-          db: harness.knex,
+          store: new DatabaseReviewStore(harness.knex),
           records: harness.store,
           metrics: harness.engine,
           improvements,

@@ -17,6 +17,7 @@
 import { InputError } from '@backstage/errors';
 import {
   formatItsmReviewPeriod,
+  type ItsmReviewPeriod,
   itsmReviewPeriodRange,
   parseItsmReviewPeriod,
 } from '@backstage-itsm/plugin-itsm-common';
@@ -30,13 +31,26 @@ export const MAX_REVIEW_WINDOW_DAYS = 1096;
 
 const DAY_MS = 24 * 3600_000;
 
-export interface ReviewPeriod {
+/**
+ * What a review covers, epoch ms (start inclusive, end exclusive): a
+ * calendar month or quarter, or an explicit window.
+ */
+export interface ReviewWindow {
   /** `2026-Q3`, `2026-10`, or `<from>..<to>` for an explicit window. */
   label: string;
   from: number;
   to: number;
-  /** Whether it is a calendar month or quarter (only those can be held). */
-  named: boolean;
+  /** The month or quarter the window is, if it is one (only those can be held). */
+  period?: ItsmReviewPeriod;
+}
+
+/** The window of a calendar month or quarter. */
+export function reviewWindowOf(period: ItsmReviewPeriod): ReviewWindow {
+  return {
+    label: formatItsmReviewPeriod(period),
+    ...itsmReviewPeriodRange(period),
+    period,
+  };
 }
 
 function invalid(where: string, field: string, message: string): InputError {
@@ -55,18 +69,14 @@ export function parseReviewPeriod(
     to?: number;
   },
   where: 'query' | 'body' = 'query',
-): ReviewPeriod {
+): ReviewWindow {
   if (input.period !== undefined) {
     if (input.from !== undefined || input.to !== undefined) {
       throw invalid(where, 'period', 'give either period or from and to');
     }
     const calendar = parseItsmReviewPeriod(input.period);
     if (calendar) {
-      return {
-        label: formatItsmReviewPeriod(calendar),
-        ...itsmReviewPeriodRange(calendar),
-        named: true,
-      };
+      return reviewWindowOf(calendar);
     }
     throw invalid(
       where,
@@ -97,7 +107,6 @@ export function parseReviewPeriod(
     label: `${iso(input.from)}..${iso(input.to)}`,
     from: input.from,
     to: input.to,
-    named: false,
   };
 }
 
@@ -110,7 +119,7 @@ export function parseReviewPeriod(
 export function parseHeldPeriod(
   input: { period?: string; from?: unknown; to?: unknown },
   now: number,
-): ReviewPeriod {
+): ReviewWindow {
   for (const field of ['from', 'to'] as const) {
     if (input[field] !== undefined) {
       throw invalid(
