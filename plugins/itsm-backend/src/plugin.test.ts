@@ -27,7 +27,7 @@ import {
 } from '@backstage-itsm/plugin-itsm-node';
 import { InMemoryItsmProvider } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import request from 'supertest';
-import { change, fixtureEntities, incident } from './__fixtures__/records';
+import { change, fixtureEntities, incident } from './__testUtils__/records';
 import { itsmPlugin } from './plugin';
 
 describe('itsmPlugin', () => {

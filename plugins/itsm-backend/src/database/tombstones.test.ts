@@ -24,7 +24,7 @@ import {
   HOUR,
   MetricsHarness,
   T0,
-} from '../metrics/__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 import type { DatabaseItsmStore } from './DatabaseItsmStore';
 import type { CommitBatchInput, RecordDeletion } from './ItsmStore';
 

@@ -47,7 +47,7 @@ import {
   MetricsHarness,
   NOW,
   T0,
-} from '../metrics/__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 import {
   createItsmImprovementConditionalDecision,
   itsmImprovementConditions,

@@ -23,9 +23,12 @@ import {
 } from '@backstage-itsm/plugin-itsm-node';
 import { InMemoryItsmProvider } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { Knex } from 'knex';
-import { change, fixtureEntities, incident } from '../__fixtures__/records';
+import { change, fixtureEntities, incident } from '../__testUtils__/records';
 import { DatabaseItsmStore } from '../database/DatabaseItsmStore';
-import { everyNth, FlakyItsmProvider } from './__testUtils__/FlakyItsmProvider';
+import {
+  everyNth,
+  FlakyItsmProvider,
+} from '../__testUtils__/FlakyItsmProvider';
 import { EntityResolver } from './EntityResolver';
 import { IngestionEngine, IngestionEngineOptions } from './IngestionEngine';
 import { PushProvider } from './readPushProviders';

@@ -16,7 +16,7 @@
 
 /* eslint-disable no-script-url -- these tests feed hostile URLs on purpose */
 
-import { incident } from '../__fixtures__/records';
+import { incident } from '../__testUtils__/records';
 import { prepareBatch } from './prepareBatch';
 
 const now = Date.parse('2026-04-01T00:00:00Z');

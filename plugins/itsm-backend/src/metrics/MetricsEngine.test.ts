@@ -32,7 +32,7 @@ import {
   RecordSpec,
   T0,
   W,
-} from './__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 import type { MetricWindow } from './types';
 
 jest.setTimeout(120_000);

@@ -23,7 +23,7 @@ import {
   MetricsHarness,
   T0,
   W,
-} from './__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 import {
   CoverageSource,
   coveringByAnnotation,

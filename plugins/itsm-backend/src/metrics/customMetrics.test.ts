@@ -22,7 +22,7 @@ import {
   HR,
   MetricsHarness,
   T0,
-} from './__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 
 jest.setTimeout(60_000);
 

@@ -26,7 +26,7 @@ import {
   itsmMetricsExtensionPoint,
 } from '@backstage-itsm/plugin-itsm-node';
 import request from 'supertest';
-import { fixtureEntities } from '../__fixtures__/records';
+import { fixtureEntities } from '../__testUtils__/records';
 import { itsmPlugin } from '../plugin';
 import { MetricsEngine } from './MetricsEngine';
 

@@ -39,7 +39,7 @@ import {
   MINUTE,
   NOW,
   T0,
-} from './__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 
 jest.setTimeout(60_000);
 

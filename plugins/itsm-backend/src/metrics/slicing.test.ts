@@ -29,7 +29,7 @@ import {
   MetricsHarness,
   NOW,
   T0,
-} from './__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 import type { MetricScope } from './types';
 import { ITSM_BUILTIN_METRIC_IDS } from '@backstage-itsm/plugin-itsm-common';
 

@@ -44,7 +44,7 @@ import {
   MINUTE,
   NOW,
   T0,
-} from '../metrics/__testUtils__/metricsHarness';
+} from '../__testUtils__/metricsHarness';
 import { itsmImprovementPermissionRules } from '../permissions/improvementRules';
 import {
   createItsmRecordConditionalDecision,

@@ -32,7 +32,7 @@ import {
 import { InMemoryItsmProvider } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import express from 'express';
 import request from 'supertest';
-import { fixtureEntities, incident } from '../__fixtures__/records';
+import { fixtureEntities, incident } from '../__testUtils__/records';
 import type { ItsmStore } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import { PushProvider } from '../ingestion/readPushProviders';

@@ -26,7 +26,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import fc from 'fast-check';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { change, fixtureEntities, incident } from '../__fixtures__/records';
+import { change, fixtureEntities, incident } from '../__testUtils__/records';
 import { itsmPlugin } from '../plugin';
 
 /*

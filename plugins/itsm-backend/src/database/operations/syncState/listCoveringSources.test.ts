@@ -22,7 +22,7 @@ import {
   HR,
   MetricsHarness,
   T0,
-} from '../../../metrics/__testUtils__/metricsHarness';
+} from '../../../__testUtils__/metricsHarness';
 import type { RecordFilter } from '../../ItsmStore';
 import { listCoveringSources } from './listCoveringSources';
 

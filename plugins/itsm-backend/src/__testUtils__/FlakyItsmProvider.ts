@@ -21,7 +21,7 @@ import {
   ItsmProviderSyncContext,
   ItsmSourceError,
 } from '@backstage-itsm/plugin-itsm-node';
-import { incident } from '../../__fixtures__/records';
+import { incident } from './records';
 
 /** When a request of the source fails, by its number (1-based, over the whole life of the source). */
 export type FaultPlan = (request: number) => ItsmSourceError | undefined;

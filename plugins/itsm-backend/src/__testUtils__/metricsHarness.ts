@@ -27,11 +27,11 @@ import {
 } from '@backstage-itsm/plugin-itsm-common';
 import type { ItsmMetric } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
-import { DatabaseItsmStore } from '../../database/DatabaseItsmStore';
-import type { RecordFilter } from '../../database/ItsmStore';
-import type { CoverageSource, ScopeEntity } from '../coverage';
-import { MetricsEngine } from '../MetricsEngine';
-import type { MetricWindow } from '../types';
+import { DatabaseItsmStore } from '../database/DatabaseItsmStore';
+import type { RecordFilter } from '../database/ItsmStore';
+import type { CoverageSource, ScopeEntity } from '../metrics/coverage';
+import { MetricsEngine } from '../metrics/MetricsEngine';
+import type { MetricWindow } from '../metrics/types';
 
 /*
  * Test data for the metrics: records written through the real store
