@@ -22,7 +22,7 @@ import type {
   ItsmProviderDeletion,
   ItsmProviderSyncContext,
 } from '@backstage-itsm/plugin-itsm-node';
-import type { ItsmMappedSourceSettings } from './config';
+import type { ItsmMappedSourceSettings } from './settings';
 import { ItsmCsvSource } from './csvSource';
 import {
   laterOf,

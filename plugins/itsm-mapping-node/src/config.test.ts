@@ -190,6 +190,16 @@ describe('readItsmMappedSourceConfigs', () => {
     ).toBe(readSource(sourceConfig({ csv: { path: 'x.csv' } })).fingerprint);
   });
 
+  it('reads an overlap and a retry budget of zero', () => {
+    const settings = readSource({
+      ...sourceConfig({ overlap: '0s' }),
+      csv: undefined as any,
+      rest: { ...REST, retryBudget: { seconds: 0 } },
+    });
+    expect(settings.overlapMs).toBe(0);
+    expect(settings.source).toMatchObject({ retryBudgetMs: 0 });
+  });
+
   describe('fails the start, naming the full key, on', () => {
     it.each<[string, JsonObject, string | RegExp]>([
       [
@@ -428,6 +438,25 @@ describe('readItsmMappedSourceConfigs', () => {
         'a bad schedule',
         sourceConfig({ schedule: { frequency: { minutes: 5 } } }),
         `Invalid config at ${KEY}.schedule`,
+      ],
+      [
+        'an overlap that is not a duration',
+        sourceConfig({ overlap: 'a while' }),
+        `Invalid config at ${KEY}.overlap: expected a duration`,
+      ],
+      [
+        'a negative overlap',
+        sourceConfig({ overlap: { minutes: -1 } }),
+        `Invalid config at ${KEY}.overlap: must be a duration of zero or more`,
+      ],
+      [
+        'a REST timeout of zero',
+        {
+          ...sourceConfig(),
+          csv: undefined as any,
+          rest: { ...REST, timeout: '0s' },
+        },
+        `Invalid config at ${KEY}.rest.timeout: must be a duration longer than zero`,
       ],
     ])('%s', (_, source, message) => {
       expect(read(source)).toThrow(message);

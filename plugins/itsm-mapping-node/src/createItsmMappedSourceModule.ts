@@ -24,7 +24,7 @@ import {
   itsmMetricsExtensionPoint,
   itsmProvidersExtensionPoint,
 } from '@backstage-itsm/plugin-itsm-node';
-import type { ItsmMappedSourceModuleOptions } from './config';
+import type { ItsmMappedSourceModuleOptions } from './settings';
 import { registerItsmMappedSources } from './registerItsmMappedSources';
 
 /**

@@ -20,7 +20,7 @@ import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { NotFoundError } from '@backstage/errors';
 import { parse } from 'csv-parse';
-import type { ItsmCsvSourceSettings } from './config';
+import type { ItsmCsvSourceSettings } from './settings';
 import type {
   ItsmItemSource,
   ItsmSourceEntry,

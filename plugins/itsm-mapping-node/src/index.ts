@@ -33,15 +33,15 @@ export {
   DEFAULT_ITSM_REST_PAGE_SIZE,
   DEFAULT_ITSM_REST_RETRY_BUDGET_MS,
   DEFAULT_ITSM_REST_TIMEOUT_MS,
-  readItsmMappedSourceConfigs,
-} from './config';
+} from './settings';
+export { readItsmMappedSourceConfigs } from './config';
 export type {
   ItsmCsvSourceSettings,
   ItsmMappedSourceModuleOptions,
   ItsmMappedSourceSettings,
   ItsmRestPagination,
   ItsmRestSourceSettings,
-} from './config';
+} from './settings';
 export {
   ItsmRecordMapper,
   ITSM_MAPPED_FIELDS,

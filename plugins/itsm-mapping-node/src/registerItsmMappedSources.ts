@@ -21,15 +21,15 @@ import type {
   ItsmProviderRegistration,
   ItsmProvidersExtensionPoint,
 } from '@backstage-itsm/plugin-itsm-node';
-import {
-  ItsmMappedSourceModuleOptions,
-  ItsmMappedSourceSettings,
-  readItsmMappedSourceConfigs,
-} from './config';
+import { readItsmMappedSourceConfigs } from './config';
 import {
   ItsmMappedProvider,
   ItsmMappedProviderOptions,
 } from './ItsmMappedProvider';
+import type {
+  ItsmMappedSourceModuleOptions,
+  ItsmMappedSourceSettings,
+} from './settings';
 
 /**
  * The providers of a module's config-driven sources, one per

@@ -27,7 +27,7 @@ import {
   createCapturingLogger,
   createRecordingReporter,
 } from '@backstage-itsm/plugin-itsm-node/testUtils';
-import type { ItsmRestSourceSettings } from './config';
+import type { ItsmRestSourceSettings } from './settings';
 import { ItsmRestSource } from './restSource';
 import type { ItsmSourceEntry } from './sources';
 import { MAPPING, readSource } from './testUtils/fixtures';

@@ -22,7 +22,7 @@ import {
   ItsmSourceError,
   noopItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
-import type { ItsmRestSourceSettings } from './config';
+import type { ItsmRestSourceSettings } from './settings';
 import { formatItsmInstant } from './instants';
 import { getSourceValue, sourceText } from './paths';
 import type {

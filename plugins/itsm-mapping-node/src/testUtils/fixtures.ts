@@ -15,11 +15,11 @@
  */
 
 import { ConfigReader, JsonObject } from '@backstage/config';
-import {
+import { readItsmMappedSourceConfigs } from '../config';
+import type {
   ItsmMappedSourceModuleOptions,
   ItsmMappedSourceSettings,
-  readItsmMappedSourceConfigs,
-} from '../config';
+} from '../settings';
 
 export const MODULE: ItsmMappedSourceModuleOptions = {
   configKey: 'itsm.test.sources',

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { ItsmCsvSource } from '../csvSource';
 import { createItsmMappedProviders } from '../registerItsmMappedSources';
-import type { ItsmMappedSourceModuleOptions } from '../config';
+import type { ItsmMappedSourceModuleOptions } from '../settings';
 import { createCapturingLogger } from '@backstage-itsm/plugin-itsm-node/testUtils';
 
 /** What {@link mapDemoExport} produced. @public */
