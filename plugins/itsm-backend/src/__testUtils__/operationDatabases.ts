@@ -1,0 +1,49 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import type { Knex } from 'knex';
+
+const DATABASE_IDS = ['POSTGRES_15', 'SQLITE_3'] as const;
+
+const migrations = resolvePackagePath(
+  '@backstage-itsm/plugin-itsm-backend',
+  'migrations',
+);
+
+/**
+ * The databases a store operation is tested on, SQLite and PostgreSQL,
+ * each migrated to the latest schema. A database without a server to run
+ * on is listed as a todo under `name`.
+ */
+export function operationDatabases(name: string) {
+  const databases = TestDatabases.create({ ids: [...DATABASE_IDS] });
+  const unsupported = DATABASE_IDS.filter(id => !databases.supports(id));
+  if (unsupported.length > 0) {
+    describe.each(unsupported)(`${name} on %s`, () => {
+      it.todo('needs a database server: set its connection string to run');
+    });
+  }
+  return {
+    eachSupportedId: () => databases.eachSupportedId(),
+    async init(databaseId: (typeof DATABASE_IDS)[number]): Promise<Knex> {
+      const knex = await databases.init(databaseId);
+      await knex.migrate.latest({ directory: migrations });
+      return knex;
+    },
+  };
+}
