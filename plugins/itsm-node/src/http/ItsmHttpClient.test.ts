@@ -18,7 +18,8 @@ import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { createRecordingReporter } from '../testUtils';
 import { ItsmSourceError } from './errors';
-import { ItsmHttpClient, ItsmHttpClientOptions } from './ItsmHttpClient';
+import { ItsmHttpClient } from './ItsmHttpClient';
+import type { ItsmHttpClientOptions } from './types';
 
 const BASE = 'https://source.example.com';
 const server = setupServer();

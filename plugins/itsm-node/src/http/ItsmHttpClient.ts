@@ -14,181 +14,25 @@
  * limitations under the License.
  */
 
-import type { ItsmSyncReporter } from '../provider';
 import { abortWhenAny } from './abort';
-import { describeUrl, ItsmSourceError } from './errors';
+import { describeUrl, isTransientStatus, ItsmSourceError } from './errors';
+import { describeNetworkError, secretForms } from './redaction';
 import { RequestPacer } from './RequestPacer';
+import {
+  DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS,
+  DEFAULT_ITSM_HTTP_TIMEOUT_MS,
+  ItsmHttpCallOptions,
+  ItsmHttpClientOptions,
+  ItsmHttpRequest,
+  ItsmHttpResponse,
+  ItsmHttpStats,
+} from './types';
 import { abortableSleep, fullJitterBackoffMs, requestedWaitMs } from './waits';
-
-/** Per request unless configured: 30 seconds, body included. @public */
-export const DEFAULT_ITSM_HTTP_TIMEOUT_MS = 30_000;
-/** How long one request may keep retrying unless configured: 5 minutes. @public */
-export const DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS = 5 * 60_000;
-
-/** Options of {@link ItsmHttpClient}. @public */
-export interface ItsmHttpClientOptions {
-  /** The provider id, e.g. `servicenow:corp`; named in every error. */
-  providerId: string;
-  /**
-   * The source's base URL. Its origin is the only one credentials are sent
-   * to: a request elsewhere is refused, and a redirect to another origin is
-   * followed without them.
-   */
-  baseUrl: string;
-  /** One attempt, body included. Default 30 s. */
-  timeoutMs?: number;
-  /**
-   * How long one request may spend retrying 429s, 5xx and network errors,
-   * from its first attempt, waits included. Default 5 minutes.
-   */
-  retryBudgetMs?: number;
-  /** Request starts per second across all callers of this client. Default: no limit. */
-  maxRequestsPerSecond?: number;
-  /** The first backoff ceiling; doubles each attempt. Default 500 ms. */
-  backoffBaseMs?: number;
-  /** The largest backoff ceiling. Default 30 s. */
-  backoffMaxMs?: number;
-  /** Redirects followed per request. Default 5. */
-  maxRedirects?: number;
-  /**
-   * The source's own words about a failed answer, for messages: e.g. the
-   * `error.message` of ServiceNow's Table API ("Transaction cancelled:
-   * maximum execution time exceeded"). Return only what the platform says
-   * about the failure, never record data. Default: nothing.
-   */
-  describeFailure?: (response: ItsmHttpResponse) => string | undefined;
-  /** For tests. */
-  fetch?: typeof fetch;
-  /** For tests: how to wait. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** For tests: the clock. */
-  now?: () => number;
-  /** For tests: the jitter. */
-  random?: () => number;
-}
-
-/** One request. @public */
-export interface ItsmHttpRequest {
-  url: string | URL;
-  /** Default GET. */
-  method?: string;
-  /** Headers for any host (Accept, Content-Type). */
-  headers?: Record<string, string>;
-  /**
-   * Headers that carry credentials (Authorization, X-Api-Key, Cookie):
-   * sent only to the base URL's origin, dropped after a redirect elsewhere.
-   */
-  credentials?: Record<string, string>;
-  body?: string;
-  /**
-   * Values in the body that are secrets (an OAuth request's client secret,
-   * password, refresh token): like credentials, never repeated in anything
-   * the client returns or throws.
-   */
-  secrets?: string[];
-  /** What the request is for, in messages: `reading table incident`. */
-  what?: string;
-}
-
-/** How one call runs: the run's signal and reporter. @public */
-export interface ItsmHttpCallOptions {
-  signal?: AbortSignal;
-  reporter?: ItsmSyncReporter;
-}
-
-/** An answer, its body read. @public */
-export interface ItsmHttpResponse {
-  status: number;
-  statusText: string;
-  headers: Headers;
-  /**
-   * The body as text. Any credential or secret this client has sent is
-   * replaced by `[redacted]`: a source that repeats the request back in an
-   * error page must not carry a secret into a message, a log or the sync
-   * status.
-   */
-  text: string;
-  /** The URL that answered, after redirects. */
-  url: string;
-}
-
-/** Counters of a client since it was made. @public */
-export interface ItsmHttpStats {
-  requests: number;
-  retries: number;
-  waitMs: number;
-}
-
-/** Whether an answer with this status may succeed when asked again. */
-export function isTransientStatus(status: number): boolean {
-  return (
-    status === 408 ||
-    status === 429 ||
-    (status >= 500 && status <= 599 && status !== 501 && status !== 505)
-  );
-}
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** Shorter parts of a credential are not redacted on their own: too common. */
-const MIN_SECRET_LENGTH = 6;
-
-/**
- * The forms of a credential a source could repeat back: the header value,
- * its token after the scheme (`Bearer t`, `Token token=t`), a Basic pair
- * decoded and its password, each also URL-encoded (an echoed form body).
- */
-function secretForms(value: string): string[] {
-  const forms = new Set<string>([value]);
-  const token = value.replace(/^[A-Za-z-]+\s+(token=)?/, '');
-  forms.add(token);
-  if (/^basic\s/i.test(value)) {
-    const pair = Buffer.from(token, 'base64').toString('utf8');
-    forms.add(pair);
-    const colon = pair.indexOf(':');
-    if (colon >= 0) forms.add(pair.slice(colon + 1));
-  }
-  for (const form of [...forms]) {
-    forms.add(encodeURIComponent(form));
-    forms.add(new URLSearchParams({ v: form }).toString().slice(2));
-  }
-  return [...forms].filter(f => f.length >= MIN_SECRET_LENGTH);
-}
-
 /** A source's wait shorter than this is floored at the backoff. */
 const MIN_HONOURED_WAIT_MS = 100;
-
-/**
- * A network failure in one line: undici's `fetch failed` says little, its
- * cause's code (ECONNRESET, ECONNREFUSED) says what happened. The messages
- * carry no cause chain, so a give-up message does not repeat itself.
- */
-function describeNetworkError(error: unknown): string {
-  const message = scrubUrls((error as Error)?.message ?? String(error));
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })
-    ?.cause;
-  let code: string | undefined;
-  if (typeof cause?.code === 'string') {
-    code = cause.code;
-  } else if (typeof cause?.message === 'string') {
-    code = cause.message;
-  }
-  return code && !message.includes(code)
-    ? `${message} (${scrubUrls(code)})`
-    : message;
-}
-
-/**
- * A message without the user info and query of any URL in it: Node's fetch
- * names the whole URL in some of its errors, and either part may hold a
- * secret (a password, an API key in a query parameter).
- */
-function scrubUrls(text: string): string {
-  return text.replace(
-    /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*@)?([^\s?#]*)(\?[^\s#]*)?/gi,
-    '$1$3',
-  );
-}
 
 type Attempt =
   | { response: ItsmHttpResponse; error?: undefined }

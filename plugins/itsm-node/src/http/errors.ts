@@ -70,3 +70,12 @@ export function describeUrl(url: URL | string): string {
   const u = typeof url === 'string' ? new URL(url) : url;
   return `${u.origin}${u.pathname}`;
 }
+
+/** Whether an answer with this status may succeed when asked again. @public */
+export function isTransientStatus(status: number): boolean {
+  return (
+    status === 408 ||
+    status === 429 ||
+    (status >= 500 && status <= 599 && status !== 501 && status !== 505)
+  );
+}

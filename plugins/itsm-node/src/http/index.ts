@@ -14,23 +14,23 @@
  * limitations under the License.
  */
 
+export { ItsmHttpClient } from './ItsmHttpClient';
 export {
   DEFAULT_ITSM_HTTP_RETRY_BUDGET_MS,
   DEFAULT_ITSM_HTTP_TIMEOUT_MS,
-  ItsmHttpClient,
-  isTransientStatus,
-} from './ItsmHttpClient';
+} from './types';
 export type {
   ItsmHttpCallOptions,
   ItsmHttpClientOptions,
   ItsmHttpRequest,
   ItsmHttpResponse,
   ItsmHttpStats,
-} from './ItsmHttpClient';
+} from './types';
 export { abortWhenAny } from './abort';
 export {
   describeUrl,
   isItsmPartUnavailableStatus,
+  isTransientStatus,
   ItsmSourceError,
 } from './errors';
 export {
