@@ -24,9 +24,9 @@ import {
   HOUR,
   MetricsHarness,
   T0,
-} from '../__testUtils__/metricsHarness';
-import type { DatabaseItsmStore } from './DatabaseItsmStore';
-import type { CommitBatchInput, RecordDeletion } from './ItsmStore';
+} from '../../../__testUtils__/metricsHarness';
+import type { DatabaseItsmStore } from '../../DatabaseItsmStore';
+import type { CommitBatchInput, RecordDeletion } from '../../ItsmStore';
 
 jest.setTimeout(60_000);
 
@@ -343,96 +343,6 @@ describe.each(databases.eachSupportedId())(
         batch({ records: [incident('r', T0 + 5 * HOUR)] }),
       );
       expect(await listed()).toEqual([]);
-    });
-
-    describe('listExternalIds', () => {
-      it('pages the stored ids of a provider in code-point order, by kind, without tombstones', async () => {
-        const ids = ['b', 'B', 'a', 'A-2', 'a-1', 'Z', 'é', '10', '9'];
-        await store.commitBatch(
-          batch({
-            records: [
-              ...ids.map(id => incident(id, T0 + HOUR)),
-              incident('chg-1', T0 + HOUR, {
-                kind: 'change',
-                changeType: 'normal',
-                outcome: 'successful',
-              }),
-            ],
-          }),
-        );
-        await store.commitBatch({
-          ...batch({ records: [incident('other', T0 + HOUR)] }),
-          providerId: 'pd:main',
-        });
-        await store.commitBatch(
-          batch({ deletions: [deletion('Z', T0 + 9 * HOUR)] }),
-        );
-
-        const expected = [...ids.filter(id => id !== 'Z')].sort();
-        expect(expected).toEqual(['10', '9', 'A-2', 'B', 'a', 'a-1', 'b', 'é']);
-        const pages: string[][] = [];
-        for (let after: string | undefined = undefined; ; ) {
-          const page: string[] = await store.listExternalIds({
-            providerId: P,
-            kind: 'incident',
-            after,
-            limit: 3,
-          });
-          pages.push(page);
-          if (page.length < 3) break;
-          after = page[page.length - 1];
-        }
-        expect(pages).toEqual([
-          ['10', '9', 'A-2'],
-          ['B', 'a', 'a-1'],
-          ['b', 'é'],
-        ]);
-        await expect(
-          store.listExternalIds({ providerId: P, limit: 100 }),
-        ).resolves.toEqual([...expected, 'chg-1'].sort());
-        await expect(
-          store.listExternalIds({ providerId: P, kind: 'change', limit: 100 }),
-        ).resolves.toEqual(['chg-1']);
-        await expect(
-          store.listExternalIds({ providerId: 'nope', limit: 100 }),
-        ).resolves.toEqual([]);
-        await expect(
-          store.listExternalIds({ providerId: P, limit: 0 }),
-        ).rejects.toThrow(/limit must be a positive integer/);
-      });
-
-      it('returns at most 10,000 ids a call', async () => {
-        const rows = Array.from({ length: 10_005 }, (_, i) => ({
-          id: `id-${i}`,
-          provider_id: 'bulk:p',
-          external_id: `e${String(i).padStart(5, '0')}`,
-          kind: 'incident',
-          department: 'it',
-          title: 't',
-          state: 'new',
-          opened_at: T0,
-          source_updated_at: T0,
-          content_hash: 'h',
-          created_at: T0,
-          updated_at: T0,
-        }));
-        for (let i = 0; i < rows.length; i += 500) {
-          await harness.knex('records').insert(rows.slice(i, i + 500));
-        }
-        const first = await store.listExternalIds({
-          providerId: 'bulk:p',
-          limit: 50_000,
-        });
-        expect(first).toHaveLength(10_000);
-        expect(first[9_999]).toBe('e09999');
-        await expect(
-          store.listExternalIds({
-            providerId: 'bulk:p',
-            after: first[9_999],
-            limit: 50_000,
-          }),
-        ).resolves.toEqual(['e10000', 'e10001', 'e10002', 'e10003', 'e10004']);
-      });
     });
   },
 );
