@@ -14,20 +14,16 @@
  * limitations under the License.
  */
 
-import type { LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import {
-  isItsmPartUnavailableStatus,
   ItsmProvider,
   ItsmProviderBatch,
   ItsmProviderSyncContext,
-  ItsmSyncReporter,
   noopItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
 import {
   ANNOTATION_PAGERDUTY_SERVICE_ID,
   type ItsmBuiltinMetricId,
-  type ItsmRecordInput,
 } from '@backstage-itsm/plugin-itsm-common';
 import {
   PagerDutyChangeEvent,
@@ -50,17 +46,10 @@ import {
   serializeCursor,
   withOverlap,
 } from './cursor';
-import { mapConcurrent } from './mapConcurrent';
 import { describePagerDutyMetrics } from './metricNotes';
-import {
-  IncidentLogSummary,
-  incidentIdOf,
-  normaliseChangeEvent,
-  normaliseIncident,
-  pagerDutyPriority,
-  serviceIdOf,
-  summariseLogEntries,
-} from './normalise';
+import { incidentIdOf, normaliseChangeEvent, serviceIdOf } from './normalise';
+import { isPartUnavailable, PAGERDUTY_PARTS, PagerDutyRun } from './parts';
+import { PagerDutyIncidentReader } from './PagerDutyIncidentReader';
 import {
   PAGERDUTY_MAX_OFFSET,
   toPagerDutyTime,
@@ -71,15 +60,6 @@ import {
 
 const DAY = 24 * 60 * 60 * 1000;
 const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved'];
-
-/** The endpoints a run reads, as named in the sync status when one fails. */
-export const PAGERDUTY_PARTS = {
-  updates: '/log_entries',
-  incidents: '/incidents',
-  changes: '/change_events',
-  reread: '/incidents?statuses[]=resolved',
-  causes: '/incidents/{id}/related_change_events',
-} as const;
 
 /** Options of {@link PagerDutyItsmProvider}. */
 export interface PagerDutyItsmProviderOptions {
@@ -119,15 +99,6 @@ export interface PagerDutyItsmProviderOptions {
   maxOffset?: number;
 }
 
-/** What every request of one run carries. */
-interface Run {
-  signal: AbortSignal;
-  reporter: ItsmSyncReporter;
-  logger: LoggerService;
-  /** Set once related change events turned out unreadable for this key. */
-  causes: { unavailable: boolean };
-}
-
 /**
  * One stream walked by time window: its cursor key, its list (whose items
  * sit under the path's name: `/log_entries` → `log_entries`), and how a page
@@ -148,25 +119,6 @@ function timeStream<T>(stream: {
   read(step: WindowStep<T>): Promise<unknown[]>;
 }): TimeStream {
   return stream;
-}
-
-/**
- * Whether an error means an endpoint is not there for this API key, for good:
- * a 403 (a scoped key without it), 400 or 404. A 401 is the key itself,
- * which no endpoint will take.
- */
-function isPartUnavailable(error: unknown): error is PagerDutyRequestError {
-  return (
-    error instanceof PagerDutyRequestError &&
-    error.status !== 401 &&
-    isItsmPartUnavailableStatus(error.status)
-  );
-}
-
-/** When a listed incident was resolved, in ms; NaN when it does not say. */
-function resolvedAtOf(incident: PagerDutyIncident): number {
-  const at = incident?.resolved_at ?? incident?.last_status_change_at;
-  return typeof at === 'string' ? Date.parse(at) : NaN;
 }
 
 /**
@@ -209,13 +161,11 @@ export class PagerDutyItsmProvider implements ItsmProvider {
   readonly unmeasurable: Readonly<Partial<Record<ItsmBuiltinMetricId, string>>>;
   readonly metricNotes: Readonly<Partial<Record<ItsmBuiltinMetricId, string>>>;
   readonly #client: PagerDutyClient;
+  readonly #incidents: PagerDutyIncidentReader;
   readonly #since?: string;
   readonly #pageSize: number;
   readonly #overlapMs: number;
-  readonly #concurrency: number;
   readonly #serviceIds?: ReadonlySet<string>;
-  readonly #causedByChange: { maxPriority: number; reasons: string[] };
-  readonly #urgencyPriority: PagerDutyUrgencyPriority;
   readonly #reread: { everyMs: number; withinMs: number };
   readonly #now: () => number;
   readonly #maxOffset: number;
@@ -226,15 +176,24 @@ export class PagerDutyItsmProvider implements ItsmProvider {
     this.#since = options.since;
     this.#pageSize = options.pageSize;
     this.#overlapMs = options.overlapMs;
-    this.#concurrency = options.concurrency;
     this.#serviceIds = options.serviceIds
       ? new Set(options.serviceIds)
       : undefined;
-    this.#causedByChange = options.causedByChange;
-    this.#urgencyPriority = options.urgencyPriority ?? DEFAULT_URGENCY_PRIORITY;
+    this.#maxOffset = options.maxOffset ?? PAGERDUTY_MAX_OFFSET;
+    const urgencyPriority = options.urgencyPriority ?? DEFAULT_URGENCY_PRIORITY;
+    this.#incidents = new PagerDutyIncidentReader({
+      id: options.id,
+      client: options.client,
+      pageSize: options.pageSize,
+      concurrency: options.concurrency,
+      serviceIds: this.#serviceIds,
+      causedByChange: options.causedByChange,
+      urgencyPriority,
+      maxOffset: this.#maxOffset,
+    });
     const described = describePagerDutyMetrics({
-      causedByChange: this.#causedByChange,
-      urgencyPriority: this.#urgencyPriority,
+      causedByChange: options.causedByChange,
+      urgencyPriority,
     });
     this.unmeasurable = described.unmeasurable;
     this.metricNotes = described.metricNotes;
@@ -243,14 +202,13 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       withinMs: DEFAULT_REREAD_RESOLVED_WITHIN_MS,
     };
     this.#now = options.now ?? Date.now;
-    this.#maxOffset = options.maxOffset ?? PAGERDUTY_MAX_OFFSET;
   }
 
   async *sync(
     context: ItsmProviderSyncContext,
   ): AsyncIterable<ItsmProviderBatch> {
     const { cursor, signal, logger } = context;
-    const run: Run = {
+    const run: PagerDutyRun = {
       signal,
       logger,
       reporter: context.reporter ?? noopItsmSyncReporter,
@@ -320,7 +278,11 @@ export class PagerDutyItsmProvider implements ItsmProvider {
     const reread = this.#rereadDue(state.reread, end);
     if (reread) {
       try {
-        for await (const step of this.#rereadResolved(reread, run)) {
+        for await (const step of this.#incidents.rereadResolved(
+          reread,
+          this.#reread.withinMs,
+          run,
+        )) {
           read = true;
           counts.reread += step.records.length;
           yield emit(step.records, {
@@ -365,7 +327,7 @@ export class PagerDutyItsmProvider implements ItsmProvider {
    * 2. Incidents created since the last run (or since `since`).
    * 3. Change events.
    */
-  #streams(run: Run): TimeStream[] {
+  #streams(run: PagerDutyRun): TimeStream[] {
     // Incidents named by log entries of the window being read, read once.
     let windowSince: string | undefined;
     const seen = new Set<string>();
@@ -392,15 +354,7 @@ export class PagerDutyItsmProvider implements ItsmProvider {
         key: 'updates',
         path: '/log_entries',
         query: { time_zone: 'UTC' },
-        read: async step =>
-          (
-            await mapConcurrent(
-              updated(step),
-              this.#concurrency,
-              (id, s) => this.#readIncident(id, { ...run, signal: s }),
-              run.signal,
-            )
-          ).filter((r): r is ItsmRecordInput => r !== undefined),
+        read: step => this.#incidents.readIncidents(updated(step), run),
       }),
       timeStream<PagerDutyIncident>({
         key: 'incidents',
@@ -411,7 +365,7 @@ export class PagerDutyItsmProvider implements ItsmProvider {
           time_zone: 'UTC',
           'service_ids[]': this.#serviceIds ? [...this.#serviceIds] : undefined,
         },
-        read: step => this.#toRecords(step.items, run),
+        read: step => this.#incidents.toRecords(step.items, run),
       }),
       timeStream<PagerDutyChangeEvent>({
         key: 'changes',
@@ -430,7 +384,7 @@ export class PagerDutyItsmProvider implements ItsmProvider {
     position: WindowPosition,
     end: number,
     query: PagerDutyQuery,
-    run: Run,
+    run: PagerDutyRun,
   ) {
     const key = path.slice(1);
     return walkTimeWindows<unknown>({
@@ -477,230 +431,6 @@ export class PagerDutyItsmProvider implements ItsmProvider {
       return undefined;
     }
     return { at: toPagerDutyTime(end), offset: 0 };
-  }
-
-  /**
-   * Resolved incidents, newest resolution first
-   * (`date_range=all&sort_by=resolved_at:desc`), down to `withinMs` before
-   * the re-read started. An incident resolved meanwhile moves the rest down
-   * the list: a resumed re-read reads some twice, never skips one.
-   */
-  async *#rereadResolved(
-    reread: { at: string; offset: number },
-    run: Run,
-  ): AsyncGenerator<{
-    records: ItsmRecordInput[];
-    done: boolean;
-    current: { at: string; offset: number };
-  }> {
-    const cutoff = Date.parse(reread.at) - this.#reread.withinMs;
-    for (let offset = reread.offset; ; ) {
-      const limit = Math.min(this.#pageSize, this.#maxOffset - offset);
-      if (limit <= 0) {
-        run.logger.warn(
-          `PagerDuty ${this.id}: more than ${
-            this.#maxOffset
-          } incidents resolved since ${toPagerDutyTime(
-            cutoff,
-          )}, the most PagerDuty serves for one query; the re-read stops there`,
-        );
-        yield { records: [], done: true, current: { at: reread.at, offset } };
-        return;
-      }
-      const page = await this.#client.getPage<PagerDutyIncident>(
-        '/incidents',
-        'incidents',
-        {
-          date_range: 'all',
-          'statuses[]': ['resolved'],
-          sort_by: 'resolved_at:desc',
-          time_zone: 'UTC',
-          'service_ids[]': this.#serviceIds ? [...this.#serviceIds] : undefined,
-          limit,
-          offset,
-        },
-        run,
-      );
-      const recent = page.items.filter(i => resolvedAtOf(i) >= cutoff);
-      const records = await this.#toRecords(recent, run);
-      offset += page.items.length;
-      const oldest = page.items[page.items.length - 1];
-      const done =
-        !page.more ||
-        page.items.length === 0 ||
-        (oldest !== undefined && resolvedAtOf(oldest) < cutoff);
-      yield { records, done, current: { at: reread.at, offset } };
-      if (done) return;
-    }
-  }
-
-  /** Listed incidents with their details, those gone meanwhile left out. */
-  async #toRecords(
-    incidents: PagerDutyIncident[],
-    run: Run,
-  ): Promise<ItsmRecordInput[]> {
-    return (
-      await mapConcurrent(
-        incidents,
-        this.#concurrency,
-        (incident, s) => this.#toRecord(incident, { ...run, signal: s }),
-        run.signal,
-      )
-    ).filter((r): r is ItsmRecordInput => r !== undefined);
-  }
-
-  /** What `read` returns; undefined when PagerDuty no longer has incident `id`. */
-  async #unlessGone<T>(
-    id: string,
-    run: Run,
-    read: () => Promise<T>,
-  ): Promise<T | undefined> {
-    try {
-      return await read();
-    } catch (error) {
-      if (error instanceof PagerDutyRequestError && error.status === 404) {
-        run.logger.debug(
-          `PagerDuty ${this.id}: incident ${id} no longer exists`,
-        );
-        return undefined;
-      }
-      throw error;
-    }
-  }
-
-  /** Reads an incident again by id; undefined when it is gone or filtered out. */
-  async #readIncident(
-    id: string,
-    run: Run,
-  ): Promise<ItsmRecordInput | undefined> {
-    const body = await this.#unlessGone(id, run, () =>
-      this.#client.get<{ incident?: PagerDutyIncident } | null>(
-        `/incidents/${encodeURIComponent(id)}`,
-        {},
-        run,
-      ),
-    );
-    if (body === undefined) return undefined;
-    const incident = body?.incident;
-    if (!incident || typeof incident !== 'object') {
-      throw new PagerDutyRequestError(
-        `PagerDuty account ${this.id}: GET /incidents/${id} returned no incident`,
-        { retryable: false },
-      );
-    }
-    if (this.#serviceIds) {
-      const serviceId = incident.service?.id;
-      if (!serviceId || !this.#serviceIds.has(serviceId)) return undefined;
-    }
-    return this.#toRecord(incident, run);
-  }
-
-  /**
-   * An incident with its log entries and, for P1/P2, its cause; undefined
-   * when it was deleted since it was listed.
-   */
-  async #toRecord(
-    incident: PagerDutyIncident,
-    run: Run,
-  ): Promise<ItsmRecordInput | undefined> {
-    const id =
-      incident && typeof incident.id === 'string' && incident.id !== ''
-        ? incident.id
-        : undefined;
-    if (!id) {
-      // Cannot ask about it; the engine dead-letters it (externalId).
-      return normaliseIncident(incident ?? {});
-    }
-    const log = await this.#unlessGone(id, run, async () => {
-      let summary: IncidentLogSummary = {};
-      for await (const entries of this.#client.getPages<PagerDutyLogEntry>(
-        `/incidents/${encodeURIComponent(id)}/log_entries`,
-        'log_entries',
-        { time_zone: 'UTC' },
-        this.#pageSize,
-        run,
-      )) {
-        summary = summariseLogEntries(summary, entries);
-      }
-      return summary;
-    });
-    if (log === undefined) return undefined;
-    const causedByChange = this.#wantsCause(incident)
-      ? await this.#findCause(id, run)
-      : null;
-    return normaliseIncident(incident, {
-      log,
-      causedByChange,
-      urgencyPriority: this.#urgencyPriority,
-    });
-  }
-
-  /**
-   * Whether to ask PagerDuty which changes relate to the incident: when its
-   * PagerDuty priority is `maxPriority` or more urgent, or, without a
-   * PagerDuty priority (accounts without priorities), when its urgency is
-   * high. The urgency-to-priority mapping does not decide this: it is about
-   * outages, not about which incidents a change can cause.
-   */
-  #wantsCause(incident: PagerDutyIncident): boolean {
-    const { maxPriority, reasons } = this.#causedByChange;
-    if (maxPriority === 0 || reasons.length === 0) return false;
-    const priority = pagerDutyPriority(incident);
-    return priority !== null
-      ? priority <= maxPriority
-      : incident.urgency === 'high';
-  }
-
-  /**
-   * The change PagerDuty correlates with the incident for one of the
-   * configured reasons, the first reason listed first (by default
-   * intelligent, most_recent, related_service: all PagerDuty documents);
-   * among changes of one reason, PagerDuty's order. Correlation says
-   * "related", not "caused": the link is a heuristic, and the provider's
-   * metric notes say so. A key that may not read related change events gets
-   * no links, and the part is reported once.
-   */
-  async #findCause(id: string, run: Run): Promise<string | null> {
-    if (run.causes.unavailable) return null;
-    let body: { change_events?: PagerDutyChangeEvent[] };
-    try {
-      body = await this.#client.get<{
-        change_events?: PagerDutyChangeEvent[];
-      }>(
-        `/incidents/${encodeURIComponent(id)}/related_change_events`,
-        { limit: this.#pageSize },
-        run,
-      );
-    } catch (error) {
-      // This incident is gone: no cause to tell.
-      if (error instanceof PagerDutyRequestError && error.status === 404) {
-        return null;
-      }
-      if (!isPartUnavailable(error)) throw error;
-      if (!run.causes.unavailable) {
-        run.causes.unavailable = true;
-        run.reporter.partFailed(PAGERDUTY_PARTS.causes, error);
-        run.logger.warn(
-          `PagerDuty ${
-            this.id
-          }: related change events cannot be read, incidents are stored without causedByChange for this run: ${stringifyError(
-            error,
-          )}`,
-        );
-      }
-      return null;
-    }
-    const events = Array.isArray(body?.change_events) ? body.change_events : [];
-    for (const reason of this.#causedByChange.reasons) {
-      const cause = events.find(
-        event =>
-          typeof event?.id === 'string' &&
-          event.id !== '' &&
-          String(event.correlation_reason?.reason ?? '') === reason,
-      );
-      if (cause) return cause.id as string;
-    }
-    return null;
   }
 
   #wantsChange(event: PagerDutyChangeEvent): boolean {
