@@ -15,16 +15,14 @@
  */
 
 import * as path from 'node:path';
-import {
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
+import type { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
   ITSM_RECORD_KINDS,
   ItsmRecordKind,
 } from '@backstage-itsm/plugin-itsm-common';
+import { readItsmSchedule } from '@backstage-itsm/plugin-itsm-node';
 
 /** The config key that holds the file providers, keyed by id. */
 export const FILE_PROVIDERS_CONFIG_KEY = 'itsm.providers.file';
@@ -118,18 +116,6 @@ export function readFileProviderConfigs(
       }
     });
 
-    let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
-    if (c.has('schedule')) {
-      try {
-        schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
-          c.getConfig('schedule'),
-        );
-      } catch (error) {
-        // InputError appends "; caused by <error>" to the message.
-        throw new InputError(`Invalid config at ${prefix}.schedule`, error);
-      }
-    }
-
     return {
       key,
       id: `file:${key}`,
@@ -139,7 +125,7 @@ export function readFileProviderConfigs(
       // getOptionalBoolean names the full key when it is not a boolean.
       fullExport: c.getOptionalBoolean('fullExport') ?? false,
       mapsOnAnnotations: [...new Set(mapsOnAnnotations)],
-      schedule,
+      schedule: readItsmSchedule(c, prefix),
     };
   });
 }

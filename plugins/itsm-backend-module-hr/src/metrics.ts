@@ -15,7 +15,10 @@
  */
 
 import { itsmMetricTargetAnnotation } from '@backstage-itsm/plugin-itsm-common';
-import type { ItsmMetric } from '@backstage-itsm/plugin-itsm-node';
+import {
+  ItsmMetric,
+  itsmMeanDurationResult,
+} from '@backstage-itsm/plugin-itsm-node';
 
 /** The id of the HR first response time metric. @public */
 export const HR_FIRST_RESPONSE_TIME_METRIC_ID = 'hr_first_response_time';
@@ -53,18 +56,10 @@ export const hrFirstResponseTimeMetric: ItsmMetric = {
     const stats = await context
       .records({ kinds: ['request'], departments: ['hr'], within: 'openedAt' })
       .durations('openedAt', 'acknowledgedAt');
-    return {
-      value: stats.mean,
-      n: stats.n,
-      mean: stats.mean,
-      p50: stats.p50,
-      p90: stats.p90,
-      dataQuality: { negativeDurations: stats.negative },
-    };
+    return itsmMeanDurationResult(stats);
   },
 };
 
-/** Most rows `list()` returns in one call. */
 /**
  * Onboarding completion time: HR cases of the onboarding category (as the
  * source's mapping named it, stored in the record's payload) resolved in the
@@ -91,13 +86,6 @@ export const hrOnboardingCompletionTimeMetric: ItsmMetric = {
         within: 'resolvedAt',
       })
       .durations('openedAt', 'resolvedAt');
-    return {
-      value: stats.mean,
-      n: stats.n,
-      mean: stats.mean,
-      p50: stats.p50,
-      p90: stats.p90,
-      dataQuality: { negativeDurations: stats.negative },
-    };
+    return itsmMeanDurationResult(stats);
   },
 };

@@ -14,7 +14,11 @@
  * limitations under the License.
  */
 
-import { percentileCont, summariseDurations } from './durationStats';
+import {
+  itsmMeanDurationResult,
+  percentileCont,
+  summariseDurations,
+} from './durationStats';
 import { createInMemoryItsmMetricContext } from './testUtils';
 
 describe('summariseDurations', () => {
@@ -35,6 +39,27 @@ describe('summariseDurations', () => {
       p50: null,
       p90: null,
       negative: 0,
+    });
+  });
+});
+
+describe('itsmMeanDurationResult', () => {
+  it('takes the mean as the value and reports negative durations', () => {
+    expect(
+      itsmMeanDurationResult({
+        n: 3,
+        mean: 160,
+        p50: 120,
+        p90: 264,
+        negative: 1,
+      }),
+    ).toEqual({
+      value: 160,
+      n: 3,
+      mean: 160,
+      p50: 120,
+      p90: 264,
+      dataQuality: { negativeDurations: 1 },
     });
   });
 });

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-import type { ItsmMetricDurationStats } from './metrics';
+import type { ItsmMetricDurationStats, ItsmMetricResult } from './metrics';
 
 /**
  * A linear-interpolated percentile of sorted values, like PostgreSQL's
@@ -50,5 +50,23 @@ export function summariseDurations(
     p50: percentileCont(valid, 0.5),
     p90: percentileCont(valid, 0.9),
     negative: seconds.length - n,
+  };
+}
+
+/**
+ * The result of a metric whose value is the mean duration: p50 and p90
+ * beside it, and negative durations reported as a data quality problem.
+ * @public
+ */
+export function itsmMeanDurationResult(
+  stats: ItsmMetricDurationStats,
+): ItsmMetricResult {
+  return {
+    value: stats.mean,
+    n: stats.n,
+    mean: stats.mean,
+    p50: stats.p50,
+    p90: stats.p90,
+    dataQuality: { negativeDurations: stats.negative },
   };
 }
