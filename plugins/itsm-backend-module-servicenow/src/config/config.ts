@@ -14,13 +14,13 @@
  * limitations under the License.
  */
 
-import {
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import type { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { Duration } from 'luxon';
+import {
+  readItsmDurationMs,
+  readItsmSchedule,
+} from '@backstage-itsm/plugin-itsm-node';
 import type { ServiceNowAuthConfig } from '../client/auth';
 import { CHOICE_TARGETS, ChoiceOverrides } from '../provider/choices';
 import { checkExtraQuery } from '../client/encodedQuery';
@@ -107,31 +107,6 @@ function readNumber(
     );
   }
   return value;
-}
-
-/** A duration (`{ hours: 12 }`, `12h`, `PT12H`) in milliseconds, more than zero. */
-function readDurationMs(
-  c: Config,
-  prefix: string,
-  name: string,
-  fallback: number,
-): number {
-  if (!c.has(name)) return fallback;
-  let ms: number;
-  try {
-    ms = Duration.fromObject(readDurationFromConfig(c, { key: name })).as(
-      'milliseconds',
-    );
-  } catch (error) {
-    throw new InputError(
-      `Invalid config at ${prefix}.${name}: expected a duration such as { hours: 24 }, 24h or P1D`,
-      error,
-    );
-  }
-  if (!Number.isFinite(ms) || ms <= 0) {
-    invalid(`${prefix}.${name}`, 'must be a duration longer than zero');
-  }
-  return ms;
 }
 
 function readAuth(c: Config, prefix: string): ServiceNowAuthConfig {
@@ -291,16 +266,7 @@ export function readServiceNowConfigs(
     const baseUrl = readBaseUrl(c, prefix);
     const auth = readAuth(c, prefix);
 
-    let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
-    if (c.has('schedule')) {
-      try {
-        schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
-          c.getConfig('schedule'),
-        );
-      } catch (error) {
-        throw new InputError(`Invalid config at ${prefix}.schedule`, error);
-      }
-    }
+    const schedule = readItsmSchedule(c, prefix);
 
     const tables = c.getOptionalStringArray('tables') ?? [...SERVICENOW_TABLES];
     tables.forEach((table, index) => {
@@ -407,12 +373,10 @@ export function readServiceNowConfigs(
         DEFAULT_MAX_REQUESTS_PER_SECOND,
         { min: 0, max: 1000 },
       ),
-      reconcileEveryMs: readDurationMs(
-        c,
+      reconcileEveryMs: readItsmDurationMs(c, 'reconcileEvery', {
         prefix,
-        'reconcileEvery',
-        DEFAULT_RECONCILE_EVERY_MS,
-      ),
+        fallback: DEFAULT_RECONCILE_EVERY_MS,
+      }),
       acknowledgedAtField,
       ownershipCacheSeconds: readNumber(
         c,

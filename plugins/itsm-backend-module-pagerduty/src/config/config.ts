@@ -14,14 +14,14 @@
  * limitations under the License.
  */
 
-import {
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import type { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { Duration } from 'luxon';
-import { DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND } from './client';
+import {
+  readItsmDurationMs,
+  readItsmSchedule,
+} from '@backstage-itsm/plugin-itsm-node';
+import { DEFAULT_PAGERDUTY_MAX_REQUESTS_PER_SECOND } from '../client';
 
 /** The config key that holds the PagerDuty accounts, keyed by id. */
 export const PAGERDUTY_CONFIG_KEY = 'itsm.providers.pagerduty';
@@ -168,18 +168,8 @@ function readPositiveDurationMs(
   prefix: string,
   fallback: number,
 ): number {
-  if (!c.has(key)) {
-    return fallback;
-  }
-  let ms: number;
-  try {
-    ms = Duration.fromObject(readDurationFromConfig(c, { key })).as(
-      'milliseconds',
-    );
-  } catch (error) {
-    throw new InputError(`Invalid config at ${prefix}.${key}`, error);
-  }
-  if (!Number.isFinite(ms) || ms <= 0) {
+  const ms = readItsmDurationMs(c, key, { prefix, fallback, allowZero: true });
+  if (ms === 0) {
     invalid(
       `${prefix}.${key}`,
       'must be a duration above zero, such as 6h, P7D or { hours: 6 }',
@@ -396,17 +386,7 @@ export function readPagerDutyConfigs(config: Config): PagerDutyAccountConfig[] {
         : DEFAULT_REREAD_RESOLVED_WITHIN_MS,
     };
 
-    let schedule: SchedulerServiceTaskScheduleDefinition | undefined;
-    if (c.has('schedule')) {
-      try {
-        schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
-          c.getConfig('schedule'),
-        );
-      } catch (error) {
-        // InputError appends "; caused by <error>" to the message.
-        throw new InputError(`Invalid config at ${prefix}.schedule`, error);
-      }
-    }
+    const schedule = readItsmSchedule(c, prefix);
 
     return {
       key,
