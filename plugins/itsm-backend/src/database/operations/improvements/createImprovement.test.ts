@@ -23,7 +23,12 @@ import { listImprovementEvents } from './listImprovementEvents';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('createImprovement');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `createImprovement on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const created = {
   actor: 'user:default/priya',

@@ -22,7 +22,12 @@ import { getImprovement } from './getImprovement';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('getImprovement');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `getImprovement on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const event = {
   actor: 'user:default/priya',

@@ -23,7 +23,12 @@ import { updateImprovement } from './updateImprovement';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listImprovementEvents');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listImprovementEvents on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 describe.each(databases.eachSupportedId())(
   'listImprovementEvents on %s',

@@ -23,7 +23,12 @@ import { listImprovements } from './listImprovements';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listImprovements');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listImprovements on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const PAYMENTS = 'component:default/payments-api';
 const CHECKOUT = 'component:default/checkout-web';

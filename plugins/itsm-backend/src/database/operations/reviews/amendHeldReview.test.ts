@@ -24,7 +24,12 @@ import { listHeldReviewAmendments } from './listHeldReviewAmendments';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('amendHeldReview');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `amendHeldReview on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const AT = Date.parse('2026-02-10T12:00:00Z');
 

@@ -22,7 +22,12 @@ import { getHeldReview } from './getHeldReview';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('createHeldReview');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `createHeldReview on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 describe.each(databases.eachSupportedId())(
   'createHeldReview on %s',

@@ -25,7 +25,12 @@ import { listHeldReviewAmendments } from './listHeldReviewAmendments';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('deleteHeldReview');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `deleteHeldReview on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 describe.each(databases.eachSupportedId())(
   'deleteHeldReview on %s',

@@ -22,7 +22,12 @@ import { getHeldReview } from './getHeldReview';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('getHeldReview');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `getHeldReview on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 describe.each(databases.eachSupportedId())(
   'getHeldReview on %s',

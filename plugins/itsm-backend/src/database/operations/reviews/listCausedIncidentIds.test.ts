@@ -27,7 +27,12 @@ import { listCausedIncidentIds } from './listCausedIncidentIds';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listCausedIncidentIds');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listCausedIncidentIds on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 describe.each(databases.eachSupportedId())(
   'listCausedIncidentIds on %s',

@@ -32,7 +32,12 @@ import { listFailedChangeIds } from './listFailedChangeIds';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listFailedChangeIds');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listFailedChangeIds on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const scope = { entityRefs: [A], now: NOW, from: W.from, to: W.to };
 

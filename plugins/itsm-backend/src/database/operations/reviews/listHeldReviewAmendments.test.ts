@@ -22,7 +22,12 @@ import { listHeldReviewAmendments } from './listHeldReviewAmendments';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listHeldReviewAmendments');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listHeldReviewAmendments on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 describe.each(databases.eachSupportedId())(
   'listHeldReviewAmendments on %s',

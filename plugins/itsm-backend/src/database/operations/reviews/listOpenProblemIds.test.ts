@@ -29,7 +29,12 @@ import { listOpenProblemIds } from './listOpenProblemIds';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listOpenProblemIds');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listOpenProblemIds on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const scope = { entityRefs: [A], now: NOW, from: W.from, to: W.to };
 

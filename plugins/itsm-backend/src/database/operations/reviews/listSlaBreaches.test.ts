@@ -31,7 +31,12 @@ import { listSlaBreaches } from './listSlaBreaches';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listSlaBreaches');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listSlaBreaches on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const scope = { entityRefs: [A], now: NOW, from: W.from, to: W.to };
 

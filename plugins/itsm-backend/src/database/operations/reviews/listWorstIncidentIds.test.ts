@@ -32,7 +32,12 @@ import { listWorstIncidentIds } from './listWorstIncidentIds';
 
 jest.setTimeout(60_000);
 
-const databases = operationDatabases('listWorstIncidentIds');
+const databases = operationDatabases();
+for (const id of databases.unsupportedIds) {
+  it.todo(
+    `listWorstIncidentIds on ${id}: needs a database server, set its connection string`,
+  );
+}
 
 const scope = { entityRefs: [A], now: NOW, from: W.from, to: W.to };
 
