@@ -61,8 +61,10 @@ import {
 import { ReviewService } from '../reviews/ReviewService';
 import { createRouter } from '../service/createRouter';
 import { ImprovementService } from './ImprovementService';
-import { ImprovementStore } from './ImprovementStore';
-import { fakeUserInfo } from './__testUtils__/fakeUserInfo';
+import { DatabaseImprovementStore } from './DatabaseImprovementStore';
+import type { ImprovementStore } from './ImprovementStore';
+import { DatabaseReviewStore } from '../reviews/DatabaseReviewStore';
+import { fakeUserInfo } from '../__testUtils__/fakeUserInfo';
 import { MAX_PROGRESS_MEASUREMENTS } from './improvementsRouter';
 
 jest.setTimeout(60_000);
@@ -224,7 +226,7 @@ describe.each(databases.eachSupportedId())(
               ).find(r => r.name === name)!,
           } as any),
       );
-      improvementStore = new ImprovementStore(harness.knex);
+      improvementStore = new DatabaseImprovementStore(harness.knex);
       const userInfo = fakeUserInfo({ [ALICE]: [PAYMENTS] });
       const improvements = new ImprovementService({
         store: improvementStore,
@@ -246,7 +248,7 @@ describe.each(databases.eachSupportedId())(
         metrics: harness.engine,
         improvements,
         reviews: new ReviewService({
-          db: harness.knex,
+          store: new DatabaseReviewStore(harness.knex),
           records: harness.store,
           metrics: harness.engine,
           improvements,

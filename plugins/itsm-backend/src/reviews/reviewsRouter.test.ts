@@ -33,8 +33,8 @@ import {
 import express from 'express';
 import request from 'supertest';
 import { ImprovementService } from '../improvements/ImprovementService';
-import { ImprovementStore } from '../improvements/ImprovementStore';
-import { fakeUserInfo } from '../improvements/__testUtils__/fakeUserInfo';
+import { DatabaseImprovementStore } from '../improvements/DatabaseImprovementStore';
+import { fakeUserInfo } from '../__testUtils__/fakeUserInfo';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import {
   A,
@@ -52,6 +52,7 @@ import {
   itsmRecordPermissionRules,
 } from '../permissions/rules';
 import { createRouter } from '../service/createRouter';
+import { DatabaseReviewStore } from './DatabaseReviewStore';
 import { ReviewService } from './ReviewService';
 
 jest.setTimeout(60_000);
@@ -234,7 +235,7 @@ describe.each(databases.eachSupportedId())(
           } as any),
       );
       const catalog = catalogServiceMock({ entities });
-      const improvementStore = new ImprovementStore(harness.knex);
+      const improvementStore = new DatabaseImprovementStore(harness.knex);
       const userInfo = fakeUserInfo({ [ALICE]: ['group:default/payments'] });
       const improvements = new ImprovementService({
         store: improvementStore,
@@ -255,7 +256,7 @@ describe.each(databases.eachSupportedId())(
         metrics: harness.engine,
         improvements,
         reviews: new ReviewService({
-          db: harness.knex,
+          store: new DatabaseReviewStore(harness.knex),
           records: harness.store,
           metrics: harness.engine,
           improvements,
