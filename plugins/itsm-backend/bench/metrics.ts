@@ -58,7 +58,8 @@ import {
 import { MAX_BUCKETS } from '../src/metrics/buckets';
 import { MAX_REVIEW_WINDOW_DAYS } from '../src/reviews/period';
 import { ImprovementService } from '../src/improvements/ImprovementService';
-import { ImprovementStore } from '../src/improvements/ImprovementStore';
+import { DatabaseImprovementStore } from '../src/improvements/DatabaseImprovementStore';
+import { DatabaseReviewStore } from '../src/reviews/DatabaseReviewStore';
 import { ReviewService } from '../src/reviews/ReviewService';
 import { itsmRecordPermissionRules } from '../src/permissions/rules';
 import { createRouter } from '../src/service/createRouter';
@@ -306,7 +307,7 @@ async function run(db: Db, scale: number) {
       child: () => silent,
     };
     const metrics = new MetricsEngine({ db: knex });
-    const improvementStore = new ImprovementStore(knex);
+    const improvementStore = new DatabaseImprovementStore(knex);
     const improvements = new ImprovementService({
       store: improvementStore,
       records: store,
@@ -325,7 +326,7 @@ async function run(db: Db, scale: number) {
       metrics,
       improvements,
       reviews: new ReviewService({
-        db: knex,
+        store: new DatabaseReviewStore(knex),
         records: store,
         metrics,
         improvements,
