@@ -15,7 +15,10 @@
  */
 
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { TestDatabases } from '@backstage/backend-test-utils';
+import {
+  type TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 
 const DATABASE_IDS = ['POSTGRES_15', 'SQLITE_3'] as const;
@@ -35,7 +38,7 @@ export function operationDatabases() {
   return {
     eachSupportedId: () => databases.eachSupportedId(),
     unsupportedIds: DATABASE_IDS.filter(id => !databases.supports(id)),
-    async init(databaseId: (typeof DATABASE_IDS)[number]): Promise<Knex> {
+    async init(databaseId: TestDatabaseId): Promise<Knex> {
       const knex = await databases.init(databaseId);
       await knex.migrate.latest({ directory: migrations });
       return knex;

@@ -25,13 +25,16 @@ import {
 } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { ItsmImprovementMetric } from '@backstage-itsm/plugin-itsm-common';
+import type {
+  ItsmImprovementMetric,
+  ItsmImprovementMetricInput,
+} from '@backstage-itsm/plugin-itsm-common';
 import { DateTime } from 'luxon';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
+import { invalidField } from '../service/validation';
 import type { MetricProbe } from './MetricProbe';
 import { isBetterThan } from './progress';
-import { invalidField, MetricBindingInput } from './validation';
 
 /**
  * The checks of an improvement's input against the catalog, the records and
@@ -133,7 +136,7 @@ export class ImprovementInputs {
 
   /** A metric binding: a known metric with a direction, on an entity in the catalog. */
   async binding(
-    input: MetricBindingInput,
+    input: ItsmImprovementMetricInput,
     primary: Entity,
     probe: MetricProbe,
   ): Promise<ItsmImprovementMetric> {

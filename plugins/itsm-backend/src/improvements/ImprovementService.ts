@@ -24,8 +24,10 @@ import {
   ITSM_IMPROVEMENT_TRANSITIONS,
   ItsmImprovement,
   ItsmImprovementDetails,
+  ItsmImprovementCreateInput,
   ItsmImprovementList,
   ItsmImprovementProgress,
+  ItsmImprovementUpdateInput,
 } from '@backstage-itsm/plugin-itsm-common';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
@@ -33,6 +35,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { ImprovementFilter } from '../permissions/improvementRules';
+import { invalidField } from '../service/validation';
 import {
   changeEvent,
   diffImprovements,
@@ -52,11 +55,6 @@ import type {
 } from './ImprovementStore';
 import { measureProgress } from './measureProgress';
 import type { MetricProbe } from './MetricProbe';
-import {
-  CreateImprovementInput,
-  invalidField,
-  UpdateImprovementInput,
-} from './validation';
 
 /**
  * Whom the caller may name as the owner of an improvement: anyone when
@@ -125,7 +123,7 @@ export class ImprovementService {
   }
 
   async create(
-    input: CreateImprovementInput,
+    input: ItsmImprovementCreateInput,
     caller: ImprovementCaller,
     owners: OwnerChoice,
   ): Promise<ItsmImprovement> {
@@ -196,7 +194,7 @@ export class ImprovementService {
    */
   async update(
     id: string,
-    input: UpdateImprovementInput,
+    input: ItsmImprovementUpdateInput,
     caller: ImprovementCaller,
     filters: {
       read: ImprovementFilter | undefined;
