@@ -82,14 +82,19 @@ export interface RecordsRow {
   updated_at: number;
 }
 
-/** The instant columns of `records`. */
-export const RECORD_INSTANT_COLUMNS = [
+/** The instants of a record's life, from opening to the end of its impact. */
+export const RECORD_LIFECYCLE_COLUMNS = [
   'opened_at',
   'acknowledged_at',
   'resolved_at',
   'closed_at',
   'impact_start',
   'impact_end',
+] as const satisfies ReadonlyArray<keyof RecordsRow>;
+
+/** The instant columns of `records`. */
+export const RECORD_INSTANT_COLUMNS = [
+  ...RECORD_LIFECYCLE_COLUMNS,
   'planned_start',
   'planned_end',
   'actual_start',
@@ -106,12 +111,7 @@ const RECORD_CONTENT_COLUMNS = [
   'url',
   'state',
   'priority',
-  'opened_at',
-  'acknowledged_at',
-  'resolved_at',
-  'closed_at',
-  'impact_start',
-  'impact_end',
+  ...RECORD_LIFECYCLE_COLUMNS,
   'change_type',
   'planned_start',
   'planned_end',

@@ -18,13 +18,11 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
-  ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD,
   ITSM_BUILTIN_METRIC_DEFINITIONS,
   ITSM_BUILTIN_METRIC_IDS,
   ItsmBuiltinMetricId,
   ItsmMetricBucket,
   ItsmMetricDefinition,
-  ItsmMetricExplanation,
   ItsmMetricSeriesPoint,
   ItsmMetricsResponse,
   ItsmMetricValue,
@@ -41,8 +39,7 @@ import {
   builtinFamilies,
   computeBuiltinMetrics,
   computeBuiltinMetricsSliced,
-  explainBuiltinMetric,
-  runExplainQuery,
+  isBuiltinMetricId,
 } from './builtinMetrics';
 import {
   checkCustomMetrics,
@@ -50,7 +47,6 @@ import {
   customDefinition,
 } from './customMetrics';
 import {
-  COUNT_METRIC_IDS,
   CoverageSource,
   coveringByAnnotation,
   mappingAnnotations,
@@ -60,19 +56,18 @@ import {
   scopeEntityOf,
   sourceStatements,
 } from './coverage';
+import { explainMetric } from './explainMetric';
 import { judgeHealth } from './health';
-import { isPostgres, NamedQuery, withScopeTables } from './sql';
+import { normalise, outageNote, Statements } from './metricResults';
+import { isPostgres } from '../database/operations/util/conversions';
+import { withScopeTables } from './scopeTables';
 import { evaluateStatus, readOutageThreshold, readTargets } from './targets';
 import type {
-  ExplainPopulation,
   FamilyOutput,
   MetricResult,
   MetricScope,
   MetricWindow,
 } from './types';
-
-/** Most ids each list of an explanation holds. */
-export const EXPLAIN_CAP = 1000;
 
 /** What to compute. */
 export interface MetricsRequest {
@@ -102,12 +97,6 @@ export interface MetricsRequest {
    * progress do not).
    */
   sources?: boolean;
-}
-
-const BUILTIN_IDS = new Set<string>(ITSM_BUILTIN_METRIC_IDS);
-
-function isBuiltin(id: string): id is ItsmBuiltinMetricId {
-  return BUILTIN_IDS.has(id);
 }
 
 /**
@@ -199,8 +188,8 @@ export class MetricsEngine {
       warnings.unshift(warning);
     }
 
-    const builtinIds = ids.filter(isBuiltin);
-    const customIds = ids.filter(id => !isBuiltin(id));
+    const builtinIds = ids.filter(isBuiltinMetricId);
+    const customIds = ids.filter(id => !isBuiltinMetricId(id));
     const byAnnotation = coveringByAnnotation(
       this.#sources,
       request.entities ?? [scopeEntityOf(request.entity)],
@@ -210,7 +199,15 @@ export class MetricsEngine {
       await Promise.all([
         this.#compute(scope, windows, builtinIds, customIds, request, warnings),
         request.explain
-          ? this.#explain(request.explain, scope, window, request)
+          ? explainMetric({
+              db: this.#db,
+              metricId: request.explain,
+              scope,
+              window,
+              entityRef: request.entityRef,
+              annotations: request.entity.metadata.annotations ?? {},
+              custom: this.#custom.get(request.explain),
+            })
           : Promise.resolve(undefined),
         listMappedProviderIds(this.#db, {
           entityRefs: request.entityRefs,
@@ -312,7 +309,7 @@ export class MetricsEngine {
     threshold: number,
     annotations: Record<string, string>,
   ): Statements {
-    if (!isBuiltin(id)) {
+    if (!isBuiltinMetricId(id)) {
       return { notes: [] };
     }
     if (!coverage.covered) {
@@ -425,152 +422,6 @@ export class MetricsEngine {
       return windows.map(() => ({ value: null, n: 0 }));
     }
   }
-
-  async #explain(
-    metricId: string,
-    scope: MetricScope,
-    window: MetricWindow,
-    request: MetricsRequest,
-  ): Promise<ItsmMetricExplanation> {
-    let populations: ExplainPopulation[];
-    let relevance: string[] = [];
-    let ctes: NamedQuery[] = [];
-    if (isBuiltin(metricId)) {
-      const explanation = explainBuiltinMetric(metricId, scope, window);
-      relevance = explanation.relevance;
-      ctes = explanation.ctes ?? [];
-      populations = [explanation];
-    } else {
-      populations = [];
-      await this.#custom.get(metricId)!.compute(
-        createMetricContext({
-          scope,
-          window,
-          entityRef: request.entityRef,
-          annotations: request.entity.metadata.annotations ?? {},
-          explain: populations,
-        }),
-      );
-    }
-    if (populations.length === 0) {
-      return { metricId, recordIds: [], truncated: false };
-    }
-    const db = this.#db;
-    const [first, ...rest] = populations.map(p => p.query);
-    const union =
-      rest.length > 0
-        ? first.clone().unionAll(rest.map(q => q.clone()))
-        : first.clone();
-    const list = async (query: Knex.QueryBuilder, column: string) =>
-      (
-        await runExplainQuery(
-          scope,
-          window,
-          relevance,
-          query.orderBy(column).limit(EXPLAIN_CAP + 1),
-          ctes,
-        )
-      ).map(row => String(row[column]));
-    const ids = (where: string) =>
-      list(
-        db
-          .from(union.clone().as('u'))
-          .select('id')
-          .whereRaw(where)
-          .groupBy('id'),
-        'id',
-      );
-    const highlight = populations.find(p => p.highlight)?.highlight;
-    const feedback = populations.find(p => p.feedback)?.feedback;
-    const [recordIds, highlighted, excluded, answers] = await Promise.all([
-      ids('bad = 0 and id is not null'),
-      highlight ? ids('hl = 1 and bad = 0 and id is not null') : [],
-      ids('bad = 1 and id is not null'),
-      feedback
-        ? list(db.from(feedback.as('f')).distinct('fid'), 'fid')
-        : undefined,
-    ]);
-    const lists = [recordIds, highlighted, excluded, answers ?? []];
-    const cap = (found: string[]) => found.slice(0, EXPLAIN_CAP);
-    return {
-      metricId,
-      recordIds: cap(recordIds),
-      ...(highlight
-        ? { highlight: { description: highlight, recordIds: cap(highlighted) } }
-        : {}),
-      ...(excluded.length > 0 ? { excludedRecordIds: cap(excluded) } : {}),
-      ...(answers ? { feedbackIds: cap(answers) } : {}),
-      truncated: lists.some(found => found.length > EXPLAIN_CAP),
-    };
-  }
-}
-
-/** What `#statements` found about a metric. */
-interface Statements {
-  unknownReason?: string;
-  notes: string[];
-  /** Every covering source declares the metric unmeasurable. */
-  unmeasurable?: boolean;
-}
-
-/** Which priorities count as outages, and where that comes from. */
-function outageNote(
-  threshold: number,
-  annotations: Record<string, string>,
-): string {
-  const levels = Array.from({ length: threshold }, (_, i) => `P${i + 1}`);
-  const which =
-    levels.length === 1
-      ? `${levels[0]} incidents`
-      : `${levels.slice(0, -1).join(', ')} and ${
-          levels[levels.length - 1]
-        } incidents`;
-  const from =
-    annotations[ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD] !== undefined
-      ? `the entity's ${ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD} annotation`
-      : `the default; set ${ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD} to change it`;
-  return `Outages are ${which} (${from}).`;
-}
-
-/**
- * n = 0 means no value (a mean of nothing), with two exceptions where a
- * source covers the scope: a count is 0, and availability is 1.0 with no
- * outage. Non-finite numbers are no value. A metric every covering source
- * declares unmeasurable has no value whatever was counted: its records
- * cannot say.
- */
-function normalise(
-  id: string,
-  result: MetricResult,
-  covered: boolean,
-  said: Statements,
-): MetricResult {
-  const finite = (v: number | null | undefined) => {
-    if (v === undefined) {
-      return undefined;
-    }
-    return v !== null && Number.isFinite(v) ? v : null;
-  };
-  if (said.unmeasurable) {
-    const { byKey: _byKey, ...rest } = result;
-    return {
-      ...rest,
-      value: null,
-      ...(result.mean !== undefined ? { mean: null } : {}),
-      ...(result.p50 !== undefined ? { p50: null } : {}),
-      ...(result.p90 !== undefined ? { p90: null } : {}),
-    };
-  }
-  const zeroIsAValue =
-    covered && (COUNT_METRIC_IDS.has(id) || id === 'availability');
-  return {
-    ...result,
-    value:
-      result.n === 0 && !zeroIsAValue ? null : finite(result.value) ?? null,
-    ...(result.mean !== undefined ? { mean: finite(result.mean) } : {}),
-    ...(result.p50 !== undefined ? { p50: finite(result.p50) } : {}),
-    ...(result.p90 !== undefined ? { p90: finite(result.p90) } : {}),
-  };
 }
 
 function iso(ms: number): string {

@@ -14,7 +14,10 @@
  * limitations under the License.
  */
 
-import type { ItsmBuiltinMetricId } from '@backstage-itsm/plugin-itsm-common';
+import {
+  ITSM_BUILTIN_METRIC_IDS,
+  ItsmBuiltinMetricId,
+} from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
 import {
   availabilityFamily,
@@ -55,16 +58,24 @@ import {
   slaCtes,
   slaPopulation,
 } from './operations/computeSlaAttainment';
-import { int, NamedQuery, runFragments, runWithScope } from './sql';
+import { int, runFragments, runWithScope } from './sql';
 import type {
   ExplainPopulation,
   FamilyOutput,
   MetricFamily,
   MetricScope,
   MetricWindow,
+  NamedQuery,
 } from './types';
 
 /** The family (operation) computing each built-in metric. */
+const BUILTIN_IDS = new Set<string>(ITSM_BUILTIN_METRIC_IDS);
+
+/** Whether a metric id names a built-in metric (else a custom one). */
+export function isBuiltinMetricId(id: string): id is ItsmBuiltinMetricId {
+  return BUILTIN_IDS.has(id);
+}
+
 const FAMILY_OF: Record<ItsmBuiltinMetricId, MetricFamily> = {
   incident_count: incidentCountFamily,
   mtta: mttaFamily,
@@ -237,17 +248,9 @@ export function explainBuiltinMetric(
         highlight: 'incidents reopened at least once',
       };
     case 'availability':
-      return {
-        relevance: outageRelevance(scope, windows),
-        query: explainRows(
-          db,
-          outagePopulation(scope),
-          '0',
-          'bad',
-          `bad = 1 or (${OVERLAPS})`,
-        ),
-      };
     case 'mtbf':
+      // Both read the outages; availability counts those that overlap the
+      // window, mtbf those that started in it.
       return {
         relevance: outageRelevance(scope, windows),
         query: explainRows(
@@ -255,7 +258,7 @@ export function explainBuiltinMetric(
           outagePopulation(scope),
           '0',
           'bad',
-          'opened = 1',
+          id === 'availability' ? `bad = 1 or (${OVERLAPS})` : 'opened = 1',
         ),
       };
     case 'change_count':

@@ -32,7 +32,8 @@ import type {
 } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import { durationStats } from './kernels';
-import { int, isPostgres, num, scopedRecords } from './sql';
+import { isPostgres } from '../database/operations/util/conversions';
+import { int, num, scopedRecords } from './sql';
 import type { ExplainPopulation, MetricScope, MetricWindow } from './types';
 
 const INSTANT_COLUMNS: Record<ItsmMetricInstant, string> = {

@@ -16,8 +16,9 @@
 
 import type { Knex } from 'knex';
 import { interpolate } from './percentile';
-import { FragmentRow, fragment, isPostgres, rowsOf, runFragments } from './sql';
-import type { MetricScope } from './types';
+import { isPostgres } from '../database/operations/util/conversions';
+import { fragment, rowsOf, runFragments } from './sql';
+import type { FragmentRow, MetricScope } from './types';
 
 /** Duration statistics of one window, in the unit of the population's `v`. */
 export interface DurationStats {

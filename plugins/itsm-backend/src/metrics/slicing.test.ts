@@ -20,7 +20,7 @@ import {
   BUCKETS_PER_SLICE,
 } from './builtinMetrics';
 import { bucketWindows } from './buckets';
-import { loopYielder, withScopeTables } from './sql';
+import { loopYielder, withScopeTables } from './scopeTables';
 import {
   A,
   B,

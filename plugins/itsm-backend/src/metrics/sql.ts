@@ -15,11 +15,21 @@
  */
 
 import type { Knex } from 'knex';
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { isPostgres } from '../database/operations/util/conversions';
 import { applyFilter } from '../database/permissionCriteria';
 import type { RecordFilter } from '../database/ItsmStore';
-import { TABLE_RECORD_ENTITIES, TABLE_RECORDS } from '../database/tables';
-import type { MetricScope, MetricWindow, ScopeTables } from './types';
+import {
+  RECORD_LIFECYCLE_COLUMNS,
+  TABLE_RECORD_ENTITIES,
+  TABLE_RECORDS,
+} from '../database/tables';
+import type {
+  FragmentColumns,
+  FragmentRow,
+  MetricScope,
+  MetricWindow,
+  NamedQuery,
+} from './types';
 
 /*
  * SQL building blocks shared by the metric operations. Every query reads
@@ -39,10 +49,6 @@ export const CHANGE_END = 'coalesce(r.actual_end, r.closed_at)';
 export const FIRST_END = `(case when r.resolved_at is null then r.closed_at
   when r.closed_at is null or r.resolved_at <= r.closed_at then r.resolved_at
   else r.closed_at end)`;
-
-export function isPostgres(db: Knex): boolean {
-  return db.client.config.client === 'pg';
-}
 
 /** An integer literal for SQL; throws unless it is a safe integer. */
 export function int(value: number): string {
@@ -174,12 +180,7 @@ export const SCOPE_RECORD_COLUMNS = [
   'kind',
   'state',
   'priority',
-  'opened_at',
-  'acknowledged_at',
-  'resolved_at',
-  'closed_at',
-  'impact_start',
-  'impact_end',
+  ...RECORD_LIFECYCLE_COLUMNS,
   'actual_end',
   'change_type',
   'outcome',
@@ -231,7 +232,7 @@ function relevanceSql(relevance: string[]): string {
 }
 
 /** The `sr` columns of the relevant, non-cancelled records of `records as r`. */
-function relevantRecords(
+export function relevantRecords(
   scope: MetricScope,
   records: Knex.QueryBuilder,
   relevance: string[],
@@ -247,150 +248,6 @@ function relevantRecords(
     .whereNot('r.state', 'cancelled')
     .whereRaw(relevanceSql(relevance));
   return query;
-}
-
-/**
- * Returns a function that gives the event loop a turn when `budgetMs` have
- * passed since the last one: long work on SQLite (better-sqlite3 runs every
- * statement on the event loop) calls it between statements, so that other
- * requests are served in between.
- */
-export function loopYielder(budgetMs = 20): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last >= budgetMs) {
-      await nextLoopTurn();
-      last = performance.now();
-    }
-  };
-}
-
-/** Ids read or records copied per statement while filling the scope tables. */
-const SCOPE_TABLE_SLICE = 2000;
-
-let scopeTableSequence = 0;
-
-/**
- * SQLite: runs `work` on one pinned connection (a read transaction, so every
- * statement sees the same data) with the scope held in two temporary tables
- * (`ScopeTables`): the mapped record ids, and the readable non-cancelled
- * records that `relevance` selects. Both are filled in short statements,
- * yielding to the event loop between them; `work` then reads them instead
- * of resolving the scope again in every statement, so it too can run as
- * many short statements. The tables live as long as the transaction.
- */
-export async function withScopeTables<T>(
-  scope: MetricScope,
-  relevance: string[],
-  work: (scope: MetricScope, yieldLoop: () => Promise<void>) => Promise<T>,
-): Promise<T> {
-  const yieldLoop = loopYielder();
-  return scope.db.transaction(async trx => {
-    const n = ++scopeTableSequence;
-    const tables: ScopeTables = {
-      ids: `itsm_scope_ids_${n}`,
-      records: `itsm_scope_records_${n}`,
-    };
-    await trx.raw(`create temp table ${tables.ids} (id text primary key)`);
-    for (const ref of new Set(scope.entityRefs)) {
-      let after = '';
-      for (;;) {
-        const page: Array<{ record_id: string }> = await trx(
-          TABLE_RECORD_ENTITIES,
-        )
-          .select('record_id')
-          .where('entity_ref', ref)
-          .where('record_id', '>', after)
-          .orderBy('record_id')
-          .limit(SCOPE_TABLE_SLICE);
-        if (page.length > 0) {
-          await trx.raw(
-            `insert or ignore into ${tables.ids} (id) select value from json_each(?)`,
-            [JSON.stringify(page.map(row => row.record_id))],
-          );
-        }
-        await yieldLoop();
-        if (page.length < SCOPE_TABLE_SLICE) {
-          break;
-        }
-        after = page[page.length - 1].record_id;
-      }
-    }
-
-    const base = { ...scope, db: trx, tables: undefined };
-    const slice = (ids: string[]) =>
-      relevantRecords(
-        base,
-        readable(
-          trx(`${TABLE_RECORDS} as r`).whereRaw(
-            'r.id in (select value from json_each(?))',
-            [JSON.stringify(ids)],
-          ),
-          scope.filter,
-        ),
-        relevance.length > 0 ? relevance : ['0 = 1'],
-      ).toSQL();
-    const empty = slice([]);
-    await trx.raw(
-      `create temp table ${tables.records} as ${empty.sql}`,
-      empty.bindings as Knex.RawBinding[],
-    );
-    let after = '';
-    for (;;) {
-      const ids: string[] = (
-        await trx(tables.ids)
-          .select('id')
-          .where('id', '>', after)
-          .orderBy('id')
-          .limit(SCOPE_TABLE_SLICE)
-      ).map((row: { id: string }) => row.id);
-      if (ids.length > 0 && relevance.length > 0) {
-        const insert = slice(ids);
-        await trx.raw(
-          `insert into ${tables.records} ${insert.sql}`,
-          insert.bindings as Knex.RawBinding[],
-        );
-      }
-      await yieldLoop();
-      if (ids.length < SCOPE_TABLE_SLICE) {
-        break;
-      }
-      after = ids[ids.length - 1];
-    }
-
-    const result = await work({ ...scope, db: trx, tables }, yieldLoop);
-    await trx.raw(`drop table temp.${tables.records}`);
-    await trx.raw(`drop table temp.${tables.ids}`);
-    return result;
-  });
-}
-
-/**
- * One row of a metric statement. Every fragment of the statement selects
- * these columns, so fragments of all metrics run as one UNION ALL:
- * `m` tags the fragment, `i` is the window, `k` a key (priority, kind, ...),
- * `c`, `x`, `y` numbers, `p50`/`p90` percentiles (PostgreSQL).
- */
-export interface FragmentRow {
-  m: string;
-  i: number;
-  k: string | null;
-  c: number;
-  x: number | null;
-  y: number | null;
-  p50: number | null;
-  p90: number | null;
-}
-
-/** What a fragment selects, as SQL expressions over its source. */
-export interface FragmentColumns {
-  i: string;
-  k?: string;
-  c?: string;
-  x?: string;
-  y?: string;
-  p50?: string;
-  p90?: string;
 }
 
 /** Selects the fragment columns, typed alike on every branch of the union. */
@@ -457,12 +314,6 @@ export async function runFragments(
     p50: row.p50 === null ? null : Number(row.p50),
     p90: row.p90 === null ? null : Number(row.p90),
   }));
-}
-
-/** A query to run as a materialised CTE of the statement. */
-export interface NamedQuery {
-  name: string;
-  query: Knex.QueryBuilder;
 }
 
 /**

@@ -21,7 +21,6 @@ import type {
 } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
 import type { RecordFilter } from '../database/ItsmStore';
-import type { FragmentRow, NamedQuery } from './sql';
 
 /** A half-open window [from, to) of epoch milliseconds. */
 export interface MetricWindow {
@@ -107,4 +106,38 @@ export interface MetricFamily {
     scope: MetricScope,
     windows: MetricWindow[],
   ): FamilyOutput;
+}
+
+/**
+ * One row of a metric statement. Every fragment of the statement selects
+ * these columns, so fragments of all metrics run as one UNION ALL:
+ * `m` tags the fragment, `i` is the window, `k` a key (priority, kind, ...),
+ * `c`, `x`, `y` numbers, `p50`/`p90` percentiles (PostgreSQL).
+ */
+export interface FragmentRow {
+  m: string;
+  i: number;
+  k: string | null;
+  c: number;
+  x: number | null;
+  y: number | null;
+  p50: number | null;
+  p90: number | null;
+}
+
+/** What a fragment selects, as SQL expressions over its source. */
+export interface FragmentColumns {
+  i: string;
+  k?: string;
+  c?: string;
+  x?: string;
+  y?: string;
+  p50?: string;
+  p90?: string;
+}
+
+/** A query to run as a materialised CTE of the statement. */
+export interface NamedQuery {
+  name: string;
+  query: Knex.QueryBuilder;
 }

@@ -22,12 +22,16 @@ import {
   fragment,
   inWindowSql,
   int,
-  NamedQuery,
   readableScopeIds,
   rowsOf,
   share,
 } from '../sql';
-import type { MetricFamily, MetricScope, MetricWindow } from '../types';
+import type {
+  MetricFamily,
+  MetricScope,
+  MetricWindow,
+  NamedQuery,
+} from '../types';
 
 /**
  * The SLAs of the scope's readable records that attainment or breaching now
