@@ -20,11 +20,7 @@ import type {
   StoredImprovement,
 } from '../../../improvements/ImprovementStore';
 import { TABLE_IMPROVEMENTS } from '../../tables';
-import {
-  insertImprovementEntities,
-  insertImprovementEvent,
-  toImprovementRow,
-} from './improvementRows';
+import { toImprovementRow, writeImprovementLinks } from './improvementRows';
 
 /** Stores a new item, its entities and its first history event, in one transaction. */
 export async function createImprovement(
@@ -34,12 +30,10 @@ export async function createImprovement(
   const { item, event } = options;
   await knex.transaction(async tx => {
     await tx(TABLE_IMPROVEMENTS).insert(toImprovementRow(item));
-    await insertImprovementEntities(tx, item.id, item.entityRefs);
-    await insertImprovementEvent(
-      tx,
-      item.id,
-      Date.parse(item.createdAt),
-      event,
-    );
+    await writeImprovementLinks(tx, item.id, {
+      entityRefs: item.entityRefs,
+      at: Date.parse(item.createdAt),
+      events: [event],
+    });
   });
 }

@@ -94,13 +94,19 @@ export async function toStoredImprovements(
   return rows.map(row => fromRow(row, refs.get(row.id) ?? []));
 }
 
-/** Links an item to the entities it is about, each once. */
-export async function insertImprovementEntities(
+/**
+ * Sets the entities an item is about, each once, and appends its history
+ * events at `at`: the part of every write besides the item's own row.
+ */
+export async function writeImprovementLinks(
   tx: Knex | Knex.Transaction,
   improvementId: string,
-  entityRefs: string[],
+  options: { entityRefs: string[]; at: number; events: NewImprovementEvent[] },
 ): Promise<void> {
-  const unique = [...new Set(entityRefs)];
+  await tx(TABLE_IMPROVEMENT_ENTITIES)
+    .where({ improvement_id: improvementId })
+    .delete();
+  const unique = [...new Set(options.entityRefs)];
   if (unique.length > 0) {
     await tx(TABLE_IMPROVEMENT_ENTITIES).insert(
       unique.map(entityRef => ({
@@ -109,24 +115,17 @@ export async function insertImprovementEntities(
       })),
     );
   }
-}
-
-/** Appends one entry to an item's history. */
-export async function insertImprovementEvent(
-  tx: Knex | Knex.Transaction,
-  improvementId: string,
-  at: number,
-  event: NewImprovementEvent,
-): Promise<void> {
-  await tx(TABLE_IMPROVEMENT_EVENTS).insert({
-    id: randomUUID(),
-    improvement_id: improvementId,
-    at,
-    actor: event.actor,
-    type: event.type,
-    changes: JSON.stringify(event.changes),
-    comment: event.comment,
-  });
+  for (const event of options.events) {
+    await tx(TABLE_IMPROVEMENT_EVENTS).insert({
+      id: randomUUID(),
+      improvement_id: improvementId,
+      at: options.at,
+      actor: event.actor,
+      type: event.type,
+      changes: JSON.stringify(event.changes),
+      comment: event.comment,
+    });
+  }
 }
 
 export function toImprovementRow(item: StoredImprovement): ImprovementRow {

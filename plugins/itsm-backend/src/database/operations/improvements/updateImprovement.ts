@@ -20,12 +20,8 @@ import type {
   NewImprovementEvent,
   StoredImprovement,
 } from '../../../improvements/ImprovementStore';
-import { TABLE_IMPROVEMENT_ENTITIES, TABLE_IMPROVEMENTS } from '../../tables';
-import {
-  insertImprovementEntities,
-  insertImprovementEvent,
-  toImprovementRow,
-} from './improvementRows';
+import { TABLE_IMPROVEMENTS } from '../../tables';
+import { toImprovementRow, writeImprovementLinks } from './improvementRows';
 
 /**
  * Replaces an item with `next` and records the events, in one transaction,
@@ -51,10 +47,10 @@ export async function updateImprovement(
         `Improvement '${id}' was changed by someone else; reload and try again`,
       );
     }
-    await tx(TABLE_IMPROVEMENT_ENTITIES).where({ improvement_id: id }).delete();
-    await insertImprovementEntities(tx, id, next.entityRefs);
-    for (const event of events) {
-      await insertImprovementEvent(tx, id, Date.parse(next.updatedAt), event);
-    }
+    await writeImprovementLinks(tx, id, {
+      entityRefs: next.entityRefs,
+      at: Date.parse(next.updatedAt),
+      events,
+    });
   });
 }
