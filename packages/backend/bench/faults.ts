@@ -65,7 +65,10 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { readDemoComponents } from './lib/demoCatalog';
 import { Backend, freePort, killAll, Simulator, sleep } from './lib/processes';
-import { random, SimulatorStats } from './lib/simulator';
+import { SimulatorStats } from './lib/simulator';
+// The seeded generator of the generated instances (not part of the module's API).
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { random } from '@backstage-itsm/plugin-itsm-backend-module-servicenow/src/__testUtils__/random';
 import {
   createPgDatabase,
   DatabaseTarget,

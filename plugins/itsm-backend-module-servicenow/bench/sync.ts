@@ -37,11 +37,8 @@ import {
   describeValidationError,
   itsmRecordInputSchema,
 } from '@backstage-itsm/plugin-itsm-common';
-import {
-  FakeFault,
-  FakeRow,
-  FakeServiceNow,
-} from '../src/__testUtils__/FakeServiceNow';
+import type { FakeFault } from '../src/__testUtils__/FakeServiceNow';
+import { generateServiceNowInstance } from '../src/__testUtils__/generateServiceNowInstance';
 import { ServiceNowClient } from '../src/client';
 import { ServiceNowItsmProvider } from '../src/provider';
 
@@ -70,27 +67,8 @@ const FAULTS: FakeFault[] = [
       ]
     : []),
 ];
-const BASE_TIME = Date.parse('2025-01-01T00:00:00Z');
-
-/** A small deterministic random generator (mulberry32). */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-function id(prefix: string, n: number): string {
-  return `${prefix}${String(n).padStart(32 - prefix.length, '0')}`;
-}
+/** Every record of the instance lies in the 30 days before this. */
+const ANCHOR = Date.parse('2025-02-01T00:00:00Z');
 
 /** A logger that prints warnings and errors only. */
 const logger: LoggerService = {
@@ -101,179 +79,15 @@ const logger: LoggerService = {
   child: () => logger,
 };
 
-/** The simulated instance's data. */
-function buildInstance(): FakeServiceNow {
-  const rnd = random(42);
-  const pick = <T>(list: readonly T[]): T =>
-    list[Math.floor(rnd() * list.length)];
-  const fake = new FakeServiceNow({
-    baseUrl: 'http://127.0.0.1',
-    faults: FAULTS,
-  });
-  const groups = Array.from({ length: 20 }, (_, i) => ({
-    sys_id: id('9', i),
-    name: `Group ${i}`,
-  }));
-  fake.put('sys_user_group', groups);
-  fake.put(
-    'sys_user',
-    Array.from({ length: 50 }, (_, i) => ({
-      sys_id: id('8', i),
-      name: `User ${i}`,
-    })),
-  );
-  fake.put(
-    'cmdb_ci_service',
-    Array.from({ length: 200 }, (_, i) => ({
-      sys_id: id('7', i),
-      name: `Service ${i}`,
-    })),
-  );
-  fake.put('contract_sla', [
-    {
-      sys_id: id('6', 1),
-      name: 'Incident response',
-      target: 'response',
-      duration: '1970-01-01 01:00:00',
-    },
-    {
-      sys_id: id('6', 2),
-      name: 'Incident resolution',
-      target: 'resolution',
-      duration: '1970-01-01 08:00:00',
-    },
-    {
-      sys_id: id('6', 3),
-      name: 'Change implementation',
-      target: 'resolution',
-      duration: '1970-01-02 00:00:00',
-    },
-  ]);
-  const slas: FakeRow[] = [];
-  let slaCount = 0;
-  const sla = (
-    task: string,
-    definition: string,
-    start: number,
-    end: number | undefined,
-    updated: number,
-  ) => {
-    const breached = rnd() < 0.1;
-    slas.push({
-      sys_id: id('5', ++slaCount),
-      task,
-      sla: definition,
-      stage:
-        end === undefined
-          ? pick(['in_progress', 'paused'])
-          : pick(['completed', 'completed', 'cancelled']),
-      has_breached: String(breached),
-      start_time: stamp(start),
-      end_time: end === undefined ? '' : stamp(end),
-      planned_end_time: stamp(start + 8 * 3600_000),
-      business_duration: stamp(Math.round(rnd() * 8 * 3600) * 1000),
-      sys_updated_on: stamp(updated),
-    });
-  };
-
-  const incidents: FakeRow[] = [];
-  let clock = BASE_TIME;
-  for (let i = 1; i <= INCIDENTS; i++) {
-    // Every tenth row shares its second with the one before.
-    if (i % 10 !== 0) clock += 1000 + Math.floor(rnd() * 60_000);
-    const opened = clock - Math.floor(rnd() * 86_400_000);
-    const state = pick(['1', '2', '3', '6', '7', '7', '7', '8']);
-    const resolved = ['6', '7'].includes(state) ? clock - 60_000 : undefined;
-    const sysId = id('a', i);
-    incidents.push({
-      sys_id: sysId,
-      number: `INC${String(i).padStart(7, '0')}`,
-      short_description: `Incident ${i}: service degraded`,
-      state,
-      priority: pick(['1', '2', '3', '3', '4', '4', '5']),
-      opened_at: stamp(opened),
-      sys_created_on: stamp(opened),
-      resolved_at: resolved ? stamp(resolved) : '',
-      closed_at: state === '7' ? stamp(clock) : '',
-      sys_updated_on: stamp(clock),
-      assignment_group: pick(groups).sys_id,
-      assigned_to: rnd() < 0.8 ? id('8', Math.floor(rnd() * 50)) : '',
-      cmdb_ci: id('7', Math.floor(rnd() * 200)),
-      business_service: rnd() < 0.5 ? id('7', Math.floor(rnd() * 200)) : '',
-      caused_by: rnd() < 0.05 ? id('c', 1 + Math.floor(rnd() * CHANGES)) : '',
-      problem_id: '',
-      reopen_count: rnd() < 0.05 ? '1' : '0',
-      sys_class_name: 'incident',
-    });
-    sla(sysId, id('6', 1), opened, opened + 1800_000, clock);
-    sla(sysId, id('6', 2), opened, resolved, clock);
-  }
-  fake.put('incident', incidents);
-
-  const changes: FakeRow[] = [];
-  clock = BASE_TIME;
-  for (let i = 1; i <= CHANGES; i++) {
-    clock += 1000 + Math.floor(rnd() * 300_000);
-    const state = pick(['-5', '-4', '-2', '-1', '0', '3', '3', '3', '4']);
-    const start = clock - 7200_000;
-    const sysId = id('c', i);
-    changes.push({
-      sys_id: sysId,
-      number: `CHG${String(i).padStart(7, '0')}`,
-      short_description: `Change ${i}: deploy release`,
-      state,
-      priority: pick(['2', '3', '4']),
-      type: pick(['standard', 'standard', 'normal', 'emergency']),
-      close_code:
-        state === '3'
-          ? pick([
-              'successful',
-              'successful',
-              'successful_issues',
-              'unsuccessful',
-            ])
-          : '',
-      opened_at: stamp(start - 86_400_000),
-      sys_created_on: stamp(start - 86_400_000),
-      start_date: stamp(start),
-      end_date: stamp(start + 3600_000),
-      work_start: ['0', '3'].includes(state) ? stamp(start) : '',
-      work_end: ['0', '3'].includes(state) ? stamp(start + 3000_000) : '',
-      closed_at: ['3', '4'].includes(state) ? stamp(clock) : '',
-      sys_updated_on: stamp(clock),
-      assignment_group: pick(groups).sys_id,
-      assigned_to: '',
-      cmdb_ci: id('7', Math.floor(rnd() * 200)),
-      business_service: '',
-      sys_class_name: 'change_request',
-    });
-    sla(sysId, id('6', 3), start, state === '3' ? clock : undefined, clock);
-  }
-  fake.put('change_request', changes);
-  fake.declare('problem', [
-    'number',
-    'short_description',
-    'state',
-    'priority',
-    'opened_at',
-    'sys_created_on',
-    'closed_at',
-    'sys_updated_on',
-    'assignment_group',
-    'assigned_to',
-    'cmdb_ci',
-    'business_service',
-    'resolved_at',
-    'reopen_count',
-  ]);
-  fake.put('task_sla', slas);
-  return fake;
-}
-
-/** Child process: the simulated instance. */
 function serve() {
   const started = Date.now();
-  const fake = buildInstance();
+  const fake = generateServiceNowInstance({
+    incidents: INCIDENTS,
+    changes: CHANGES,
+    seed: 42,
+    anchor: ANCHOR,
+    faults: FAULTS,
+  });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', chunk => chunks.push(chunk));

@@ -41,10 +41,12 @@ import {
   makeLogEntry,
   TOKEN,
 } from '@backstage-itsm/plugin-itsm-backend-module-pagerduty/src/__testUtils__/fakePagerDuty';
+// The seeded generator of the generated instances (not part of the module's API).
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { random } from '@backstage-itsm/plugin-itsm-backend-module-servicenow/src/__testUtils__/random';
 import {
   argument,
   json,
-  random,
   RequestLedger,
   runSimulator,
   SimulatedResponse,

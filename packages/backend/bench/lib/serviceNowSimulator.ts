@@ -28,16 +28,15 @@
  *   --incidents N --changes N --seed N --ci-ids <demo sys_ids, comma-separated>
  */
 
-// The module's own fake, shared with its tests (not part of its API).
+// The module's own fake and data generator, shared with its tests and
+// benchmark (not part of its API).
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  FakeRow,
-  FakeServiceNow,
-} from '@backstage-itsm/plugin-itsm-backend-module-servicenow/src/__testUtils__/FakeServiceNow';
+import type { FakeServiceNow } from '@backstage-itsm/plugin-itsm-backend-module-servicenow/src/__testUtils__/FakeServiceNow';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { generateServiceNowInstance } from '@backstage-itsm/plugin-itsm-backend-module-servicenow/src/__testUtils__/generateServiceNowInstance';
 import {
   argument,
   json,
-  random,
   RequestLedger,
   runSimulator,
   SimulatedRequest,
@@ -51,196 +50,6 @@ const INCIDENTS = Number(argument('incidents') ?? 50_000);
 const CHANGES = Number(argument('changes') ?? 10_000);
 const SEED = Number(argument('seed') ?? 42);
 const DEMO_CIS = (argument('ci-ids') ?? '').split(',').filter(Boolean);
-const CIS = 200;
-const DAY = 86_400_000;
-const BASE_TIME = ANCHOR - 30 * DAY;
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-function id(prefix: string, n: number): string {
-  return `${prefix}${String(n).padStart(32 - prefix.length, '0')}`;
-}
-
-/** CI n: the first ones are the demo catalog's (servicenow.com/ci-sysid). */
-function ci(n: number): string {
-  return n < DEMO_CIS.length ? DEMO_CIS[n] : id('7', n);
-}
-
-/**
- * The instance's data, as the module's benchmark builds it (bench/sync.ts):
- * every incident with a response and a resolution SLA, every change with an
- * implementation SLA, rows sharing a second now and then; ~6% of records on
- * a CI of the demo catalog, so metrics of those entities have data.
- */
-function buildInstance(): FakeServiceNow {
-  const rnd = random(SEED);
-  const pick = <T>(list: readonly T[]): T =>
-    list[Math.floor(rnd() * list.length)];
-  const fake = new FakeServiceNow({ baseUrl: 'http://127.0.0.1' });
-  const groups = Array.from({ length: 20 }, (_, i) => ({
-    sys_id: id('9', i),
-    name: `Group ${i}`,
-  }));
-  fake.put('sys_user_group', groups);
-  fake.put(
-    'sys_user',
-    Array.from({ length: 50 }, (_, i) => ({
-      sys_id: id('8', i),
-      name: `User ${i}`,
-    })),
-  );
-  fake.put(
-    'cmdb_ci_service',
-    Array.from({ length: CIS }, (_, i) => ({
-      sys_id: ci(i),
-      name: `Service ${i}`,
-    })),
-  );
-  fake.put('contract_sla', [
-    {
-      sys_id: id('6', 1),
-      name: 'Incident response',
-      target: 'response',
-      duration: '1970-01-01 01:00:00',
-    },
-    {
-      sys_id: id('6', 2),
-      name: 'Incident resolution',
-      target: 'resolution',
-      duration: '1970-01-01 08:00:00',
-    },
-    {
-      sys_id: id('6', 3),
-      name: 'Change implementation',
-      target: 'resolution',
-      duration: '1970-01-02 00:00:00',
-    },
-  ]);
-  const slas: FakeRow[] = [];
-  const sla = (
-    task: string,
-    definition: string,
-    start: number,
-    end: number | undefined,
-    updated: number,
-  ) => {
-    slas.push({
-      sys_id: id('5', slas.length + 1),
-      task,
-      sla: definition,
-      stage:
-        end === undefined
-          ? pick(['in_progress', 'paused'])
-          : pick(['completed', 'completed', 'cancelled']),
-      has_breached: String(rnd() < 0.1),
-      start_time: stamp(start),
-      end_time: end === undefined ? '' : stamp(end),
-      planned_end_time: stamp(start + 8 * 3600_000),
-      business_duration: stamp(Math.round(rnd() * 8 * 3600) * 1000),
-      sys_updated_on: stamp(updated),
-    });
-  };
-
-  // Spread over the 30 days before the anchor, whatever the count.
-  const incidentStep = Math.max(1000, Math.floor((25 * DAY) / INCIDENTS));
-  const incidents: FakeRow[] = [];
-  let clock = BASE_TIME + DAY;
-  for (let i = 1; i <= INCIDENTS; i++) {
-    // Every tenth row shares its second with the one before.
-    if (i % 10 !== 0) {
-      clock += 1000 * Math.floor((incidentStep * (0.5 + rnd())) / 1000);
-    }
-    const opened = clock - Math.floor(rnd() * DAY);
-    const state = pick(['1', '2', '3', '6', '7', '7', '7', '8']);
-    const resolved = ['6', '7'].includes(state) ? clock - 60_000 : undefined;
-    const sysId = id('a', i);
-    incidents.push({
-      sys_id: sysId,
-      number: `INC${String(i).padStart(7, '0')}`,
-      short_description: `Incident ${i}: service degraded`,
-      state,
-      priority: pick(['1', '2', '3', '3', '4', '4', '5']),
-      opened_at: stamp(opened),
-      sys_created_on: stamp(opened),
-      resolved_at: resolved ? stamp(resolved) : '',
-      closed_at: state === '7' ? stamp(clock) : '',
-      sys_updated_on: stamp(clock),
-      assignment_group: pick(groups).sys_id,
-      assigned_to: rnd() < 0.8 ? id('8', Math.floor(rnd() * 50)) : '',
-      cmdb_ci: ci(Math.floor(rnd() * CIS)),
-      business_service: rnd() < 0.5 ? ci(Math.floor(rnd() * CIS)) : '',
-      caused_by: rnd() < 0.05 ? id('c', 1 + Math.floor(rnd() * CHANGES)) : '',
-      problem_id: '',
-      reopen_count: rnd() < 0.05 ? '1' : '0',
-      sys_class_name: 'incident',
-    });
-    sla(sysId, id('6', 1), opened, opened + 1800_000, clock);
-    sla(sysId, id('6', 2), opened, resolved, clock);
-  }
-  fake.put('incident', incidents);
-
-  const changeStep = Math.max(1000, Math.floor((25 * DAY) / CHANGES));
-  const changes: FakeRow[] = [];
-  clock = BASE_TIME + DAY;
-  for (let i = 1; i <= CHANGES; i++) {
-    clock += 1000 * Math.floor((changeStep * (0.5 + rnd())) / 1000);
-    const state = pick(['-5', '-4', '-2', '-1', '0', '3', '3', '3', '4']);
-    const start = clock - 7200_000;
-    const sysId = id('c', i);
-    changes.push({
-      sys_id: sysId,
-      number: `CHG${String(i).padStart(7, '0')}`,
-      short_description: `Change ${i}: deploy release`,
-      state,
-      priority: pick(['2', '3', '4']),
-      type: pick(['standard', 'standard', 'normal', 'emergency']),
-      close_code:
-        state === '3'
-          ? pick([
-              'successful',
-              'successful',
-              'successful_issues',
-              'unsuccessful',
-            ])
-          : '',
-      opened_at: stamp(start - DAY),
-      sys_created_on: stamp(start - DAY),
-      start_date: stamp(start),
-      end_date: stamp(start + 3600_000),
-      work_start: ['0', '3'].includes(state) ? stamp(start) : '',
-      work_end: ['0', '3'].includes(state) ? stamp(start + 3000_000) : '',
-      closed_at: ['3', '4'].includes(state) ? stamp(clock) : '',
-      sys_updated_on: stamp(clock),
-      assignment_group: pick(groups).sys_id,
-      assigned_to: '',
-      cmdb_ci: ci(Math.floor(rnd() * CIS)),
-      business_service: '',
-      sys_class_name: 'change_request',
-    });
-    sla(sysId, id('6', 3), start, state === '3' ? clock : undefined, clock);
-  }
-  fake.put('change_request', changes);
-  fake.declare('problem', [
-    'number',
-    'short_description',
-    'state',
-    'priority',
-    'opened_at',
-    'sys_created_on',
-    'closed_at',
-    'sys_updated_on',
-    'assignment_group',
-    'assigned_to',
-    'cmdb_ci',
-    'business_service',
-    'resolved_at',
-    'reopen_count',
-  ]);
-  fake.put('task_sla', slas);
-  return fake;
-}
 
 /** The replica a request came from, by its basic-auth user; undefined: refused. */
 function credentialOf(request: SimulatedRequest): string | undefined {
@@ -262,7 +71,13 @@ function main() {
     name: 'servicenow',
     ledger,
     setup() {
-      fake = buildInstance();
+      fake = generateServiceNowInstance({
+        incidents: INCIDENTS,
+        changes: CHANGES,
+        seed: SEED,
+        anchor: ANCHOR,
+        ciIds: DEMO_CIS,
+      });
       return {
         counts: {
           incident: fake.rows('incident').length,
