@@ -69,11 +69,8 @@ export const itsmModulePagerduty = createBackendModule({
             urgencyPriority: account.urgencyPriority,
             rereadResolved: account.rereadResolved,
           });
-          providers.addProvider(
-            account.schedule
-              ? { provider, schedule: account.schedule }
-              : { provider },
-          );
+          // Without a schedule, the plugin's default one.
+          providers.addProvider({ provider, schedule: account.schedule });
           ownership.addOwnershipSource(
             new PagerDutyOwnershipSource({
               id: account.id,

@@ -69,11 +69,8 @@ export const itsmModuleServicenow = createBackendModule({
             acknowledgedAtField: instance.acknowledgedAtField,
             configKey: instance.configKey,
           });
-          providers.addProvider(
-            instance.schedule
-              ? { provider, schedule: instance.schedule }
-              : { provider },
-          );
+          // Without a schedule, the plugin's default one.
+          providers.addProvider({ provider, schedule: instance.schedule });
           ownership.addOwnershipSource(
             new ServiceNowOwnershipSource({
               id: instance.id,

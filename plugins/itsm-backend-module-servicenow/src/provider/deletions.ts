@@ -49,7 +49,7 @@ export async function* auditDeletions(
   settings: ServiceNowSyncSettings,
   run: SyncRun,
 ): AsyncGenerator<ItsmProviderBatch, boolean> {
-  const { id, client, reader } = settings;
+  const { client, reader } = settings;
   const { state, call, logger } = run;
   const tables = `tablenameIN${settings.taskTables.join(',')}`;
   let probe: ServiceNowRow[];
@@ -66,7 +66,7 @@ export async function* auditDeletions(
       isItsmPartUnavailableStatus(error.status)
     ) {
       logger.debug(
-        `${id}: ${AUDIT_DELETE_TABLE} cannot be read (${
+        `${settings.id}: ${AUDIT_DELETE_TABLE} cannot be read (${
           error.status
         }); deletions are found by reconciling ids every ${Math.round(
           settings.reconcileEveryMs / 60_000,
@@ -79,7 +79,7 @@ export async function* auditDeletions(
   const missing = AUDIT_FIELDS.filter(f => probe[0] && !(f in probe[0]));
   if (missing.length > 0) {
     logger.warn(
-      `${id}: ${AUDIT_DELETE_TABLE} has no ${missing.join(
+      `${settings.id}: ${AUDIT_DELETE_TABLE} has no ${missing.join(
         ', ',
       )} for the integration user; deletions are found by reconciling ids instead`,
     );
@@ -128,7 +128,7 @@ export async function* reconcile(
   run: SyncRun,
   context: ItsmProviderSyncContext,
 ): AsyncGenerator<ItsmProviderBatch> {
-  const { id, now, reconcileEveryMs } = settings;
+  const { now, reconcileEveryMs } = settings;
   const { state, logger } = run;
   const listStored = context.listStoredExternalIds?.bind(context);
   if (!listStored) return;
@@ -149,7 +149,7 @@ export async function* reconcile(
     }
     if (!missing) continue;
     logger.info(
-      `${id}: ${missing.length} ${table} records are gone from the instance (id reconciliation)`,
+      `${settings.id}: ${missing.length} ${table} records are gone from the instance (id reconciliation)`,
     );
     const deletedAt = new Date(startedAt).toISOString();
     for (let i = 0; i === 0 || i < missing.length; i += DELETIONS_PER_BATCH) {
@@ -184,7 +184,7 @@ async function missingIds(
   listStored: NonNullable<ItsmProviderSyncContext['listStoredExternalIds']>,
   run: SyncRun,
 ): Promise<string[] | undefined> {
-  const { id, client, reconcilePageSize } = settings;
+  const { client, reconcilePageSize } = settings;
   const { call, logger } = run;
   const mode = client.displayValue;
   let page: string[] = [];
@@ -249,7 +249,7 @@ async function missingIds(
   } catch (error) {
     if (!(error instanceof OutOfOrder)) throw error;
     logger.warn(
-      `${id}: ids of ${table} not reconciled: ${error.message} did not come in ascending order, which the comparison relies on; nothing was marked deleted`,
+      `${settings.id}: ids of ${table} not reconciled: ${error.message} did not come in ascending order, which the comparison relies on; nothing was marked deleted`,
     );
     return undefined;
   }
