@@ -21,9 +21,7 @@ import {
   itsmRecordInputSchema,
   ITSM_REDACTED,
 } from '@backstage-itsm/plugin-itsm-common';
-// The package.json of the mapping package does not export ./testUtils yet.
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import { mapDemoExport } from '@backstage-itsm/plugin-itsm-mapping-node/src/testUtils';
+import { mapDemoExport } from '@backstage-itsm/plugin-itsm-mapping-node/testUtils';
 import { createInMemoryItsmMetricContext } from '@backstage-itsm/plugin-itsm-node/testUtils';
 import { HR_SOURCE_OPTIONS } from './categories';
 import {
