@@ -40,6 +40,7 @@ import {
   itsmRecordConditions,
   itsmRecordPermissionRules,
 } from '../permissions/rules';
+import { specCheckedServer } from '../schema/specCheckedServer';
 import { createRouter } from './createRouter';
 
 function mockStore(): jest.Mocked<ItsmStore> {
@@ -58,6 +59,9 @@ function mockStore(): jest.Mocked<ItsmStore> {
     listDeadLetters: jest.fn().mockResolvedValue([]),
   };
 }
+
+// Every request goes through a proxy checking it against the spec.
+jest.setTimeout(60_000);
 
 describe('createRouter', () => {
   const provider = new PushProvider('push:tools', 'it', [
@@ -81,7 +85,7 @@ describe('createRouter', () => {
   let permissions: ReturnType<typeof mockServices.permissions.mock>;
   let auditor: ReturnType<typeof mockServices.auditor.mock>;
   let auditorEvent: { success: jest.Mock; fail: jest.Mock };
-  let app: express.Express;
+  let app: string | express.Express;
 
   beforeEach(async () => {
     store = mockStore();
@@ -122,7 +126,10 @@ describe('createRouter', () => {
     app = await createApp();
   });
 
-  async function createApp(options: { pushBodyLimit?: number } = {}) {
+  async function createApp(
+    options: { pushBodyLimit?: number } = {},
+    { checked = true }: { checked?: boolean } = {},
+  ) {
     const permissionsRegistry = mockServices.permissionsRegistry.mock();
     permissionsRegistry.getPermissionRuleset.mockReturnValue({
       getRuleByName: (name: string) =>
@@ -139,7 +146,9 @@ describe('createRouter', () => {
       logger: mockServices.logger.mock(),
       ...options,
     });
-    return express().use(router).use(mockErrorHandler());
+    const app = express().use(router).use(mockErrorHandler());
+    // Every response is checked against src/schema/openapi.yaml.
+    return checked ? specCheckedServer(app) : app;
   }
 
   /** The policy denies these basic permissions and allows the rest. */
@@ -326,7 +335,9 @@ describe('createRouter', () => {
 
     it('asks for itsm.ingest before it looks at the provider or the body', async () => {
       deny(itsmIngestPermission);
-      const res = await request(app)
+      // A body the spec refuses, which the route never reads.
+      const unchecked = await createApp({}, { checked: false });
+      const res = await request(unchecked)
         .post('/ingest/hr:demo')
         .set('Authorization', service)
         .send({ records: 'nope' });

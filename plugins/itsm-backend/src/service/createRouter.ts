@@ -21,27 +21,9 @@ import type {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  CustomErrorBase,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  itsmDeadLettersQuerySchema,
-  itsmIngestPermission,
-  itsmOwnershipQuerySchema,
-  itsmRecordsQuerySchema,
-  itsmSyncReadPermission,
-  itsmSyncTriggerPermission,
-} from '@backstage-itsm/plugin-itsm-common';
-import express, { NextFunction, Request, RequestHandler } from 'express';
-import Router from 'express-promise-router';
-import { z } from 'zod';
-import { parseEntityRefInput, parseInput } from './validation';
-import { neverRunSyncStatus } from '../database/syncStatus';
-import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
+import type express from 'express';
+import type { ItsmStore } from '../database/ItsmStore';
 import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import { DEFAULT_PUSH_BODY_LIMIT } from '../ingestion/readPushProviders';
 import { bindMetricsRoutes } from '../metrics/metricsRouter';
@@ -51,7 +33,17 @@ import { bindImprovementRoutes } from '../improvements/improvementsRouter';
 import type { ImprovementService } from '../improvements/ImprovementService';
 import { bindReviewRoutes } from '../reviews/reviewsRouter';
 import type { ReviewService } from '../reviews/ReviewService';
+import { createOpenApiRouter } from '../schema/openapi/generated/router';
+import { bindGetOwnership } from './endpoints/getOwnership';
+import { bindGetRecord } from './endpoints/getRecord';
+import { bindIngestRecords } from './endpoints/ingestRecords';
+import { bindListDeadLetters } from './endpoints/listDeadLetters';
+import { bindListRecords } from './endpoints/listRecords';
+import { bindListSyncStatus } from './endpoints/listSyncStatus';
+import { bindTriggerSync } from './endpoints/triggerSync';
+import type { EndpointContext } from './endpoints/types';
 import { ItsmAuthorizer } from './ItsmAuthorizer';
+import { jsonBodies } from './jsonBodies';
 
 export interface RouterOptions {
   store: ItsmStore;
@@ -78,276 +70,52 @@ export interface RouterOptions {
   pushBodyLimit?: number;
 }
 
-/** Most items one push may carry. */
-export const MAX_INGEST_ITEMS = 5000;
-
 /**
- * The largest JSON body of every route but `/ingest`: 256 kB. The largest
- * valid body, a review's decisions of 50,000 characters, fits in UTF-8.
+ * The HTTP API of the itsm plugin (`/api/itsm`): the router generated from
+ * `src/schema/openapi.yaml`, one endpoint per file in `./endpoints` (and
+ * the metrics, improvements and reviews routes of their areas).
+ *
+ * Inputs are validated once, by the shared zod schemas of itsm-common in
+ * each handler, so a 400 names the field as the frontend's own checks do;
+ * the spec documents the same rules, and the router tests validate every
+ * response against it.
  */
-export const BODY_LIMIT = 256 * 1024;
-
-/** A request body larger than its route accepts (413). */
-export class PayloadTooLargeError extends CustomErrorBase {
-  name = 'PayloadTooLargeError' as const;
-  statusCode = 413;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) {
-    return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
-  }
-  return bytes >= 1024 ? `${Math.round(bytes / 1024)} kB` : `${bytes} bytes`;
-}
-
-/**
- * Parses JSON bodies with the limit of the route: `pushBodyLimit` for
- * `/ingest`, BODY_LIMIT everywhere else. A body over the limit is a 413
- * naming it (Content-Length is checked before anything is read), malformed
- * JSON a 400; the parser's own errors never reach the caller as they are.
- */
-function jsonBodies(pushBodyLimit: number): RequestHandler {
-  const small = express.json({ limit: BODY_LIMIT });
-  const push = express.json({ limit: pushBodyLimit });
-  return (req, res, next: NextFunction) => {
-    const isPush = req.path.startsWith('/ingest/');
-    (isPush ? push : small)(req, res, (error?: unknown) => {
-      if (!error) {
-        next();
-        return;
-      }
-      const { type } = error as { type?: string };
-      if (type === 'entity.too.large') {
-        const limit = formatBytes(isPush ? pushBodyLimit : BODY_LIMIT);
-        next(
-          new PayloadTooLargeError(
-            isPush
-              ? `Request body too large: a push accepts at most ${limit} (itsm.ingestion.pushBodyLimit); send the items in several requests`
-              : `Request body too large: ${req.method} ${req.baseUrl}${req.path} accepts at most ${limit}`,
-          ),
-        );
-      } else if (type === 'entity.parse.failed') {
-        next(
-          new InputError(
-            `Invalid body: not JSON (${(error as Error).message})`,
-          ),
-        );
-      } else {
-        next(error);
-      }
-    });
-  };
-}
-
-const ingestBodySchema = z
-  .object({
-    records: z.array(z.unknown()).optional(),
-    feedback: z.array(z.unknown()).optional(),
-  })
-  .strict()
-  .refine(
-    b =>
-      (b.records?.length ?? 0) + (b.feedback?.length ?? 0) <= MAX_INGEST_ITEMS,
-    {
-      path: ['records'],
-      message: `at most ${MAX_INGEST_ITEMS} items per request`,
-    },
-  );
-
-/** The HTTP API of the itsm plugin (`/api/itsm`); see `src/schema/openapi.yaml`. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const {
-    store,
-    engine,
-    httpAuth,
-    permissions,
-    permissionsRegistry,
-    auditor,
-    catalog,
-    pushBodyLimit = DEFAULT_PUSH_BODY_LIMIT,
-  } = options;
-  const authorizer = new ItsmAuthorizer({
-    httpAuth,
-    permissions,
-    permissionsRegistry,
+  const { pushBodyLimit = DEFAULT_PUSH_BODY_LIMIT } = options;
+  const context: EndpointContext = {
+    store: options.store,
+    engine: options.engine,
+    httpAuth: options.httpAuth,
+    auditor: options.auditor,
+    catalog: options.catalog,
+    authorizer: new ItsmAuthorizer(options),
+  };
+
+  const router: express.Router = await createOpenApiRouter({
+    // Bodies are parsed after the generated router's middleware, whose error
+    // handler would turn a 413 into a 400, and with each route's own limit.
+    middleware: [(_req, _res, next) => next()],
+    validatorOptions: { validateRequests: false },
   });
-
-  /** The caller's read filter: undefined for all records; throws on a plain deny. */
-  async function readFilter(req: Request): Promise<RecordFilter | undefined> {
-    return authorizer.recordReadFilter(await authorizer.credentials(req));
-  }
-
-  /** Normalises entity refs and checks they exist in the catalog (404 otherwise). */
-  async function checkEntities(
-    req: Request,
-    refs: string[],
-  ): Promise<string[]> {
-    const normalised = refs.map(ref => parseEntityRefInput(ref, 'entityRef'));
-    const credentials = await httpAuth.credentials(req);
-    const { items } = await catalog.getEntitiesByRefs(
-      {
-        entityRefs: normalised,
-        fields: ['kind', 'metadata.name', 'metadata.namespace'],
-      },
-      { credentials },
-    );
-    const missing = normalised.filter((_, i) => !items[i]);
-    if (missing.length > 0) {
-      throw new NotFoundError(
-        `No entity found with ref ${missing.map(r => `'${r}'`).join(', ')}`,
-      );
-    }
-    return normalised;
-  }
-
-  const router = Router();
   router.use(jsonBodies(pushBodyLimit));
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-
-  router.get('/records', async (req, res) => {
-    const query = parseInput(itsmRecordsQuerySchema, req.query, 'query');
-    const filter = await readFilter(req);
-    const entityRefs = query.entityRef
-      ? await checkEntities(req, query.entityRef)
-      : undefined;
-    const page = await store.listRecords({
-      entityRefs,
-      kinds: query.kind,
-      states: query.state,
-      priorities: query.priority,
-      providerIds: query.providerId,
-      from: query.from,
-      to: query.to,
-      q: query.q,
-      limit: query.limit,
-      cursor: query.cursor,
-      order: query.order,
-      filter,
-    });
-    res.json(page);
-  });
-
-  router.get('/records/:id', async (req, res) => {
-    const filter = await readFilter(req);
-    const record = await store.getRecord(req.params.id, filter);
-    if (!record) {
-      throw new NotFoundError(
-        `No ITSM record found with id '${req.params.id}'`,
-      );
-    }
-    res.json(record);
-  });
-
-  /** Sync status and dead letters are for operators: `itsm.sync.read`. */
-  async function requireSyncRead(req: Request): Promise<void> {
-    await authorizer.require(
-      await authorizer.credentials(req),
-      itsmSyncReadPermission,
-      'You are not allowed to read the sync status',
-    );
-  }
-
-  router.get('/sync', async (req, res) => {
-    await requireSyncRead(req);
-    const statuses = await store.listSyncStatus();
-    const byId = new Map(statuses.map(s => [s.providerId, s]));
-    const items = engine.providers.map(
-      p => byId.get(p.id) ?? neverRunSyncStatus(p),
-    );
-    res.json({ items });
-  });
-
-  router.get('/sync/:providerId/dead-letters', async (req, res) => {
-    await requireSyncRead(req);
-    engine.getProvider(req.params.providerId);
-    const { limit } = parseInput(
-      itsmDeadLettersQuerySchema,
-      req.query,
-      'query',
-    );
-    // Dead letters hold raw source payloads: only those who may read every record see them.
-    const filter = await readFilter(req);
-    if (filter) {
-      throw new NotAllowedError(
-        'Reading dead letters needs unconditional itsm.record.read',
-      );
-    }
-    res.json({
-      items: await store.listDeadLetters({
-        providerId: req.params.providerId,
-        limit,
-      }),
-    });
-  });
-
-  router.post('/sync/:providerId', async (req, res) => {
-    const { providerId } = req.params;
-    const auditorEvent = await auditor.createEvent({
-      eventId: 'sync-trigger',
-      severityLevel: 'medium',
-      request: req,
-      meta: { providerId },
-    });
-    try {
-      await authorizer.require(
-        await httpAuth.credentials(req),
-        itsmSyncTriggerPermission,
-        `You are not allowed to trigger a sync of '${providerId}'`,
-      );
-      await engine.trigger(providerId);
-      await auditorEvent.success();
-      res.status(202).json({ providerId, status: 'triggered' });
-    } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
-      throw error;
-    }
-  });
-
-  router.post('/ingest/:providerId', async (req, res) => {
-    const { providerId } = req.params;
-    const auditorEvent = await auditor.createEvent({
-      eventId: 'ingest',
-      severityLevel: 'medium',
-      request: req,
-      meta: { providerId },
-    });
-    try {
-      await authorizer.require(
-        await httpAuth.credentials(req, { allow: ['service'] }),
-        itsmIngestPermission,
-        `You are not allowed to push records to '${providerId}'`,
-      );
-      engine.getPushProvider(providerId);
-      const body = parseInput(ingestBodySchema, req.body ?? {}, 'body');
-      const result = await engine.ingest(providerId, body);
-      await auditorEvent.success({ meta: { ...result } });
-      res.json(result);
-    } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
-      throw error;
-    }
-  });
-
+  bindListRecords(router, context);
+  bindGetRecord(router, context);
+  bindListSyncStatus(router, context);
+  bindListDeadLetters(router, context);
+  bindTriggerSync(router, context);
+  bindIngestRecords(router, context);
   if (options.ownership) {
-    const ownership = options.ownership;
-    router.get('/ownership', async (req, res) => {
-      const { entityRef } = parseInput(
-        itsmOwnershipQuerySchema,
-        req.query,
-        'query',
-      );
-      const [ref] = await checkEntities(req, [entityRef]);
-      const credentials = await httpAuth.credentials(req);
-      res.json(await ownership.getOwnership(ref, credentials));
-    });
+    bindGetOwnership(router, { ...context, ownership: options.ownership });
   }
 
   if (options.metrics) {
+    const { catalog, store, authorizer, auditor } = context;
     bindMetricsRoutes(router, {
       engine: options.metrics,
       catalog,
