@@ -31,3 +31,8 @@ export * from './format';
 export * from './reviewPeriod';
 export * from './entities';
 export * from './schemas';
+export type {
+  paths as ItsmApiPaths,
+  components as ItsmApiComponents,
+  operations as ItsmApiOperations,
+} from './schema/openapi/generated/types';
