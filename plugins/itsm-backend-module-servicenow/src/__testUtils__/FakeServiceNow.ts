@@ -14,6 +14,8 @@
  * limitations under the License.
  */
 
+import type { ServiceNowAuthConfig } from '../client/auth';
+
 /**
  * An in-memory ServiceNow instance for tests and the benchmark: the Table API
  * (`GET /api/now/table/<table>`) with the encoded-query subset the provider
@@ -48,18 +50,12 @@ export interface FakeServiceNowOptions {
   /** Reference fields and the tables their sys_ids point into. */
   references?: Record<string, string[]>;
   auth?:
-    | { type: 'basic'; username: string; password: string }
-    | {
-        type: 'oauth';
-        clientId: string;
-        clientSecret: string;
-        /** For the password grant. */
-        username?: string;
-        password?: string;
+    | Extract<ServiceNowAuthConfig, { type: 'basic' }>
+    | (Extract<ServiceNowAuthConfig, { type: 'oauth' }> & {
         expiresIn?: number;
         /** Whether grants also return a refresh token. */
         refreshTokens?: boolean;
-      };
+      });
   /** Hours the "user time zone" of display values lies behind UTC. */
   displayZoneOffsetHours?: number;
   /**

@@ -16,6 +16,7 @@
 
 import { FakeFault, FakeRow, FakeServiceNow } from './FakeServiceNow';
 import { random } from './random';
+import { TABLE_FIELDS } from '../client/tables';
 
 /** Options of {@link generateServiceNowInstance}. */
 export interface GeneratedServiceNowOptions {
@@ -210,22 +211,12 @@ export function generateServiceNowInstance(
     sla(sysId, id('6', 3), start, state === '3' ? clock : undefined, clock);
   }
   fake.put('change_request', changes);
-  fake.declare('problem', [
-    'number',
-    'short_description',
-    'state',
-    'priority',
-    'opened_at',
-    'sys_created_on',
-    'closed_at',
-    'sys_updated_on',
-    'assignment_group',
-    'assigned_to',
-    'cmdb_ci',
-    'business_service',
-    'resolved_at',
-    'reopen_count',
-  ]);
+  // No problems, but a problem table with every field the provider reads.
+  const { required, optional } = TABLE_FIELDS.problem;
+  fake.declare(
+    'problem',
+    [...required, ...optional].filter(f => !f.includes('.')),
+  );
   fake.put('task_sla', slas);
   return fake;
 }

@@ -40,7 +40,8 @@ import { ChoiceMapper, ChoiceOverrides } from './choices';
 import { emptyCursor, parseCursor } from './cursor';
 import { auditDeletions, reconcile } from './deletions';
 import { ServiceNowTableReader } from './ServiceNowTableReader';
-import { isUnreadable, ServiceNowSyncSettings, SyncRun } from './SyncRun';
+import type { ServiceNowSyncSettings } from './settings';
+import { isUnreadable, SyncRun } from './SyncRun';
 import { normaliseTasks, slaChanges } from './taskSlas';
 
 /** Rows per Table API page unless configured. @public */

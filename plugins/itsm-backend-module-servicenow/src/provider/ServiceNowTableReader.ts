@@ -15,6 +15,7 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { ItsmSyncReporter } from '@backstage-itsm/plugin-itsm-node';
 import { andQuery } from '../client/encodedQuery';
 import { ServiceNowError } from '../client/errors';
 import type { ServiceNowClient } from '../client/ServiceNowClient';
@@ -26,7 +27,6 @@ import {
   shiftServiceNowDateTime,
 } from '../client/values';
 import { advanceTableCursor, TableCursor } from './cursor';
-import type { RunCall } from './SyncRun';
 
 /** Most sys_ids in one `sys_idIN` / `taskIN` query term, to keep URLs short. */
 export const IN_QUERY_CHUNK = 100;
@@ -34,6 +34,12 @@ export const IN_QUERY_CHUNK = 100;
 export const IN_QUERY_CONCURRENCY = 3;
 /** How often a run re-reads a second whose rows changed under it before giving up. */
 const MAX_RESTARTS = 10;
+
+/** The run's signal and reporter, passed to every request. */
+export interface RunCall {
+  signal: AbortSignal;
+  reporter: ItsmSyncReporter;
+}
 
 /** A page of a table read from a cursor. */
 export interface PageOfRows {

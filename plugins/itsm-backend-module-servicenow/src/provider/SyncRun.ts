@@ -19,10 +19,8 @@ import { isItsmPartUnavailableStatus } from '@backstage-itsm/plugin-itsm-node';
 import type {
   ItsmProviderBatch,
   ItsmProviderDeletion,
-  ItsmSyncReporter,
 } from '@backstage-itsm/plugin-itsm-node';
 import { ServiceNowError } from '../client/errors';
-import type { ServiceNowClient } from '../client/ServiceNowClient';
 import {
   readAccessHint,
   ServiceNowTable,
@@ -30,31 +28,7 @@ import {
 } from '../client/tables';
 import { serializeCursor, ServiceNowCursor } from './cursor';
 import type { NormalisedItem, NormaliseOptions } from './normalise';
-import type { ServiceNowTableReader } from './ServiceNowTableReader';
-
-/** What a provider's sync phases know of it: fixed when it is built. */
-export interface ServiceNowSyncSettings {
-  /** Provider id, `servicenow:<config key>`. */
-  id: string;
-  client: ServiceNowClient;
-  reader: ServiceNowTableReader;
-  /** The task tables configured, in sync order. */
-  taskTables: ServiceNowTaskTable[];
-  /** The extra encoded query of each table. */
-  query: Partial<Record<ServiceNowTable, string>>;
-  reconcileEveryMs: number;
-  reconcilePageSize: number;
-  acknowledgedAtField?: string;
-  /** The config key of the instance, named in errors. */
-  configKey: string;
-  now: () => number;
-}
-
-/** The run's signal and reporter, passed to every request. */
-export interface RunCall {
-  signal: AbortSignal;
-  reporter: ItsmSyncReporter;
-}
+import type { RunCall } from './ServiceNowTableReader';
 
 /**
  * A table the integration user cannot read, for good: 400 (ServiceNow's

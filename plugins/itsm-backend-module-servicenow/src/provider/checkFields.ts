@@ -17,7 +17,8 @@
 import { queryFields } from '../client/encodedQuery';
 import { ServiceNowError } from '../client/errors';
 import { ServiceNowTable, TABLE_FIELDS } from '../client/tables';
-import type { ServiceNowSyncSettings, SyncRun } from './SyncRun';
+import type { ServiceNowSyncSettings } from './settings';
+import type { SyncRun } from './SyncRun';
 
 /**
  * Checks, once per run, that the table has every field the provider asks

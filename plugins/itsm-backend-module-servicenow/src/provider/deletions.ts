@@ -28,7 +28,8 @@ import {
   ServiceNowTaskTable,
 } from '../client/tables';
 import { readInstant, readText, ServiceNowRow } from '../client/values';
-import { isUnreadable, ServiceNowSyncSettings, SyncRun } from './SyncRun';
+import type { ServiceNowSyncSettings } from './settings';
+import { isUnreadable, SyncRun } from './SyncRun';
 
 /** Deletions per batch. */
 const DELETIONS_PER_BATCH = 1000;

@@ -28,7 +28,8 @@ import {
   normaliseTaskRow,
   slaTaskId,
 } from './normalise';
-import { isUnreadable, ServiceNowSyncSettings, SyncRun } from './SyncRun';
+import type { ServiceNowSyncSettings } from './settings';
+import { isUnreadable, SyncRun } from './SyncRun';
 
 /**
  * Normalises task rows, each with all its SLAs (one `taskIN` query per
