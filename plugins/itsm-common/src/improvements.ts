@@ -208,6 +208,19 @@ export interface ItsmImprovementList {
   totalCount: number;
 }
 
+/**
+ * The metric of a create or update request: the entity defaults to the
+ * improvement's first, the window to 30 days, the sustain to 4 weeks.
+ * @public
+ */
+export interface ItsmImprovementMetricRequest {
+  metricId: string;
+  entityRef?: string;
+  target: number;
+  windowDays?: number;
+  sustainWeeks?: number;
+}
+
 /** Body of `POST /improvements`. @public */
 export interface ItsmImprovementCreateRequest {
   title: string;
@@ -219,13 +232,7 @@ export interface ItsmImprovementCreateRequest {
   dueDate?: string | null;
   recordIds?: string[];
   department?: string;
-  metric?: {
-    metricId: string;
-    entityRef?: string;
-    target: number;
-    windowDays?: number;
-    sustainWeeks?: number;
-  } | null;
+  metric?: ItsmImprovementMetricRequest | null;
   comment?: string;
 }
 
@@ -239,13 +246,7 @@ export interface ItsmImprovementUpdateRequest {
   dueDate?: string | null;
   recordIds?: string[];
   status?: ItsmImprovementStatus;
-  metric?: {
-    metricId: string;
-    entityRef?: string;
-    target: number;
-    windowDays?: number;
-    sustainWeeks?: number;
-  } | null;
+  metric?: ItsmImprovementMetricRequest | null;
   /** Recorded on the event; alone it adds a comment. */
   comment?: string;
 }
