@@ -60,7 +60,6 @@ export interface ItsmMetricsQuery {
   explain?: string;
 }
 
-/** The ITSM backend, as the frontend reaches it. @public */
 /** Filters of `GET /improvements`. @public */
 export interface ItsmImprovementsQuery {
   entityRef?: string;
@@ -92,7 +91,7 @@ export interface ItsmReviewQuery {
   to?: string;
 }
 
-/** @public */
+/** The ITSM backend, as the frontend reaches it. @public */
 export interface ItsmApi {
   getRecords(query: ItsmRecordsQuery): Promise<ItsmRecordPage>;
   getRecord(id: string): Promise<ItsmRecord>;

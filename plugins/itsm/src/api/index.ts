@@ -14,12 +14,5 @@
  * limitations under the License.
  */
 
-export { itsmApiRef } from './ItsmApi';
-export type {
-  ItsmApi,
-  ItsmImprovementsQuery,
-  ItsmMetricsQuery,
-  ItsmRecordsQuery,
-  ItsmReviewQuery,
-} from './ItsmApi';
+export * from './ItsmApi';
 export { ItsmClient } from './ItsmClient';

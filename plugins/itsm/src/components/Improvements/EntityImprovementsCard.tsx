@@ -16,11 +16,8 @@
 
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { itsmOwnerRefOf } from '@backstage-itsm/plugin-itsm-common';
 import { EntityRefLinks, useEntity } from '@backstage/plugin-catalog-react';
 import AddIcon from '@mui/icons-material/Add';
 import Box from '@mui/material/Box';
@@ -32,9 +29,8 @@ import Typography from '@mui/material/Typography';
 import { useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { itsmApiRef } from '../../api';
-import { ItsmErrorPanel } from '../common';
-import { ImprovementDetailsDrawer } from './ImprovementDetailsDrawer';
-import { ImprovementDialog } from './ImprovementDialog';
+import { InlineRow, ItsmErrorPanel } from '../common';
+import { ImprovementOverlays } from './ImprovementOverlays';
 import { ImprovementProgressSummary } from './ImprovementProgress';
 import { ImprovementsEmptyState } from './ImprovementsEmptyState';
 import {
@@ -45,22 +41,6 @@ import {
   STATUS_COLOUR,
   STATUS_LABEL,
 } from './improvementModel';
-
-/** The owner of an entity as a full ref (`group:default/team-a`), if any. */
-export function entityOwnerRef(entity: Entity): string | undefined {
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || !owner.trim()) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    );
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether a ref names a team or person, whose card lists what they own. */
 function isOwnerRef(entityRef: string): boolean {
@@ -135,12 +115,7 @@ export function ImprovementsCard(props: ImprovementsCardProps) {
               >
                 {item.title}
               </MuiLink>
-              <Stack
-                direction="row"
-                gap={1}
-                alignItems="center"
-                sx={{ mt: 0.5 }}
-              >
+              <InlineRow>
                 <Chip
                   size="small"
                   color={STATUS_COLOUR[item.status]}
@@ -156,7 +131,7 @@ export function ImprovementsCard(props: ImprovementsCardProps) {
                       }`
                     : 'no due date'}
                 </Typography>
-              </Stack>
+              </InlineRow>
               {team && (
                 <Typography
                   variant="caption"
@@ -216,25 +191,18 @@ export function ImprovementsCard(props: ImprovementsCardProps) {
       }
     >
       {content}
-      <ImprovementDialog
-        open={creating}
-        onClose={() => setCreating(false)}
-        onSaved={saved => {
-          setCreating(false);
-          retry();
-          setSelectedId(saved.id);
-        }}
+      <ImprovementOverlays
+        creating={creating}
+        onCreatingChange={setCreating}
         initial={{
           // A team's improvement is about something it owns: the user names it.
           entityRefs: team ? [] : [entityRef],
           ownerRef: team ? entityRef : props.ownerRef,
           dueDate: daysFromToday(90),
         }}
-      />
-      <ImprovementDetailsDrawer
-        improvementId={selectedId}
-        onClose={() => setSelectedId(undefined)}
-        onChanged={() => retry()}
+        selectedId={selectedId}
+        onSelect={setSelectedId}
+        onChanged={retry}
       />
     </InfoCard>
   );
@@ -252,7 +220,7 @@ export function EntityImprovementsCard(props: EntityImprovementsCardProps) {
   return (
     <ImprovementsCard
       entityRef={stringifyEntityRef(entity)}
-      ownerRef={entityOwnerRef(entity)}
+      ownerRef={itsmOwnerRefOf(entity)}
       trackerLink={props.trackerLink}
     />
   );

@@ -166,6 +166,25 @@ describe('ImprovementDialog', () => {
     expect(api.createImprovement).not.toHaveBeenCalled();
   });
 
+  it("applies the backend's request rules, naming the field", async () => {
+    const api = mockItsmApi({ createImprovement: jest.fn() });
+    await renderDialog(api, {
+      initial: {
+        title: 'Fewer payment incidents',
+        ownerRef: 'group:default/payments-team',
+        entityRefs: ['component:default/payments-api'],
+      },
+    });
+    typeInto('Entities', 'payments-api, not/a/ref');
+    await choose('Metric', 'Mean time to resolve');
+    typeInto('Target', '4h');
+    typeInto('Sustain (weeks)', '30');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(helperOf('Entities')).toMatch(/^Entities: 'not\/a\/ref' is not/);
+    expect(helperOf('Sustain (weeks)')).toMatch(/^Sustain: /);
+    expect(api.createImprovement).not.toHaveBeenCalled();
+  });
+
   it('creates with refs in full form and a duration target in seconds', async () => {
     const saved = makeImprovement({ title: 'Fewer payment incidents' });
     const api = mockItsmApi({

@@ -14,10 +14,11 @@
  * limitations under the License.
  */
 
-import type {
-  ItsmImprovement,
-  ItsmImprovementProgressStatus,
-  ItsmMetricUnit,
+import {
+  formatItsmMetricValue,
+  type ItsmImprovement,
+  type ItsmImprovementProgressStatus,
+  type ItsmMetricUnit,
 } from '@backstage-itsm/plugin-itsm-common';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
@@ -35,7 +36,6 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { formatMetricValue } from '../OutcomeMetricsCard/formatMetric';
 import {
   metricDefinition,
   PROGRESS_COLOUR,
@@ -80,7 +80,7 @@ function ProgressBar(props: { fraction: number | null; label: string }) {
 function valuesText(improvement: ItsmImprovement, unit: ItsmMetricUnit) {
   const { progress, metric } = improvement;
   const fmt = (v: number | null) =>
-    v === null ? '–' : formatMetricValue(v, unit);
+    v === null ? '–' : formatItsmMetricValue(v, unit);
   return `${fmt(progress.baseline ?? metric?.baseline ?? null)} → ${fmt(
     progress.current,
   )} → ${fmt(progress.target ?? metric?.target ?? null)}`;
@@ -166,7 +166,7 @@ export function ImprovementProgressPanel(props: {
   const definition = metricDefinition(metric.metricId);
   const unit = definition.unit;
   const fmt = (v: number | null) =>
-    v === null ? '–' : formatMetricValue(v, unit);
+    v === null ? '–' : formatItsmMetricValue(v, unit);
   const baseline = progress.baseline ?? metric.baseline;
   const target = progress.target ?? metric.target;
   const inARow = weeksMetInARow(progress.weeks);
@@ -233,11 +233,11 @@ export function ImprovementProgressPanel(props: {
               <YAxis
                 fontSize={11}
                 width={56}
-                tickFormatter={(v: number) => formatMetricValue(v, unit)}
+                tickFormatter={(v: number) => formatItsmMetricValue(v, unit)}
               />
               <Tooltip
                 formatter={(v: unknown) => [
-                  formatMetricValue(typeof v === 'number' ? v : null, unit),
+                  formatItsmMetricValue(typeof v === 'number' ? v : null, unit),
                   definition.title,
                 ]}
               />

@@ -59,9 +59,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { ItsmImprovementsQuery, itsmApiRef } from '../../api';
-import { ItsmErrorPanel } from '../common';
-import { ImprovementDetailsDrawer } from './ImprovementDetailsDrawer';
-import { ImprovementDialog } from './ImprovementDialog';
+import { ItsmErrorPanel, useDebounced } from '../common';
+import { ImprovementOverlays } from './ImprovementOverlays';
 import { ImprovementProgressSummary } from './ImprovementProgress';
 import { ImprovementsEmptyState } from './ImprovementsEmptyState';
 import {
@@ -101,16 +100,6 @@ export interface ImprovementFilters {
   q: string;
   sort: SortKey;
   order: 'asc' | 'desc';
-}
-
-/** The value after it has stopped changing for a while (typing). */
-function useDebounced<T>(value: T, ms = 300): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
 }
 
 /** The API query of the filters: refs in full form, empty ones left out. */
@@ -459,14 +448,9 @@ export function ImprovementTrackerPage(_props: ImprovementTrackerPageProps) {
           {body}
         </Paper>
       </Content>
-      <ImprovementDialog
-        open={creating}
-        onClose={() => setCreating(false)}
-        onSaved={saved => {
-          setCreating(false);
-          retry();
-          setSelectedId(saved.id);
-        }}
+      <ImprovementOverlays
+        creating={creating}
+        onCreatingChange={setCreating}
         initial={{
           // A team's list proposes the team as owner, unless one is filtered.
           ...(filters.ownedBy && { ownerRef: filters.ownedBy }),
@@ -479,11 +463,9 @@ export function ImprovementTrackerPage(_props: ImprovementTrackerPageProps) {
             ],
           }),
         }}
-      />
-      <ImprovementDetailsDrawer
-        improvementId={selectedId}
-        onClose={() => setSelectedId(undefined)}
-        onChanged={() => retry()}
+        selectedId={selectedId}
+        onSelect={setSelectedId}
+        onChanged={retry}
       />
     </Page>
   );

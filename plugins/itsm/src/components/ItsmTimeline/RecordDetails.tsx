@@ -17,7 +17,9 @@
 import type { Entity } from '@backstage/catalog-model';
 import { useAsyncEntity } from '@backstage/plugin-catalog-react';
 import {
+  formatItsmDuration,
   isSafeItsmUrl,
+  itsmOwnerRefOf,
   type ItsmRecord,
 } from '@backstage-itsm/plugin-itsm-common';
 import AddTaskIcon from '@mui/icons-material/AddTask';
@@ -35,14 +37,8 @@ import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import {
-  DetailField,
-  formatDuration,
-  formatInstant,
-  RedactedText,
-} from '../common';
+import { DetailField, formatInstant, InlineRow, RedactedText } from '../common';
 import { ImprovementDialog } from '../Improvements/ImprovementDialog';
-import { entityOwnerRef } from '../Improvements/EntityImprovementsCard';
 import { daysFromToday } from '../Improvements/improvementModel';
 import {
   changeLinkNote,
@@ -110,7 +106,7 @@ function CreateImprovement(props: { record: ItsmRecord; ownerRef?: string }) {
   const entity = useContextEntity();
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<string>();
-  const ownerRef = props.ownerRef ?? (entity && entityOwnerRef(entity));
+  const ownerRef = props.ownerRef ?? (entity && itsmOwnerRefOf(entity));
   return (
     <Box sx={{ mt: 1 }}>
       <Button
@@ -222,7 +218,7 @@ export function RecordDetails(props: {
             <Field
               label={record.kind === 'request' ? 'Fulfilled in' : 'Restored in'}
             >
-              {formatDuration(restore)}
+              {formatItsmDuration(restore)}
             </Field>
           )}
           {record.impactStart && (
@@ -292,13 +288,7 @@ export function RecordDetails(props: {
         <Box sx={{ mt: 2 }}>
           <Typography variant="subtitle2">SLAs</Typography>
           {record.slas.map(sla => (
-            <Stack
-              key={`${sla.name}-${sla.startAt}`}
-              direction="row"
-              gap={1}
-              alignItems="center"
-              sx={{ mt: 0.5 }}
-            >
+            <InlineRow key={`${sla.name}-${sla.startAt}`}>
               <Chip
                 size="small"
                 color={slaColour(sla)}
@@ -307,11 +297,11 @@ export function RecordDetails(props: {
               <Typography variant="body2">
                 {sla.name} ({sla.kind}
                 {sla.targetSeconds
-                  ? `, target ${formatDuration(sla.targetSeconds)}`
+                  ? `, target ${formatItsmDuration(sla.targetSeconds)}`
                   : ''}
                 )
               </Typography>
-            </Stack>
+            </InlineRow>
           ))}
         </Box>
       )}

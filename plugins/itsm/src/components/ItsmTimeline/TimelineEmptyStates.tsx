@@ -18,6 +18,7 @@ import { CodeSnippet, EmptyState } from '@backstage/core-components';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
+import type { ReactNode } from 'react';
 import { TIMELINE_WINDOWS } from './timelineModel';
 
 /** The annotations of the sources this repository ships, for the example. */
@@ -70,6 +71,23 @@ export function TimelineNoSourceState(props: {
   );
 }
 
+/** The outlined, centred box of an empty state of the timeline. */
+function EmptyBox(props: { children: ReactNode }) {
+  return (
+    <Box
+      sx={{
+        p: 2,
+        border: 1,
+        borderColor: 'divider',
+        borderRadius: 1,
+        textAlign: 'center',
+      }}
+    >
+      {props.children}
+    </Box>
+  );
+}
+
 /**
  * A source covers the entity but nothing of it is in the window: widen the
  * window, or check the mapping when records should be there.
@@ -81,15 +99,7 @@ export function NoRecordsInWindow(props: {
 }) {
   const wider = TIMELINE_WINDOWS.find(days => days > props.days);
   return (
-    <Box
-      sx={{
-        p: 2,
-        border: 1,
-        borderColor: 'divider',
-        borderRadius: 1,
-        textAlign: 'center',
-      }}
-    >
+    <EmptyBox>
       <Typography variant="subtitle1" component="p" gutterBottom>
         No {props.noun} in the last {props.days} days
       </Typography>
@@ -107,22 +117,14 @@ export function NoRecordsInWindow(props: {
           Show the last {wider} days
         </Button>
       )}
-    </Box>
+    </EmptyBox>
   );
 }
 
 /** Records exist in the window, but the filters hide them all. */
 export function NoRecordMatches(props: { onReset: () => void }) {
   return (
-    <Box
-      sx={{
-        p: 2,
-        border: 1,
-        borderColor: 'divider',
-        borderRadius: 1,
-        textAlign: 'center',
-      }}
-    >
+    <EmptyBox>
       <Typography variant="subtitle1" component="p" gutterBottom>
         No record matches the filters
       </Typography>
@@ -133,6 +135,6 @@ export function NoRecordMatches(props: { onReset: () => void }) {
       <Button variant="outlined" onClick={props.onReset}>
         Reset filters
       </Button>
-    </Box>
+    </EmptyBox>
   );
 }

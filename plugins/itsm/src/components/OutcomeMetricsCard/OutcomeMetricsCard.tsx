@@ -16,12 +16,14 @@
 
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import type {
-  ItsmMetricBucket,
-  ItsmMetricSeriesPoint,
-  ItsmMetricsResponse,
-  ItsmMetricUnit,
-  ItsmMetricValue,
+import {
+  formatItsmMetricValue,
+  itsmMetricTrend,
+  type ItsmMetricBucket,
+  type ItsmMetricSeriesPoint,
+  type ItsmMetricsResponse,
+  type ItsmMetricUnit,
+  type ItsmMetricValue,
 } from '@backstage-itsm/plugin-itsm-common';
 import Box from '@mui/material/Box';
 import ButtonBase from '@mui/material/ButtonBase';
@@ -45,10 +47,8 @@ import { DataFreshness } from '../DataFreshness';
 import { selectDepartmentMetrics } from './departmentMetrics';
 import {
   definitionText,
-  formatMetricValue,
   METRIC_STATUS_COLOUR,
   metricValueText,
-  trendOf,
   TREND_COLOUR,
 } from './formatMetric';
 import { MetricRecordsDialog } from './MetricRecordsDialog';
@@ -80,7 +80,7 @@ export function seriesSummary(
     return `${title}${per}: no bucket has data`;
   }
   const values = known.map(p => p.value);
-  const format = (v: number) => formatMetricValue(v, unit);
+  const format = (v: number) => formatItsmMetricValue(v, unit);
   return `${title}${per}, ${known.length} of ${
     points.length
   } buckets with data: first ${format(values[0])}, last ${format(
@@ -147,7 +147,7 @@ function MetricTile(props: {
   onOpen: (id: string) => void;
 }) {
   const { metric } = props;
-  const trend = trendOf(metric);
+  const trend = itsmMetricTrend(metric);
   const status = metric.status ?? 'no_target';
   const title = metric.definition.title;
   const unknown = metric.value === null ? metric.unknownReason : undefined;
@@ -194,8 +194,8 @@ function MetricTile(props: {
         metric.p50 !== undefined &&
         metric.p50 !== null && (
           <Typography variant="caption" color="text.secondary" component="div">
-            p50 {formatMetricValue(metric.p50, 'seconds')} · p90{' '}
-            {formatMetricValue(metric.p90, 'seconds')}
+            p50 {formatItsmMetricValue(metric.p50, 'seconds')} · p90{' '}
+            {formatItsmMetricValue(metric.p90, 'seconds')}
           </Typography>
         )}
       <Typography
@@ -222,7 +222,7 @@ function MetricTile(props: {
           color={METRIC_STATUS_COLOUR[status]}
           label={`${status.replace('_', ' ')}${
             metric.target !== undefined
-              ? `: target ${formatMetricValue(metric.target, metric.unit)}`
+              ? `: target ${formatItsmMetricValue(metric.target, metric.unit)}`
               : ''
           }`}
         />

@@ -15,29 +15,28 @@
  */
 
 import {
+  ITSM_BUILTIN_METRIC_IDS,
   ITSM_NO_SOURCE_CONNECTED,
   ItsmMetricValue,
 } from '@backstage-itsm/plugin-itsm-common';
 import { departmentTerms } from '../common';
 
+/** The built-in metrics that an HR or facilities desk is judged by too. */
+const SHARED_METRICS: ReadonlySet<string> = new Set([
+  'sla_attainment',
+  'csat',
+  'nps',
+  'fulfilment_time',
+]);
+
 /**
  * Metrics about incidents, changes, problems and outages: the numbers an IT
- * service is judged by, meaningless for an HR or facilities desk.
+ * service is judged by, meaningless for an HR or facilities desk. The
+ * backlog counts open incidents, not cases or work orders.
  */
-export const IT_ONLY_METRICS: ReadonlySet<string> = new Set([
-  'incident_count',
-  'mtta',
-  'mttr',
-  'availability',
-  'mtbf',
-  'change_count',
-  'change_failure_rate',
-  'emergency_change_ratio',
-  'reopen_rate',
-  // The backlog counts open incidents, not cases or work orders.
-  'backlog',
-  'problem_backlog',
-]);
+export const IT_ONLY_METRICS: ReadonlySet<string> = new Set(
+  ITSM_BUILTIN_METRIC_IDS.filter(id => !SHARED_METRICS.has(id)),
+);
 
 /**
  * Whether a metric has something to say: a value (a 0 count of a covered

@@ -14,8 +14,12 @@
  * limitations under the License.
  */
 
-import type { ItsmMetricValue } from '@backstage-itsm/plugin-itsm-common';
-import { formatMetricValue, metricValueText, trendOf } from './formatMetric';
+import {
+  formatItsmMetricValue,
+  itsmMetricTrend,
+  type ItsmMetricValue,
+} from '@backstage-itsm/plugin-itsm-common';
+import { metricValueText } from './formatMetric';
 
 const definition = {
   id: 'mttr',
@@ -30,7 +34,7 @@ const definition = {
   targetAnnotation: null,
 };
 
-describe('formatMetricValue', () => {
+describe('formatItsmMetricValue', () => {
   it.each([
     [15120, 'seconds', '4h 12m'],
     [0.9995, 'ratio', '99.95%'],
@@ -41,7 +45,7 @@ describe('formatMetricValue', () => {
     [1234, 'count', '1,234'],
     [null, 'count', 'no data'],
   ] as const)('%s %s is %s', (value, unit, text) => {
-    expect(formatMetricValue(value, unit)).toBe(text);
+    expect(formatItsmMetricValue(value, unit)).toBe(text);
   });
 });
 
@@ -60,7 +64,7 @@ describe('metricValueText', () => {
   });
 });
 
-describe('trendOf', () => {
+describe('itsmMetricTrend', () => {
   const metric = (
     value: number | null,
     previous: number | null,
@@ -73,11 +77,11 @@ describe('trendOf', () => {
   });
 
   it('says a shorter MTTR is better, with the difference', () => {
-    expect(trendOf(metric(3600, 7200))).toEqual({
+    expect(itsmMetricTrend(metric(3600, 7200))).toEqual({
       trend: 'better',
       text: '−1h vs previous',
     });
-    expect(trendOf(metric(7200, 3600))).toEqual({
+    expect(itsmMetricTrend(metric(7200, 3600))).toEqual({
       trend: 'worse',
       text: '+1h vs previous',
     });
@@ -85,7 +89,7 @@ describe('trendOf', () => {
 
   it('says a higher availability is better, in percentage points', () => {
     expect(
-      trendOf({
+      itsmMetricTrend({
         ...metric(0.999, 0.99),
         unit: 'ratio',
         definition: { ...definition, direction: 'higher_is_better' },
@@ -94,7 +98,7 @@ describe('trendOf', () => {
   });
 
   it('has nothing to compare with when either window has no data', () => {
-    expect(trendOf(metric(null, 3600)).trend).toBe('unknown');
-    expect(trendOf(metric(3600, null)).trend).toBe('unknown');
+    expect(itsmMetricTrend(metric(null, 3600)).trend).toBe('unknown');
+    expect(itsmMetricTrend(metric(3600, null)).trend).toBe('unknown');
   });
 });

@@ -16,13 +16,9 @@
 
 import {
   formatItsmMetricValue,
-  itsmMetricTrend,
   ItsmMetricValue,
   ItsmTrend,
 } from '@backstage-itsm/plugin-itsm-common';
-
-/** A metric value in its unit: `4h 12m`, `99.95%`, `12`, `+31` (shared with the Markdown review). */
-export const formatMetricValue = formatItsmMetricValue;
 
 /**
  * What a tile shows for a metric: its value (a 0 is a value: `0`), `unknown`
@@ -36,11 +32,6 @@ export function metricValueText(
   return formatItsmMetricValue(metric.value, metric.unit);
 }
 
-export type Trend = ItsmTrend;
-
-/** Whether the metric moved the right way since the previous window. */
-export const trendOf = itsmMetricTrend;
-
 /** Chip colours of a metric's status against its target. */
 export const METRIC_STATUS_COLOUR = {
   met: 'success',
@@ -51,7 +42,7 @@ export const METRIC_STATUS_COLOUR = {
 } as const;
 
 /** Text colours of a trend. */
-export const TREND_COLOUR: Record<Trend, string> = {
+export const TREND_COLOUR: Record<ItsmTrend, string> = {
   better: 'success.main',
   worse: 'error.main',
   same: 'text.secondary',

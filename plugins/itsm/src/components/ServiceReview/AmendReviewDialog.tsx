@@ -16,16 +16,13 @@
 
 import { useApi } from '@backstage/core-plugin-api';
 import type { ItsmServiceReview } from '@backstage-itsm/plugin-itsm-common';
-import Alert from '@mui/material/Alert';
-import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { itsmApiRef } from '../../api';
+import { DialogError, DialogFooter } from '../common';
 import { errorStatus } from '../Improvements/improvementModel';
 import { DecisionsDialog } from './DecisionsDialog';
 
@@ -104,26 +101,15 @@ export function ReleaseReviewDialog(props: {
           live numbers again until someone holds it anew. Copy the decisions
           first if you want to keep them.
         </Typography>
-        {error && (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {error}
-          </Alert>
-        )}
+        <DialogError error={error} />
       </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose} disabled={releasing}>
-          Cancel
-        </Button>
-        <Button
-          color="error"
-          variant="contained"
-          onClick={release}
-          disabled={releasing}
-          startIcon={releasing ? <CircularProgress size={16} /> : undefined}
-        >
-          Release
-        </Button>
-      </DialogActions>
+      <DialogFooter
+        onCancel={props.onClose}
+        busy={releasing}
+        label="Release"
+        onSubmit={release}
+        color="error"
+      />
     </Dialog>
   );
 }

@@ -17,6 +17,7 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { ITSM_MAX_REVIEW_DECISIONS_LENGTH } from '@backstage-itsm/plugin-itsm-common';
 import { mockItsmApi } from '../../__fixtures__/mockItsmApi';
 import { heldPaymentsReview } from '../../__fixtures__/review';
 import { ItsmApi, itsmApiRef } from '../../api';
@@ -64,6 +65,20 @@ describe('review decision dialogs', () => {
       decisions: 'Canary for all.',
     });
     expect(onAmended).toHaveBeenCalledWith(heldPaymentsReview);
+  });
+
+  it("refuses decisions the backend's rule refuses, naming the field", async () => {
+    const api = mockItsmApi({ amendReview: jest.fn() });
+    const { dialog } = await renderAmend(api);
+    const field = within(dialog).getByLabelText('Decisions and actions');
+    fireEvent.change(field, {
+      target: { value: 'x'.repeat(ITSM_MAX_REVIEW_DECISIONS_LENGTH + 1) },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Save decisions' }),
+    );
+    expect(field).toHaveAccessibleDescription(/^Decisions: /);
+    expect(api.amendReview).not.toHaveBeenCalled();
   });
 
   it('says who may amend on a 403, and what failed otherwise', async () => {

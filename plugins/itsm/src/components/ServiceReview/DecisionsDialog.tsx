@@ -14,17 +14,17 @@
  * limitations under the License.
  */
 
-import type { ItsmServiceReview } from '@backstage-itsm/plugin-itsm-common';
-import Alert from '@mui/material/Alert';
-import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
+import {
+  itsmReviewAmendSchema,
+  type ItsmServiceReview,
+} from '@backstage-itsm/plugin-itsm-common';
 import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { FormEvent, ReactNode, useState } from 'react';
+import { DialogError, DialogFooter } from '../common';
 import { errorStatus } from '../Improvements/improvementModel';
 
 /**
@@ -57,13 +57,23 @@ export function DecisionsDialog(props: {
   const [decisions, setDecisions] = useState(initial);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string>();
+  const [fieldError, setFieldError] = useState<string>();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setSaving(true);
     setError(undefined);
+    // The backend's own rule for the decisions of a held review.
+    const checked = itsmReviewAmendSchema.safeParse({
+      decisions: decisions.trim(),
+    });
+    if (!checked.success) {
+      setFieldError(`Decisions: ${checked.error.issues[0].message}`);
+      return;
+    }
+    setFieldError(undefined);
+    setSaving(true);
     try {
-      props.onSaved(await props.save(decisions.trim()));
+      props.onSaved(await props.save(checked.data.decisions));
     } catch (e) {
       setError(
         errorStatus(e) === 403
@@ -96,30 +106,17 @@ export function DecisionsDialog(props: {
             multiline
             minRows={6}
             fullWidth
-            helperText={props.helperText}
+            error={Boolean(fieldError)}
+            helperText={fieldError ?? props.helperText}
           />
-          {error && (
-            <Alert severity="error" sx={{ mt: 2 }}>
-              {error}
-            </Alert>
-          )}
+          <DialogError error={error} />
         </DialogContent>
-        <DialogActions>
-          <Button onClick={props.onClose} disabled={saving}>
-            Cancel
-          </Button>
-          <Button
-            type="submit"
-            variant="contained"
-            disabled={
-              saving ||
-              (props.requireChange && decisions.trim() === initial.trim())
-            }
-            startIcon={saving ? <CircularProgress size={16} /> : undefined}
-          >
-            {props.submitLabel}
-          </Button>
-        </DialogActions>
+        <DialogFooter
+          onCancel={props.onClose}
+          busy={saving}
+          label={props.submitLabel}
+          disabled={props.requireChange && decisions.trim() === initial.trim()}
+        />
       </form>
     </Dialog>
   );

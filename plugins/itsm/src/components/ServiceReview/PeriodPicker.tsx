@@ -22,18 +22,13 @@ import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import {
-  convertPeriod,
-  hasStarted,
-  periodLabel,
-  ReviewPeriod,
-  shiftPeriod,
-} from './period';
+import { ItsmReviewPeriod } from '@backstage-itsm/plugin-itsm-common';
+import { convertPeriod, hasStarted, periodLabel, shiftPeriod } from './period';
 
 /** Month or quarter, and the previous and next period. */
 export function PeriodPicker(props: {
-  period: ReviewPeriod;
-  onChange: (period: ReviewPeriod) => void;
+  period: ItsmReviewPeriod;
+  onChange: (period: ItsmReviewPeriod) => void;
 }) {
   const { period, onChange } = props;
   const next = shiftPeriod(period, 1);
@@ -49,7 +44,7 @@ export function PeriodPicker(props: {
         size="small"
         exclusive
         value={period.kind}
-        onChange={(_e, kind: ReviewPeriod['kind'] | null) =>
+        onChange={(_e, kind: ItsmReviewPeriod['kind'] | null) =>
           kind && onChange(convertPeriod(period, kind))
         }
         aria-label="Period length"

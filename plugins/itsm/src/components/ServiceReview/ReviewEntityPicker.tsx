@@ -25,8 +25,9 @@ import Autocomplete from '@mui/material/Autocomplete';
 import Box from '@mui/material/Box';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { useDebounced } from '../common';
 
 /** The kinds a review rolls up (DESIGN.md section 8), as catalog filters. */
 export const REVIEWABLE_KINDS = [
@@ -86,15 +87,6 @@ function refOption(ref: string): ReviewEntityOption {
   } catch {
     return { ref, title: ref, kind: '' };
   }
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
 }
 
 const OWNED_GROUP = 'Yours and your teams’';

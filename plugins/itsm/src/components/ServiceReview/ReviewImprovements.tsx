@@ -15,10 +15,11 @@
  */
 
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import type {
-  ItsmImprovementProgressStatus,
-  ItsmReviewImprovement,
-  ItsmServiceReview,
+import {
+  formatItsmMetricValue,
+  type ItsmImprovementProgressStatus,
+  type ItsmReviewImprovement,
+  type ItsmServiceReview,
 } from '@backstage-itsm/plugin-itsm-common';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
@@ -29,7 +30,6 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
-import { formatMetricValue } from '../OutcomeMetricsCard/formatMetric';
 import { reviewMetricInfo } from './reviewModel';
 
 const PROGRESS: Record<
@@ -55,11 +55,11 @@ export function measuredEffect(
   if (!improvement.metricId) return 'No metric bound';
   const { title, unit } = reviewMetricInfo(review, improvement.metricId);
   const value = (v: number | null) =>
-    v === null ? 'no data' : formatMetricValue(v, unit);
+    v === null ? 'no data' : formatItsmMetricValue(v, unit);
   const target =
     improvement.target === null
       ? ''
-      : ` (target ${formatMetricValue(improvement.target, unit)})`;
+      : ` (target ${formatItsmMetricValue(improvement.target, unit)})`;
   return `${title}: ${value(improvement.baseline)} → ${value(
     improvement.current,
   )}${target}`;

@@ -14,9 +14,11 @@
  * limitations under the License.
  */
 
-import type {
-  ItsmMetricSeriesPoint,
-  ItsmMetricValue,
+import {
+  formatItsmMetricValue,
+  itsmMetricTrend,
+  type ItsmMetricSeriesPoint,
+  type ItsmMetricValue,
 } from '@backstage-itsm/plugin-itsm-common';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
@@ -42,10 +44,8 @@ import {
 } from 'recharts';
 import {
   definitionText,
-  formatMetricValue,
   METRIC_STATUS_COLOUR,
   metricValueText,
-  trendOf,
   TREND_COLOUR,
 } from '../OutcomeMetricsCard/formatMetric';
 
@@ -68,7 +68,7 @@ export function ReviewMetricsTable(props: {
       </TableHead>
       <TableBody>
         {props.metrics.map(([id, metric]) => {
-          const trend = trendOf(metric);
+          const trend = itsmMetricTrend(metric);
           const status = metric.status ?? 'no_target';
           return (
             <TableRow key={id} data-testid={`itsm-review-metric-${id}`}>
@@ -110,7 +110,7 @@ export function ReviewMetricsTable(props: {
               <TableCell align="right">
                 {metric.target === undefined
                   ? '–'
-                  : formatMetricValue(metric.target, metric.unit)}
+                  : formatItsmMetricValue(metric.target, metric.unit)}
               </TableCell>
               <TableCell>
                 {status === 'no_target' ? (
@@ -127,7 +127,7 @@ export function ReviewMetricsTable(props: {
               </TableCell>
               <TableCell align="right">
                 {metric.previous
-                  ? formatMetricValue(metric.previous.value, metric.unit)
+                  ? formatItsmMetricValue(metric.previous.value, metric.unit)
                   : '–'}
               </TableCell>
               <TableCell
@@ -159,7 +159,7 @@ export const TrendChart = memo(function TrendChartImpl(props: {
     x: DateTime.fromISO(p.start, { zone: 'utc' }).toFormat('d LLL'),
     y: p.value,
   }));
-  const format = (v: number) => formatMetricValue(v, metric.unit);
+  const format = (v: number) => formatItsmMetricValue(v, metric.unit);
   return (
     <Box
       role="figure"
@@ -170,7 +170,7 @@ export const TrendChart = memo(function TrendChartImpl(props: {
       <Typography variant="caption" color="text.secondary" component="div">
         {props.title} by week
         {metric.target !== undefined
-          ? ` · target ${formatMetricValue(metric.target, metric.unit)}`
+          ? ` · target ${formatItsmMetricValue(metric.target, metric.unit)}`
           : ''}
       </Typography>
       <Box sx={{ height: 140 }}>

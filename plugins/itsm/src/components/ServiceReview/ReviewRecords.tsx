@@ -14,10 +14,11 @@
  * limitations under the License.
  */
 
-import type {
-  ItsmReviewFailedChange,
-  ItsmReviewRecord,
-  ItsmReviewSlaBreach,
+import {
+  formatItsmDuration,
+  type ItsmReviewFailedChange,
+  type ItsmReviewRecord,
+  type ItsmReviewSlaBreach,
 } from '@backstage-itsm/plugin-itsm-common';
 import Box from '@mui/material/Box';
 import Table from '@mui/material/Table';
@@ -28,7 +29,6 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import {
   DepartmentTerms,
-  formatDuration,
   formatInstant,
   RedactedText,
   SourceLink,
@@ -51,7 +51,7 @@ function RecordLine(props: { record: ItsmReviewRecord }) {
   const facts = [
     record.priority ? `P${record.priority}` : null,
     record.durationSeconds !== null
-      ? formatDuration(record.durationSeconds)
+      ? formatItsmDuration(record.durationSeconds)
       : null,
   ].filter(Boolean);
   return (
@@ -112,7 +112,7 @@ export function WorstRecordsTable(props: {
             </TableCell>
             <TableCell>{formatInstant(record.openedAt)}</TableCell>
             <TableCell align="right">
-              {formatDuration(record.durationSeconds)}
+              {formatItsmDuration(record.durationSeconds)}
             </TableCell>
             <TableCell>{record.state.replace('_', ' ')}</TableCell>
           </TableRow>
@@ -198,7 +198,7 @@ export function SlaBreachesTable(props: {
             <TableCell>{breach.sla}</TableCell>
             <TableCell>{breach.kind}</TableCell>
             <TableCell align="right">
-              {formatDuration(breach.targetSeconds)}
+              {formatItsmDuration(breach.targetSeconds)}
             </TableCell>
             <TableCell>{formatInstant(breach.breachAt)}</TableCell>
           </TableRow>
@@ -246,7 +246,7 @@ export function OpenProblemsTable(props: {
             </TableCell>
             <TableCell>{formatInstant(problem.openedAt)}</TableCell>
             <TableCell align="right">
-              {formatDuration(
+              {formatItsmDuration(
                 Math.max(0, (end - Date.parse(problem.openedAt)) / 1000),
               )}
             </TableCell>

@@ -29,7 +29,11 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import type { ItsmDataSource } from '@backstage-itsm/plugin-itsm-common';
+import {
+  formatItsmReviewPeriod,
+  type ItsmDataSource,
+  parseItsmReviewPeriod,
+} from '@backstage-itsm/plugin-itsm-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useLocation } from 'react-router-dom';
@@ -41,12 +45,7 @@ import {
 } from '../../__fixtures__/review';
 import { ItsmApi, itsmApiRef } from '../../api';
 import { formatAsOf } from '../DataFreshness';
-import {
-  formatPeriod,
-  lastCompleteQuarter,
-  nextReviewDueDate,
-  parsePeriod,
-} from './period';
+import { lastCompleteQuarter, nextReviewDueDate } from './period';
 import { ServiceReviewContent, ServiceReviewPage } from './ServiceReviewPage';
 
 const PAYMENTS = 'component:default/payments-api';
@@ -310,7 +309,7 @@ describe('ServiceReviewPage', () => {
   it('opens the last complete quarter by default and names it in the URL', async () => {
     const api = mockApi();
     await renderPage(api, `/review?entityRef=${PAYMENTS}`);
-    const expected = formatPeriod(lastCompleteQuarter());
+    const expected = formatItsmReviewPeriod(lastCompleteQuarter());
     await waitFor(() =>
       expect(api.getReview).toHaveBeenCalledWith({
         entityRef: PAYMENTS,
@@ -867,7 +866,7 @@ describe('ServiceReviewContent', () => {
       'component:default/hr-onboarding',
     );
     expect(within(dialog).getByLabelText(/^Due date/)).toHaveValue(
-      nextReviewDueDate(parsePeriod('2026-Q3')!),
+      nextReviewDueDate(parseItsmReviewPeriod('2026-Q3')!),
     );
   });
 });

@@ -15,4 +15,5 @@
  */
 
 export { ServiceReviewContent, ServiceReviewPage } from './ServiceReviewPage';
-export { ServiceReview, ServiceReviewView } from './ServiceReview';
+export { ServiceReview } from './ServiceReview';
+export { ServiceReviewView } from './ServiceReviewView';

@@ -15,24 +15,13 @@
  */
 
 import {
-  formatItsmReviewPeriod,
   ItsmReviewPeriod,
   itsmReviewPeriodRange,
-  parseItsmReviewPeriod,
 } from '@backstage-itsm/plugin-itsm-common';
 import { DateTime } from 'luxon';
 
-/** A review period: a calendar month or quarter, in UTC. */
-export type ReviewPeriod = ItsmReviewPeriod;
-
-/** Reads `2026-Q3` or `2026-10`; undefined for anything else. */
-export const parsePeriod = parseItsmReviewPeriod;
-
-/** The API's form of a period: `2026-Q3`, `2026-10`. */
-export const formatPeriod = formatItsmReviewPeriod;
-
 /** The first instant of a period and the first instant after it, UTC. */
-export function periodRange(period: ReviewPeriod): {
+export function periodRange(period: ItsmReviewPeriod): {
   from: DateTime;
   to: DateTime;
 } {
@@ -44,16 +33,16 @@ export function periodRange(period: ReviewPeriod): {
 }
 
 /** `Q3 2026`, `October 2026`. */
-export function periodLabel(period: ReviewPeriod): string {
+export function periodLabel(period: ItsmReviewPeriod): string {
   if (period.kind === 'quarter') return `Q${period.index} ${period.year}`;
   return periodRange(period).from.setLocale('en').toFormat('LLLL yyyy');
 }
 
 /** The period containing an instant. */
 export function periodOf(
-  kind: ReviewPeriod['kind'],
+  kind: ItsmReviewPeriod['kind'],
   at: DateTime,
-): ReviewPeriod {
+): ItsmReviewPeriod {
   const utc = at.toUTC();
   return {
     kind,
@@ -63,7 +52,10 @@ export function periodOf(
 }
 
 /** The period `steps` periods later (earlier when negative). */
-export function shiftPeriod(period: ReviewPeriod, steps: number): ReviewPeriod {
+export function shiftPeriod(
+  period: ItsmReviewPeriod,
+  steps: number,
+): ItsmReviewPeriod {
   const { from } = periodRange(period);
   const shifted = from.plus(
     period.kind === 'quarter' ? { months: 3 * steps } : { months: steps },
@@ -74,7 +66,7 @@ export function shiftPeriod(period: ReviewPeriod, steps: number): ReviewPeriod {
 /** The default review: the last quarter that has ended. */
 export function lastCompleteQuarter(
   now: DateTime = DateTime.utc(),
-): ReviewPeriod {
+): ItsmReviewPeriod {
   return shiftPeriod(periodOf('quarter', now), -1);
 }
 
@@ -83,9 +75,9 @@ export function lastCompleteQuarter(
  * month, a month the quarter it belongs to.
  */
 export function convertPeriod(
-  period: ReviewPeriod,
-  kind: ReviewPeriod['kind'],
-): ReviewPeriod {
+  period: ItsmReviewPeriod,
+  kind: ItsmReviewPeriod['kind'],
+): ItsmReviewPeriod {
   if (period.kind === kind) return period;
   if (kind === 'quarter') {
     return { kind, year: period.year, index: Math.ceil(period.index / 3) };
@@ -95,7 +87,7 @@ export function convertPeriod(
 
 /** Whether a period has started (a review of the future has nothing to say). */
 export function hasStarted(
-  period: ReviewPeriod,
+  period: ItsmReviewPeriod,
   now: DateTime = DateTime.utc(),
 ): boolean {
   return periodRange(period).from <= now;
@@ -107,7 +99,7 @@ export function hasStarted(
  * review whose next period is over, the last day of the current period.
  */
 export function nextReviewDueDate(
-  period: ReviewPeriod,
+  period: ItsmReviewPeriod,
   now: DateTime = DateTime.utc(),
 ): string {
   let due = periodRange(shiftPeriod(period, 1)).to.minus({ days: 1 });

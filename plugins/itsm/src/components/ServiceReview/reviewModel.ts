@@ -16,12 +16,12 @@
 
 import {
   Entity,
-  parseEntityRef,
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
   ITSM_BUILTIN_METRIC_DEFINITIONS,
+  itsmOwnerRefOf,
   ItsmMetricDefinition,
   ItsmMetricUnit,
   ItsmServiceReview,
@@ -42,18 +42,7 @@ export function reviewOwnerRef(
     r => r.type === RELATION_OWNED_BY,
   )?.targetRef;
   if (related) return related;
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || !owner) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    );
-  } catch {
-    return undefined;
-  }
+  return itsmOwnerRefOf(entity);
 }
 
 /** `service-review-component-default-payments-api-2026-Q3.md`. */

@@ -14,11 +14,7 @@
  * limitations under the License.
  */
 
-import { formatItsmDuration } from '@backstage-itsm/plugin-itsm-common';
 import { DateTime } from 'luxon';
-
-/** `4h 12m`, `2d 3h`, `45s`: the two largest units of a duration in seconds. */
-export const formatDuration = formatItsmDuration;
 
 /** `23 Nov 2026, 14:05` in the viewer's zone. */
 export function formatInstant(iso: string | null | undefined): string {

@@ -24,4 +24,7 @@ export {
   REDACTED_EXPLANATION,
 } from './RedactedText';
 export { DetailField } from './DetailField';
+export { DialogError, DialogFooter } from './DialogFooter';
+export { InlineRow } from './InlineRow';
+export { useDebounced } from './useDebounced';
 export { SourceLink } from './SourceLink';

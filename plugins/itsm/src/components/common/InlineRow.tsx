@@ -1,0 +1,27 @@
+/*
+ * Copyright 2026 The Backstage ITSM Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import Stack from '@mui/material/Stack';
+import type { ReactNode } from 'react';
+
+/** Chips and short texts in a row under a title, centred on one line. */
+export function InlineRow(props: { children: ReactNode }) {
+  return (
+    <Stack direction="row" gap={1} alignItems="center" sx={{ mt: 0.5 }}>
+      {props.children}
+    </Stack>
+  );
+}
