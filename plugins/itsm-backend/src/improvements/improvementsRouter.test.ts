@@ -65,6 +65,7 @@ import { DatabaseImprovementStore } from './DatabaseImprovementStore';
 import type { ImprovementStore } from './ImprovementStore';
 import { DatabaseReviewStore } from '../reviews/DatabaseReviewStore';
 import { fakeUserInfo } from '../__testUtils__/fakeUserInfo';
+import { specCheckedServer } from '../schema/specCheckedServer';
 import { MAX_PROGRESS_MEASUREMENTS } from './improvementsRouter';
 
 jest.setTimeout(60_000);
@@ -184,7 +185,9 @@ describe.each(databases.eachSupportedId())(
   'improvements and reviews on %s',
   databaseId => {
     let harness: MetricsHarness;
-    let app: express.Express;
+    let app: string;
+    /** The same app unchecked: the spec proxy reads JSON bodies only, not Markdown. */
+    let raw: express.Express;
     let decisions: Record<string, PolicyDecision>;
     let auditor: ReturnType<typeof mockServices.auditor.mock>;
     let improvementStore: ImprovementStore;
@@ -257,7 +260,8 @@ describe.each(databases.eachSupportedId())(
         }),
         clock: () => NOW,
       });
-      app = express().use(router).use(mockErrorHandler());
+      raw = express().use(router).use(mockErrorHandler());
+      app = await specCheckedServer(raw);
     });
 
     beforeEach(() => {
@@ -918,7 +922,7 @@ describe.each(databases.eachSupportedId())(
       });
 
       it('exports the same numbers as Markdown', async () => {
-        const res = await request(app)
+        const res = await request(raw)
           .get(`/reviews?${march}&format=markdown`)
           .set(as(ALICE));
         expect(res.status).toBe(200);

@@ -40,6 +40,7 @@ import {
   NOW,
   T0,
 } from '../__testUtils__/metricsHarness';
+import { specCheckedServer } from '../schema/specCheckedServer';
 
 jest.setTimeout(60_000);
 
@@ -103,7 +104,7 @@ if (unsupported.length > 0) {
 describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
   let harness: MetricsHarness;
   let permissions: ReturnType<typeof mockServices.permissions.mock>;
-  let app: express.Express;
+  let app: string;
 
   beforeAll(async () => {
     harness = await MetricsHarness.create(
@@ -166,7 +167,9 @@ describe.each(databases.eachSupportedId())('GET /metrics on %s', databaseId => {
       logger: mockServices.logger.mock(),
       metrics: harness.engine,
     });
-    app = express().use(router).use(mockErrorHandler());
+    app = await specCheckedServer(
+      express().use(router).use(mockErrorHandler()),
+    );
     jest.useFakeTimers({ now: NOW, doNotFake: ['setImmediate', 'nextTick'] });
   });
 

@@ -52,6 +52,7 @@ import {
   itsmRecordPermissionRules,
 } from '../permissions/rules';
 import { createRouter } from '../service/createRouter';
+import { specCheckedServer } from '../schema/specCheckedServer';
 import { DatabaseReviewStore } from './DatabaseReviewStore';
 import { ReviewService } from './ReviewService';
 
@@ -94,7 +95,9 @@ describe.each(databases.eachSupportedId())(
   'review sources on %s',
   databaseId => {
     let harness: MetricsHarness;
-    let app: express.Express;
+    let app: string;
+    /** The same app unchecked: the spec proxy reads JSON bodies only, not Markdown. */
+    let raw: express.Express;
     let decisions: Record<string, PolicyDecision> = {};
     const as = (user: string) => ({
       Authorization: mockCredentials.user.header(user),
@@ -265,7 +268,8 @@ describe.each(databases.eachSupportedId())(
         }),
         clock: () => NOW,
       });
-      app = express().use(router).use(mockErrorHandler());
+      raw = express().use(router).use(mockErrorHandler());
+      app = await specCheckedServer(raw);
 
       // Improvements bound to metrics: their progress reads metrics too.
       for (const metricId of ['mttr', 'incident_count']) {
@@ -350,7 +354,7 @@ describe.each(databases.eachSupportedId())(
 
     it('says the same in the Markdown export', async () => {
       const { res, statements } = await withSourceQueries(() =>
-        request(app).get(`/reviews?${march}&format=markdown`).set(as(ALICE)),
+        request(raw).get(`/reviews?${march}&format=markdown`).set(as(ALICE)),
       );
       expect(res.status).toBe(200);
       expect(statements).toHaveLength(1);
@@ -391,7 +395,7 @@ describe.each(databases.eachSupportedId())(
       const again = await request(app).get(`/reviews?${march}`).set(as(ALICE));
       expect(again.body.held).toMatchObject({ decisions: 'Fix the sync' });
       expect(again.body.sources).toEqual(held.body.sources);
-      const markdown = await request(app)
+      const markdown = await request(raw)
         .get(`/reviews?${march}&format=markdown`)
         .set(as(ALICE));
       expect(markdown.text).toContain(
@@ -408,7 +412,7 @@ describe.each(databases.eachSupportedId())(
         { ...expected.pd, ...clean },
         { ...expected.sn, ...clean },
       ]);
-      const liveMarkdown = await request(app)
+      const liveMarkdown = await request(raw)
         .get(`/reviews?entityRef=${A}&period=2026-02&format=markdown`)
         .set(as(ALICE));
       expect(liveMarkdown.text).toContain(
@@ -439,7 +443,7 @@ describe.each(databases.eachSupportedId())(
         .set(as(ALICE));
       expect(res.body.held).not.toBeNull();
       expect(res.body).not.toHaveProperty('sources');
-      const markdown = await request(app)
+      const markdown = await request(raw)
         .get(`/reviews?entityRef=${A}&period=2026-01&format=markdown`)
         .set(as(ALICE));
       expect(markdown.text).toContain(

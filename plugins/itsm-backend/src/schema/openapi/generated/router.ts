@@ -677,9 +677,10 @@ export const spec = {
             schema: {
               type: 'array',
               items: {
-                $ref: '#/components/schemas/ImprovementStatus',
+                type: 'string',
               },
             },
+            description: 'Improvement statuses (see ImprovementStatus)',
           },
           {
             name: 'department',

@@ -1053,7 +1053,8 @@ export interface operations {
         /** @description A group's or user's improvements (the team card): those about any entity it owns (the catalog's ownerOf relations, as the caller sees them) or whose owner it is. An unqualified name is a group; another kind is a 400, an entity the caller cannot see a 404. Combines with the other filters; paged and permission-filtered like the rest of the list */
         ownedBy?: string;
         ownerRef?: string[];
-        status?: components['schemas']['ImprovementStatus'][];
+        /** @description Improvement statuses (see ImprovementStatus) */
+        status?: string[];
         department?: string;
         /** @description Open items whose due date has passed */
         overdue?: 'true' | 'false';
