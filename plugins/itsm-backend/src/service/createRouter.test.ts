@@ -146,9 +146,9 @@ describe('createRouter', () => {
       logger: mockServices.logger.mock(),
       ...options,
     });
-    const app = express().use(router).use(mockErrorHandler());
+    const served = express().use(router).use(mockErrorHandler());
     // Every response is checked against src/schema/openapi.yaml.
-    return checked ? specCheckedServer(app) : app;
+    return checked ? specCheckedServer(served) : served;
   }
 
   /** The policy denies these basic permissions and allows the rest. */
