@@ -36,11 +36,14 @@ import { randomUUID } from 'node:crypto';
 import {
   BASE_URL,
   FakePagerDuty,
+  TOKEN,
+} from '@backstage-itsm/plugin-itsm-backend-module-pagerduty/src/__testUtils__/fakePagerDuty';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import {
   makeChangeEvent,
   makeIncident,
   makeLogEntry,
-  TOKEN,
-} from '@backstage-itsm/plugin-itsm-backend-module-pagerduty/src/__testUtils__/fakePagerDuty';
+} from '@backstage-itsm/plugin-itsm-backend-module-pagerduty/src/__testUtils__/pagerDutyData';
 // The seeded generator of the generated instances (not part of the module's API).
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import { random } from '@backstage-itsm/plugin-itsm-backend-module-servicenow/src/__testUtils__/random';

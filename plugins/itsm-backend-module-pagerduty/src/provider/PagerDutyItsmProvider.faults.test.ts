@@ -21,9 +21,9 @@ import {
   BASE_URL,
   FakePagerDuty,
   PAGERDUTY_REST_LIMIT_PER_MINUTE,
-  seedAccount,
   TOKEN,
 } from '../__testUtils__/fakePagerDuty';
+import { seedAccount } from '../__testUtils__/pagerDutyData';
 import { runSync, SyncRun } from '../__testUtils__/runSync';
 import { VirtualClock } from '../__testUtils__/virtualClock';
 import { PagerDutyItsmProvider } from './PagerDutyItsmProvider';

@@ -21,12 +21,14 @@ import { PagerDutyClient, PagerDutyIncident } from '../client';
 import {
   BASE_URL,
   FakePagerDuty,
-  makeChangeEvent,
-  makeIncident,
-  makeLogEntry,
   stall,
   TOKEN,
 } from '../__testUtils__/fakePagerDuty';
+import {
+  makeChangeEvent,
+  makeIncident,
+  makeLogEntry,
+} from '../__testUtils__/pagerDutyData';
 import { runSync } from '../__testUtils__/runSync';
 import { VirtualClock } from '../__testUtils__/virtualClock';
 import incidentsFixture from '../__fixtures__/pagerduty-incidents.json';
