@@ -17,7 +17,6 @@
 import type {
   ItsmDeadLetter,
   ItsmRecord,
-  ItsmRecordKind,
   ItsmSyncStatus,
 } from '@backstage-itsm/plugin-itsm-common';
 import {
@@ -29,12 +28,15 @@ import type {
   CommitBatchInput,
   CommitBatchResult,
   ItsmStore,
+  ListDeadLettersOptions,
+  ListExternalIdsOptions,
+  ListRecordMappingsOptions,
   ListRecordsQuery,
   RecordFilter,
   RecordMappings,
   ResolvedEntity,
-  SyncRunCounts,
-  SyncRunObservations,
+  SyncRunOutcome,
+  SyncRunProvider,
 } from './ItsmStore';
 import { listDeadLetters } from './operations/deadLetters/listDeadLetters';
 import { commitBatch } from './operations/records/commitBatch';
@@ -101,10 +103,9 @@ export class DatabaseItsmStore implements ItsmStore {
     return getRecords(this.db, { ids, filter });
   }
 
-  listRecordMappings(options: {
-    afterRecordId?: string;
-    limit: number;
-  }): Promise<RecordMappings[]> {
+  listRecordMappings(
+    options: ListRecordMappingsOptions,
+  ): Promise<RecordMappings[]> {
     return listRecordMappings(this.db, options);
   }
 
@@ -114,12 +115,7 @@ export class DatabaseItsmStore implements ItsmStore {
     return replaceRecordEntities(this.db, { entities });
   }
 
-  listExternalIds(options: {
-    providerId: string;
-    kind?: ItsmRecordKind;
-    after?: string;
-    limit: number;
-  }): Promise<string[]> {
+  listExternalIds(options: ListExternalIdsOptions): Promise<string[]> {
     return listExternalIds(this.db, options);
   }
 
@@ -127,22 +123,11 @@ export class DatabaseItsmStore implements ItsmStore {
     return getCursor(this.db, { providerId });
   }
 
-  markSyncStarted(provider: {
-    providerId: string;
-    department: string;
-    kinds: ItsmRecordKind[];
-  }): Promise<void> {
+  markSyncStarted(provider: SyncRunProvider): Promise<void> {
     return markSyncStarted(this.db, provider);
   }
 
-  markSyncFinished(
-    providerId: string,
-    outcome: {
-      error?: string;
-      counts: SyncRunCounts;
-      observations?: SyncRunObservations;
-    },
-  ): Promise<void> {
+  markSyncFinished(providerId: string, outcome: SyncRunOutcome): Promise<void> {
     return markSyncFinished(this.db, { providerId, ...outcome });
   }
 
@@ -150,10 +135,7 @@ export class DatabaseItsmStore implements ItsmStore {
     return listSyncStatus(this.db);
   }
 
-  listDeadLetters(options: {
-    providerId?: string;
-    limit: number;
-  }): Promise<ItsmDeadLetter[]> {
+  listDeadLetters(options: ListDeadLettersOptions): Promise<ItsmDeadLetter[]> {
     return listDeadLetters(this.db, options);
   }
 }

@@ -140,6 +140,39 @@ export interface SyncRunObservations {
   failedParts: Array<{ part: string; error: string }>;
 }
 
+export interface ListRecordMappingsOptions {
+  /** Records with ids strictly after this one. */
+  afterRecordId?: string;
+  limit: number;
+}
+
+export interface ListExternalIdsOptions {
+  providerId: string;
+  kind?: ItsmRecordKind;
+  /** Ids strictly after this one. */
+  after?: string;
+  limit: number;
+}
+
+/** A provider as a run of it starts. */
+export interface SyncRunProvider {
+  providerId: string;
+  department: string;
+  kinds: ItsmRecordKind[];
+}
+
+/** How a run ended: an error (none for a success), its counts and observations. */
+export interface SyncRunOutcome {
+  error?: string;
+  counts: SyncRunCounts;
+  observations?: SyncRunObservations;
+}
+
+export interface ListDeadLettersOptions {
+  providerId?: string;
+  limit: number;
+}
+
 /**
  * The ITSM plugin's storage. Instants are epoch milliseconds in the database
  * and ISO strings at this interface.
@@ -157,10 +190,9 @@ export interface ItsmStore {
   getRecords(ids: string[], filter?: RecordFilter): Promise<ItsmRecord[]>;
 
   /** The mappings of records (annotation values and provider-named refs), paged by record id. */
-  listRecordMappings(options: {
-    afterRecordId?: string;
-    limit: number;
-  }): Promise<RecordMappings[]>;
+  listRecordMappings(
+    options: ListRecordMappingsOptions,
+  ): Promise<RecordMappings[]>;
   /** Replaces the entity mappings of the given records; returns how many records changed. */
   replaceRecordEntities(
     entities: Map<string, ResolvedEntity[]>,
@@ -170,31 +202,11 @@ export interface ItsmStore {
    * The external ids a provider has stored (tombstoned ones are not stored),
    * ascending in code-point order on every database, at most 10,000.
    */
-  listExternalIds(options: {
-    providerId: string;
-    kind?: ItsmRecordKind;
-    /** Ids strictly after this one. */
-    after?: string;
-    limit: number;
-  }): Promise<string[]>;
+  listExternalIds(options: ListExternalIdsOptions): Promise<string[]>;
 
   getCursor(providerId: string): Promise<string | null>;
-  markSyncStarted(provider: {
-    providerId: string;
-    department: string;
-    kinds: ItsmRecordKind[];
-  }): Promise<void>;
-  markSyncFinished(
-    providerId: string,
-    outcome: {
-      error?: string;
-      counts: SyncRunCounts;
-      observations?: SyncRunObservations;
-    },
-  ): Promise<void>;
+  markSyncStarted(provider: SyncRunProvider): Promise<void>;
+  markSyncFinished(providerId: string, outcome: SyncRunOutcome): Promise<void>;
   listSyncStatus(): Promise<ItsmSyncStatus[]>;
-  listDeadLetters(options: {
-    providerId?: string;
-    limit: number;
-  }): Promise<ItsmDeadLetter[]>;
+  listDeadLetters(options: ListDeadLettersOptions): Promise<ItsmDeadLetter[]>;
 }

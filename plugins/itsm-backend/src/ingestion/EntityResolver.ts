@@ -15,13 +15,12 @@
  */
 
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { ItsmEntityMapping } from '@backstage-itsm/plugin-itsm-common';
+import {
+  ItsmEntityMapping,
+  itsmOwnerRefOf,
+} from '@backstage-itsm/plugin-itsm-common';
 import type { ItsmStore, ResolvedEntity } from '../database/ItsmStore';
 
 interface IndexedEntity {
@@ -33,22 +32,6 @@ interface IndexedEntity {
 export const VIA_PROVIDER = 'provider';
 
 const MAX_ANNOTATION_VALUE_LENGTH = 256;
-
-/** The owner of an entity as a full ref, or null. */
-export function ownerRefOf(entity: Entity): string | null {
-  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  if (typeof owner !== 'string' || !owner) return null;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    );
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Maps records to catalog entities by the annotations adopters already have
@@ -117,7 +100,7 @@ export class EntityResolver {
         count++;
         const indexed: IndexedEntity = {
           entityRef: stringifyEntityRef(entity),
-          ownerRef: ownerRefOf(entity),
+          ownerRef: itsmOwnerRefOf(entity) ?? null,
         };
         byRef.set(indexed.entityRef, indexed);
         for (const [annotation, raw] of Object.entries(

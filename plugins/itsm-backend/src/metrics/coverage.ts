@@ -19,6 +19,7 @@ import {
   ITSM_NO_SOURCE_CONNECTED,
   ItsmBuiltinMetricId,
   ItsmRecordKind,
+  itsmOwnerRefOf,
 } from '@backstage-itsm/plugin-itsm-common';
 import type { ItsmProvider } from '@backstage-itsm/plugin-itsm-node';
 import type {
@@ -27,7 +28,6 @@ import type {
   NotCriteria,
 } from '@backstage/plugin-permission-common';
 import type { RecordCriterion, RecordFilter } from '../database/ItsmStore';
-import { ownerRefOf } from '../ingestion/EntityResolver';
 
 /** The reason of a metric no source can be asked about. */
 export const NO_SOURCE_CONNECTED = ITSM_NO_SOURCE_CONNECTED;
@@ -87,7 +87,7 @@ export function scopeEntityOf(entity: Entity): ScopeEntity {
     .map(([key]) => key);
   return {
     entityRef: stringifyEntityRef(entity),
-    ownerRef: ownerRefOf(entity),
+    ownerRef: itsmOwnerRefOf(entity) ?? null,
     annotations,
   };
 }

@@ -178,18 +178,29 @@ export function unionFragment(
   });
 }
 
+/**
+ * Runs fragments of a self-contained population (one that reads neither
+ * `sr` nor the request's windows) as one statement.
+ */
+function runStandalone(
+  db: Knex,
+  fragments: Knex.QueryBuilder[],
+): Promise<FragmentRow[]> {
+  return runFragments(
+    { db } as MetricScope,
+    [{ from: 0, to: 1 }],
+    [],
+    fragments,
+  );
+}
+
 /** Duration statistics of a self-contained population, as one statement. */
 export async function durationStats(
   db: Knex,
   population: Knex.QueryBuilder,
   windows: number,
 ): Promise<DurationStats[]> {
-  const rows = await runFragments(
-    { db } as MetricScope,
-    [{ from: 0, to: 1 }],
-    [],
-    durationFragments(db, 'd', population),
-  );
+  const rows = await runStandalone(db, durationFragments(db, 'd', population));
   return readDurations(rows, 'd', windows);
 }
 
@@ -199,11 +210,6 @@ export async function unionLength(
   population: Knex.QueryBuilder,
   windows: number,
 ): Promise<number[]> {
-  const rows = await runFragments(
-    { db } as MetricScope,
-    [{ from: 0, to: 1 }],
-    [],
-    [unionFragment(db, 'u', population)],
-  );
+  const rows = await runStandalone(db, [unionFragment(db, 'u', population)]);
   return rowsOf(rows, 'u', windows).map(([row]) => row?.x ?? 0);
 }

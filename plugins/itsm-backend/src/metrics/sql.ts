@@ -16,6 +16,7 @@
 
 import type { Knex } from 'knex';
 import { isPostgres } from '../database/operations/util/conversions';
+import { whereAnyOf } from '../database/operations/util/whereAnyOf';
 import { applyFilter } from '../database/permissionCriteria';
 import type { RecordFilter } from '../database/ItsmStore';
 import {
@@ -74,25 +75,6 @@ export function bounds(windows: MetricWindow[]): MetricWindow {
     from: Math.min(...windows.map(w => w.from)),
     to: Math.max(...windows.map(w => w.to)),
   };
-}
-
-/** `column` is one of `values`: one array parameter on PostgreSQL, a list on SQLite. */
-export function whereAnyOf(
-  builder: Knex.QueryBuilder,
-  db: Knex,
-  column: string,
-  values: string[],
-): Knex.QueryBuilder {
-  if (isPostgres(db)) {
-    return builder.whereRaw(`?? = any(?)`, [column, values]);
-  }
-  if (values.length > 500) {
-    return builder.whereRaw(`?? in (select value from json_each(?))`, [
-      column,
-      JSON.stringify(values),
-    ]);
-  }
-  return builder.whereIn(column, values);
 }
 
 /** The ids of records mapped to any of the scope's entities, as a subquery. */

@@ -36,6 +36,7 @@ import {
   ItsmOwnershipContact,
   ItsmOwnershipDrift,
   ItsmOwnershipSourceFacts,
+  itsmOwnerRefOf,
 } from '@backstage-itsm/plugin-itsm-common';
 import type { ItsmOwnershipSource } from '@backstage-itsm/plugin-itsm-node';
 
@@ -60,22 +61,6 @@ export function namesMatch(
     .some(
       name => name === source || source.includes(name) || name.includes(source),
     );
-}
-
-/** `spec.owner` as a full ref, for entities whose relations are not computed (yet). */
-function specOwnerRef(entity: Entity): string | undefined {
-  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  if (typeof owner !== 'string' || !owner) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    );
-  } catch {
-    return undefined;
-  }
 }
 
 function contactOf(entity: Entity): ItsmOwnershipContact {
@@ -127,7 +112,7 @@ export class OwnershipService {
 
     const ownerRef =
       entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef ??
-      specOwnerRef(entity);
+      itsmOwnerRefOf(entity);
     const ownerEntity = ownerRef
       ? await this.#catalog.getEntityByRef(ownerRef, { credentials })
       : undefined;

@@ -30,8 +30,8 @@ import {
   rowsOf,
   scopeRecordIds,
   share,
-  whereAnyOf,
 } from '../sql';
+import { whereAnyOf } from '../../database/operations/util/whereAnyOf';
 import type {
   MetricFamily,
   MetricResult,

@@ -16,13 +16,14 @@
 
 import type { ItsmDeadLetter } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
+import type { ListDeadLettersOptions } from '../../ItsmStore';
 import { DeadLettersRow, TABLE_DEAD_LETTERS } from '../../tables';
 import { checkLimit } from '../util/conversions';
 
 /** The newest dead letters, of one provider or all, without their payloads. */
 export async function listDeadLetters(
   knex: Knex,
-  options: { providerId?: string; limit: number },
+  options: ListDeadLettersOptions,
 ): Promise<ItsmDeadLetter[]> {
   const query = knex(TABLE_DEAD_LETTERS)
     .select('id', 'provider_id', 'external_id', 'error', 'at')

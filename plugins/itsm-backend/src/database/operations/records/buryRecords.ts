@@ -20,11 +20,8 @@ import {
   RECORD_INSTANT_COLUMNS,
   RecordsRow,
   RecordTombstonesRow,
-  TABLE_RECORD_ENTITIES,
-  TABLE_RECORD_MAPPINGS,
   TABLE_RECORD_TOMBSTONES,
   TABLE_RECORDS,
-  TABLE_SLAS,
 } from '../../tables';
 import {
   chunk,
@@ -34,7 +31,19 @@ import {
   toIso,
   toMs,
 } from '../util/conversions';
-import { byExternalId, deleteChildRows, readChildRows } from '../util/rows';
+import {
+  byExternalId,
+  deleteChildRows,
+  readChildRows,
+  RecordChildRows,
+} from '../util/rows';
+
+/** The child rows of a record that has none. */
+const NO_CHILD_ROWS: RecordChildRows = Object.freeze({
+  slas: [],
+  mappings: [],
+  entities: [],
+});
 
 /** The columns a moved record's tombstone overwrites on an existing one. */
 const MOVED_MERGE_COLUMNS = [
@@ -99,9 +108,7 @@ export async function buryRecords(
       payload: row
         ? JSON.stringify({
             record: auditRecord(row),
-            slas: children.get(TABLE_SLAS)?.get(row.id) ?? [],
-            mappings: children.get(TABLE_RECORD_MAPPINGS)?.get(row.id) ?? [],
-            entities: children.get(TABLE_RECORD_ENTITIES)?.get(row.id) ?? [],
+            ...(children.get(row.id) ?? NO_CHILD_ROWS),
           })
         : null,
     };

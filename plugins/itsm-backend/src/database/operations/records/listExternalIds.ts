@@ -14,8 +14,8 @@
  * limitations under the License.
  */
 
-import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
+import type { ListExternalIdsOptions } from '../../ItsmStore';
 import { RecordsRow, TABLE_RECORDS } from '../../tables';
 import { checkLimit, isPostgres } from '../util/conversions';
 
@@ -28,13 +28,7 @@ const MAX_EXTERNAL_IDS = 10_000;
  */
 export async function listExternalIds(
   knex: Knex,
-  options: {
-    providerId: string;
-    kind?: ItsmRecordKind;
-    /** Ids strictly after this one. */
-    after?: string;
-    limit: number;
-  },
+  options: ListExternalIdsOptions,
 ): Promise<string[]> {
   const limit = Math.min(checkLimit(options.limit), MAX_EXTERNAL_IDS);
   // Code-point order on both databases: SQLite's default, and on

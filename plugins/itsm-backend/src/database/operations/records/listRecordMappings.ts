@@ -15,7 +15,10 @@
  */
 
 import type { Knex } from 'knex';
-import type { RecordMappings } from '../../ItsmStore';
+import type {
+  RecordMappings,
+  ListRecordMappingsOptions,
+} from '../../ItsmStore';
 import {
   ENTITY_REF_MAPPING,
   RecordMappingsRow,
@@ -30,7 +33,7 @@ import { checkLimit, chunk, LOOKUP_CHUNK_SIZE } from '../util/conversions';
  */
 export async function listRecordMappings(
   knex: Knex,
-  options: { afterRecordId?: string; limit: number },
+  options: ListRecordMappingsOptions,
 ): Promise<RecordMappings[]> {
   const limit = checkLimit(options.limit);
   const idQuery = knex(TABLE_RECORDS).select('id').orderBy('id').limit(limit);

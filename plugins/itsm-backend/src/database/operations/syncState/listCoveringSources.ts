@@ -16,7 +16,6 @@
 
 import type { ItsmDataSource } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
-import { whereAnyOf } from '../../../metrics/sql';
 import type { RecordFilter } from '../../ItsmStore';
 import { applyFilter } from '../../permissionCriteria';
 import {
@@ -27,6 +26,7 @@ import {
   TABLE_SYNC_STATE,
 } from '../../tables';
 import { toIso } from '../util/conversions';
+import { whereAnyOf } from '../util/whereAnyOf';
 
 /** The entity set whose sources to list. */
 export interface CoveringSourcesScope {

@@ -15,7 +15,7 @@
  */
 
 import type { Knex } from 'knex';
-import type { SyncRunCounts, SyncRunObservations } from '../../ItsmStore';
+import type { SyncRunOutcome } from '../../ItsmStore';
 import { NO_RUN_OBSERVATIONS } from '../../syncStatus';
 import { SyncStateRow, TABLE_SYNC_STATE } from '../../tables';
 
@@ -25,12 +25,7 @@ import { SyncStateRow, TABLE_SYNC_STATE } from '../../tables';
  */
 export async function markSyncFinished(
   knex: Knex,
-  options: {
-    providerId: string;
-    error?: string;
-    counts: SyncRunCounts;
-    observations?: SyncRunObservations;
-  },
+  options: SyncRunOutcome & { providerId: string },
 ): Promise<void> {
   const now = Date.now();
   const succeeded = options.error === undefined;

@@ -14,14 +14,14 @@
  * limitations under the License.
  */
 
-import type { ItsmRecordKind } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
+import type { SyncRunProvider } from '../../ItsmStore';
 import { TABLE_SYNC_STATE } from '../../tables';
 
 /** Notes that a provider's run started, with what the provider reads. */
 export async function markSyncStarted(
   knex: Knex,
-  provider: { providerId: string; department: string; kinds: ItsmRecordKind[] },
+  provider: SyncRunProvider,
 ): Promise<void> {
   await knex(TABLE_SYNC_STATE)
     .insert({

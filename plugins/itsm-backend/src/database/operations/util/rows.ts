@@ -25,7 +25,6 @@ import {
   isPostgres,
   LOOKUP_CHUNK_SIZE,
   PG_JSON_CHUNK_SIZE,
-  pushTo,
   ROW_CHUNK_SIZE,
 } from './conversions';
 
@@ -93,24 +92,41 @@ export async function deleteChildRows(
   }
 }
 
-/** The child rows of records, by table and record id, in a stable order. */
+/** The child rows of one record, each list in a stable order. */
+export interface RecordChildRows {
+  slas: object[];
+  mappings: object[];
+  entities: object[];
+}
+
+/** The child rows of records, by record id (records without any are left out). */
 export async function readChildRows(
   tx: Knex.Transaction,
   recordIds: string[],
-): Promise<Map<string, Map<string, object[]>>> {
-  const result = new Map<string, Map<string, object[]>>();
-  for (const table of RECORD_CHILD_TABLES) {
-    const byRecord = new Map<string, object[]>();
+): Promise<Map<string, RecordChildRows>> {
+  const result = new Map<string, RecordChildRows>();
+  const parts: Array<
+    [keyof RecordChildRows, (typeof RECORD_CHILD_TABLES)[number]]
+  > = [
+    ['slas', TABLE_SLAS],
+    ['mappings', TABLE_RECORD_MAPPINGS],
+    ['entities', TABLE_RECORD_ENTITIES],
+  ];
+  for (const [part, table] of parts) {
     for (const batch of chunk(recordIds, LOOKUP_CHUNK_SIZE)) {
       const rows: Array<{ record_id: string }> = await tx(table)
         .select('*')
         .whereIn('record_id', batch)
         .orderBy([...RECORD_CHILD_ORDERS[table]]);
       for (const { record_id, ...rest } of rows) {
-        pushTo(byRecord, record_id, rest);
+        let children = result.get(record_id);
+        if (!children) {
+          children = { slas: [], mappings: [], entities: [] };
+          result.set(record_id, children);
+        }
+        children[part].push(rest);
       }
     }
-    result.set(table, byRecord);
   }
   return result;
 }
