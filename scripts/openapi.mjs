@@ -88,8 +88,8 @@ export const createOpenApiRouter = async (
 
 async function typesSource(specText) {
   const ast = await openapiTS(specText, {
-    alphabetize: false,
-    exportType: false,
+    // A property with a default may be left out of a request.
+    defaultNonNullable: false,
   });
   return `${banner('The TypeScript types of the itsm API')}
 ${astToString(ast)}`;

@@ -547,9 +547,9 @@ export interface components {
       /** @description In the metric unit */
       target: number;
       /** @default 30 */
-      windowDays: number;
+      windowDays?: number;
       /** @default 4 */
-      sustainWeeks: number;
+      sustainWeeks?: number;
     };
     ImprovementCreate: {
       title: string;
