@@ -90,10 +90,10 @@ export function applyFilter(
   builder: Knex.QueryBuilder,
   filter: RecordFilter,
 ): void {
-  applyPermissionCriteria(builder, filter, applyCriterion);
+  applyPermissionCriteria(builder, filter, applyRecordCriterion);
 }
 
-function applyCriterion(
+function applyRecordCriterion(
   builder: Knex.QueryBuilder,
   criterion: RecordCriterion,
 ): void {
