@@ -17,20 +17,23 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
-  ItsmMetricsResponse,
-  ItsmOwnership,
-  ItsmRecord,
-  ItsmRecordPage,
-  ItsmSyncStatus,
+  ItsmAmendReviewRequest,
+  ItsmApiOperations,
+  ItsmApiPaths,
+  ItsmHoldReviewRequest,
   ItsmImprovement,
   ItsmImprovementCreateRequest,
   ItsmImprovementDetails,
   ItsmImprovementList,
   ItsmImprovementUpdateRequest,
-  ItsmAmendReviewRequest,
-  ItsmHoldReviewRequest,
+  ItsmMetricsResponse,
+  ItsmOwnership,
+  ItsmRecord,
+  ItsmRecordPage,
   ItsmServiceReview,
+  ItsmSyncStatus,
 } from '@backstage-itsm/plugin-itsm-common';
+import createClient, { type Client } from 'openapi-fetch';
 import type {
   ItsmApi,
   ItsmImprovementsQuery,
@@ -39,14 +42,11 @@ import type {
   ItsmReviewQuery,
 } from './ItsmApi';
 
-type QueryValue =
-  | string
-  | number
-  | boolean
-  | undefined
-  | Array<string | number>;
-
-function toSearch(query: Record<string, QueryValue>): string {
+/**
+ * Query parameters as the backend reads them: lists comma-separated, empty
+ * lists and undefined values left out.
+ */
+function serializeQuery(query: Record<string, unknown>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
@@ -56,127 +56,187 @@ function toSearch(query: Record<string, QueryValue>): string {
       params.set(key, String(value));
     }
   }
-  const search = params.toString();
-  return search ? `?${search}` : '';
+  return params.toString();
 }
 
-/** Talks to `/api/itsm` with the signed-in user's credentials. @public */
+/**
+ * The JSON body of an operation as the spec types it. Its defaulted fields
+ * (a metric's `windowDays`, `sustainWeeks`) read as required there, though
+ * the backend fills them in; the request types leave them optional.
+ */
+type JsonBody<Operation extends keyof ItsmApiOperations> = NonNullable<
+  ItsmApiOperations[Operation]['requestBody']
+>['content']['application/json'];
+
+/**
+ * Talks to `/api/itsm` with the signed-in user's credentials, through a
+ * client typed by the API's OpenAPI spec. @public
+ */
 export class ItsmClient implements ItsmApi {
   readonly #discoveryApi: DiscoveryApi;
-  readonly #fetchApi: FetchApi;
+  readonly #client: Client<ItsmApiPaths>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.#discoveryApi = options.discoveryApi;
-    this.#fetchApi = options.fetchApi;
+    this.#client = createClient<ItsmApiPaths>({
+      fetch: request => options.fetchApi.fetch(request),
+      querySerializer: serializeQuery,
+    });
+    // Error responses become ResponseErrors, which keep the status and the
+    // backend's message for the components.
+    this.#client.use({
+      async onResponse({ response }) {
+        if (!response.ok) {
+          throw await ResponseError.fromResponse(response);
+        }
+        return undefined;
+      },
+    });
   }
 
-  getRecords(query: ItsmRecordsQuery): Promise<ItsmRecordPage> {
-    return this.#request(`/records${toSearch({ ...query })}`);
+  async getRecords(query: ItsmRecordsQuery): Promise<ItsmRecordPage> {
+    const { data } = await this.#client.request('get', '/records', {
+      baseUrl: await this.#baseUrl(),
+      params: {
+        query: {
+          ...query,
+          entityRef: query.entityRef ? [query.entityRef] : undefined,
+          priority: query.priority?.map(String),
+        },
+      },
+    });
+    return data as ItsmRecordPage;
   }
 
-  getRecord(id: string): Promise<ItsmRecord> {
-    return this.#request(`/records/${encodeURIComponent(id)}`);
+  async getRecord(id: string): Promise<ItsmRecord> {
+    const { data } = await this.#client.request('get', '/records/{id}', {
+      baseUrl: await this.#baseUrl(),
+      params: { path: { id } },
+    });
+    return data as ItsmRecord;
   }
 
-  getMetrics(query: ItsmMetricsQuery): Promise<ItsmMetricsResponse> {
-    return this.#request(`/metrics${toSearch({ ...query })}`);
+  async getMetrics(query: ItsmMetricsQuery): Promise<ItsmMetricsResponse> {
+    const { data } = await this.#client.request('get', '/metrics', {
+      baseUrl: await this.#baseUrl(),
+      params: { query },
+    });
+    return data as ItsmMetricsResponse;
   }
 
-  getOwnership(entityRef: string): Promise<ItsmOwnership> {
-    return this.#request(`/ownership${toSearch({ entityRef })}`);
+  async getOwnership(entityRef: string): Promise<ItsmOwnership> {
+    const { data } = await this.#client.request('get', '/ownership', {
+      baseUrl: await this.#baseUrl(),
+      params: { query: { entityRef } },
+    });
+    return data as ItsmOwnership;
   }
 
-  getSyncStatus(): Promise<{ items: ItsmSyncStatus[] }> {
-    return this.#request('/sync');
+  async getSyncStatus(): Promise<{ items: ItsmSyncStatus[] }> {
+    const { data } = await this.#client.request('get', '/sync', {
+      baseUrl: await this.#baseUrl(),
+    });
+    return data as { items: ItsmSyncStatus[] };
   }
 
-  getImprovements(query: ItsmImprovementsQuery): Promise<ItsmImprovementList> {
-    return this.#request(`/improvements${toSearch({ ...query })}`);
+  async getImprovements(
+    query: ItsmImprovementsQuery,
+  ): Promise<ItsmImprovementList> {
+    const { data } = await this.#client.request('get', '/improvements', {
+      baseUrl: await this.#baseUrl(),
+      params: {
+        query: {
+          ...query,
+          ownerRef: query.ownerRef ? [query.ownerRef] : undefined,
+          overdue: query.overdue === undefined ? undefined : `${query.overdue}`,
+        },
+      },
+    });
+    return data as ItsmImprovementList;
   }
 
-  getImprovement(id: string): Promise<ItsmImprovementDetails> {
-    return this.#request(`/improvements/${encodeURIComponent(id)}`);
+  async getImprovement(id: string): Promise<ItsmImprovementDetails> {
+    const { data } = await this.#client.request('get', '/improvements/{id}', {
+      baseUrl: await this.#baseUrl(),
+      params: { path: { id } },
+    });
+    return data as ItsmImprovementDetails;
   }
 
-  createImprovement(
+  async createImprovement(
     request: ItsmImprovementCreateRequest,
   ): Promise<ItsmImprovement> {
-    return this.#request('/improvements', { method: 'POST', body: request });
+    const { data } = await this.#client.request('post', '/improvements', {
+      baseUrl: await this.#baseUrl(),
+      body: request as JsonBody<'CreateImprovement'>,
+    });
+    return data as ItsmImprovement;
   }
 
-  updateImprovement(
+  async updateImprovement(
     id: string,
     request: ItsmImprovementUpdateRequest,
   ): Promise<ItsmImprovement> {
-    return this.#request(`/improvements/${encodeURIComponent(id)}`, {
-      method: 'PATCH',
-      body: request,
+    const { data } = await this.#client.request('patch', '/improvements/{id}', {
+      baseUrl: await this.#baseUrl(),
+      params: { path: { id } },
+      body: request as JsonBody<'UpdateImprovement'>,
     });
+    return data as ItsmImprovement;
   }
 
   async deleteImprovement(id: string): Promise<void> {
-    await this.#fetch(`/improvements/${encodeURIComponent(id)}`, {
-      method: 'DELETE',
+    await this.#client.request('delete', '/improvements/{id}', {
+      baseUrl: await this.#baseUrl(),
+      params: { path: { id } },
     });
   }
 
-  getReview(query: ItsmReviewQuery): Promise<ItsmServiceReview> {
-    return this.#request(`/reviews${toSearch({ ...query })}`);
+  async getReview(query: ItsmReviewQuery): Promise<ItsmServiceReview> {
+    const { data } = await this.#client.request('get', '/reviews', {
+      baseUrl: await this.#baseUrl(),
+      params: { query },
+    });
+    return data as ItsmServiceReview;
   }
 
   async getReviewMarkdown(query: ItsmReviewQuery): Promise<string> {
-    const response = await this.#fetch(
-      `/reviews${toSearch({ ...query, format: 'markdown' })}`,
-    );
-    return response.text();
+    const { data } = await this.#client.request('get', '/reviews', {
+      baseUrl: await this.#baseUrl(),
+      params: { query: { ...query, format: 'markdown' } },
+      parseAs: 'text',
+    });
+    return data ?? '';
   }
 
-  holdReview(request: ItsmHoldReviewRequest): Promise<ItsmServiceReview> {
-    return this.#request('/reviews', { method: 'POST', body: request });
+  async holdReview(request: ItsmHoldReviewRequest): Promise<ItsmServiceReview> {
+    const { data } = await this.#client.request('post', '/reviews', {
+      baseUrl: await this.#baseUrl(),
+      body: request,
+    });
+    return data as ItsmServiceReview;
   }
 
-  amendReview(
+  async amendReview(
     heldId: string,
     request: ItsmAmendReviewRequest,
   ): Promise<ItsmServiceReview> {
-    return this.#request(`/reviews/held/${encodeURIComponent(heldId)}`, {
-      method: 'PATCH',
+    const { data } = await this.#client.request('patch', '/reviews/held/{id}', {
+      baseUrl: await this.#baseUrl(),
+      params: { path: { id: heldId } },
       body: request,
     });
+    return data as ItsmServiceReview;
   }
 
   async releaseReview(heldId: string): Promise<void> {
-    await this.#fetch(`/reviews/held/${encodeURIComponent(heldId)}`, {
-      method: 'DELETE',
+    await this.#client.request('delete', '/reviews/held/{id}', {
+      baseUrl: await this.#baseUrl(),
+      params: { path: { id: heldId } },
     });
   }
 
-  async #request<T>(
-    path: string,
-    init?: { method: string; body?: unknown },
-  ): Promise<T> {
-    const response = await this.#fetch(path, init);
-    return (await response.json()) as T;
-  }
-
-  async #fetch(
-    path: string,
-    init?: { method: string; body?: unknown },
-  ): Promise<Response> {
-    const baseUrl = await this.#discoveryApi.getBaseUrl('itsm');
-    const response = await this.#fetchApi.fetch(
-      `${baseUrl}${path}`,
-      init && {
-        method: init.method,
-        ...(init.body !== undefined && {
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(init.body),
-        }),
-      },
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
+  #baseUrl(): Promise<string> {
+    return this.#discoveryApi.getBaseUrl('itsm');
   }
 }
