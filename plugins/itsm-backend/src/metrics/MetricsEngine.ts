@@ -20,6 +20,7 @@ import { InputError } from '@backstage/errors';
 import {
   ITSM_BUILTIN_METRIC_DEFINITIONS,
   ITSM_BUILTIN_METRIC_IDS,
+  ITSM_NO_SOURCE_CONNECTED,
   ItsmBuiltinMetricId,
   ItsmMetricBucket,
   ItsmMetricDefinition,
@@ -50,7 +51,6 @@ import {
   CoverageSource,
   coveringByAnnotation,
   mappingAnnotations,
-  NO_SOURCE_CONNECTED,
   ScopeCoverage,
   ScopeEntity,
   scopeEntityOf,
@@ -314,7 +314,7 @@ export class MetricsEngine {
     }
     if (!coverage.covered) {
       return {
-        unknownReason: NO_SOURCE_CONNECTED,
+        unknownReason: ITSM_NO_SOURCE_CONNECTED,
         notes: [],
         unmeasurable: false,
       };

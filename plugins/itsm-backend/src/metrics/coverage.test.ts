@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { ITSM_NO_SOURCE_CONNECTED } from '@backstage-itsm/plugin-itsm-common';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   A,
@@ -28,7 +29,6 @@ import {
   CoverageSource,
   coveringByAnnotation,
   filterAdmits,
-  NO_SOURCE_CONNECTED,
   scopeEntityOf,
 } from './coverage';
 
@@ -193,7 +193,7 @@ describe.each(databases.eachSupportedId())('coverage on %s', databaseId => {
         id,
         value: null,
         n: 0,
-        unknownReason: NO_SOURCE_CONNECTED,
+        unknownReason: ITSM_NO_SOURCE_CONNECTED,
       });
     }
     expect(response.coverage).toEqual({
@@ -240,11 +240,11 @@ describe.each(databases.eachSupportedId())('coverage on %s', databaseId => {
     expect(sealed.metrics.incident_count).toMatchObject({
       value: null,
       n: 0,
-      unknownReason: NO_SOURCE_CONNECTED,
+      unknownReason: ITSM_NO_SOURCE_CONNECTED,
     });
     expect(sealed.metrics.availability).toMatchObject({
       value: null,
-      unknownReason: NO_SOURCE_CONNECTED,
+      unknownReason: ITSM_NO_SOURCE_CONNECTED,
     });
     expect(sealed.coverage?.covered).toBe(false);
     expect(sealed.sources).toEqual([]);
