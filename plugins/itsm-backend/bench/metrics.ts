@@ -313,6 +313,7 @@ async function run(db: Db, scale: number) {
       records: store,
       metrics,
       catalog: benchCatalog(n),
+      userInfo: mockServices.userInfo(),
     });
     const router = await createRouter({
       store,
@@ -331,6 +332,7 @@ async function run(db: Db, scale: number) {
         metrics,
         improvements,
         improvementStore,
+        permissions,
       }),
     });
     const app = express().use('/api/itsm', router).use(mockErrorHandler());
