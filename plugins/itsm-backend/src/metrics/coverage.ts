@@ -16,7 +16,6 @@
 
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
-  ITSM_NO_SOURCE_CONNECTED,
   ItsmBuiltinMetricId,
   ItsmRecordKind,
   itsmOwnerRefOf,
@@ -28,9 +27,6 @@ import type {
   NotCriteria,
 } from '@backstage/plugin-permission-common';
 import type { RecordCriterion, RecordFilter } from '../database/ItsmStore';
-
-/** The reason of a metric no source can be asked about. */
-export const NO_SOURCE_CONNECTED = ITSM_NO_SOURCE_CONNECTED;
 
 /**
  * The counts of DESIGN.md section 7: 0 when a source covers the entity and

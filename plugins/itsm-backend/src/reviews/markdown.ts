@@ -17,6 +17,7 @@
 import {
   describeItsmDataSources,
   formatItsmDuration,
+  ITSM_NO_SOURCE_CONNECTED,
   formatItsmMetricValue,
   itsmMetricTrend,
   ItsmReviewImprovement,
@@ -25,7 +26,6 @@ import {
   ItsmServiceReview,
   isSafeItsmUrl,
 } from '@backstage-itsm/plugin-itsm-common';
-import { NO_SOURCE_CONNECTED } from '../metrics/coverage';
 
 const STATUS_TEXT: Record<string, string> = {
   met: 'met',
@@ -245,7 +245,9 @@ export function renderReviewMarkdown(review: ItsmServiceReview): string {
   const all = Object.values(review.metrics);
   if (
     all.length > 0 &&
-    all.every(m => m.value === null && m.unknownReason === NO_SOURCE_CONNECTED)
+    all.every(
+      m => m.value === null && m.unknownReason === ITSM_NO_SOURCE_CONNECTED,
+    )
   ) {
     // The health line says which annotation connects one.
     lines.push('_No source connected: there are no numbers to show._', '');
