@@ -18,7 +18,6 @@ import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   ItsmAmendReviewRequest,
-  ItsmApiOperations,
   ItsmApiPaths,
   ItsmHoldReviewRequest,
   ItsmImprovement,
@@ -58,15 +57,6 @@ function serializeQuery(query: Record<string, unknown>): string {
   }
   return params.toString();
 }
-
-/**
- * The JSON body of an operation as the spec types it. Its defaulted fields
- * (a metric's `windowDays`, `sustainWeeks`) read as required there, though
- * the backend fills them in; the request types leave them optional.
- */
-type JsonBody<Operation extends keyof ItsmApiOperations> = NonNullable<
-  ItsmApiOperations[Operation]['requestBody']
->['content']['application/json'];
 
 /**
  * Talks to `/api/itsm` with the signed-in user's credentials, through a
@@ -168,7 +158,7 @@ export class ItsmClient implements ItsmApi {
   ): Promise<ItsmImprovement> {
     const { data } = await this.#client.request('post', '/improvements', {
       baseUrl: await this.#baseUrl(),
-      body: request as JsonBody<'CreateImprovement'>,
+      body: request,
     });
     return data as ItsmImprovement;
   }
@@ -180,7 +170,7 @@ export class ItsmClient implements ItsmApi {
     const { data } = await this.#client.request('patch', '/improvements/{id}', {
       baseUrl: await this.#baseUrl(),
       params: { path: { id } },
-      body: request as JsonBody<'UpdateImprovement'>,
+      body: request,
     });
     return data as ItsmImprovement;
   }
