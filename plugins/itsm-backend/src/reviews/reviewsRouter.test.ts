@@ -14,28 +14,16 @@
  * limitations under the License.
  */
 
-import {
-  mockCredentials,
-  mockErrorHandler,
-  mockServices,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
+import { PolicyDecision } from '@backstage/plugin-permission-common';
 import {
   itsmMetricsReadPermission,
+  itsmRecordReadPermission,
   ItsmServiceReview,
 } from '@backstage-itsm/plugin-itsm-common';
 import express from 'express';
 import request from 'supertest';
-import { ImprovementService } from '../improvements/ImprovementService';
-import { DatabaseImprovementStore } from '../improvements/DatabaseImprovementStore';
-import { fakeUserInfo } from '../__testUtils__/fakeUserInfo';
-import type { IngestionEngine } from '../ingestion/IngestionEngine';
 import {
   A,
   DAY,
@@ -45,16 +33,15 @@ import {
   NOW,
   T0,
 } from '../__testUtils__/metricsHarness';
-import { itsmImprovementPermissionRules } from '../permissions/improvementRules';
+import {
+  createRouterHarness,
+  FAST_FIXES,
+  MARCH_RECORDS,
+} from '../__testUtils__/routerHarness';
 import {
   createItsmRecordConditionalDecision,
   itsmRecordConditions,
-  itsmRecordPermissionRules,
 } from '../permissions/rules';
-import { createRouter } from '../service/createRouter';
-import { specCheckedServer } from '../schema/specCheckedServer';
-import { DatabaseReviewStore } from './DatabaseReviewStore';
-import { ReviewService } from './ReviewService';
 
 jest.setTimeout(60_000);
 
@@ -81,12 +68,31 @@ const entities: Entity[] = [
 ];
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const as = (user: string) => ({
+  Authorization: mockCredentials.user.header(user),
+});
+
+/** Sends a fixture's request; a fixture that fails stops the suite. */
+async function fixture(
+  send: Promise<request.Response>,
+  status: number,
+): Promise<request.Response> {
+  const res = await send;
+  if (res.status !== status) {
+    throw new Error(
+      `Fixture answered ${res.status}, not ${status}: ${JSON.stringify(
+        res.body,
+      )}`,
+    );
+  }
+  return res;
+}
 
 const databaseIds = ['SQLITE_3', 'POSTGRES_15'] as const;
 const databases = TestDatabases.create({ ids: [...databaseIds] });
 const unsupported = databaseIds.filter(id => !databases.supports(id));
 if (unsupported.length > 0) {
-  describe.each(unsupported)('review sources on %s', () => {
+  describe.each(unsupported)('reviews on %s', () => {
     it.todo('needs a database server: set its connection string to run');
   });
 }
@@ -99,9 +105,6 @@ describe.each(databases.eachSupportedId())(
     /** The same app unchecked: the spec proxy reads JSON bodies only, not Markdown. */
     let raw: express.Express;
     let decisions: Record<string, PolicyDecision> = {};
-    const as = (user: string) => ({
-      Authorization: mockCredentials.user.header(user),
-    });
 
     /** One sync run through the store, at the given instants. */
     async function run(
@@ -217,76 +220,29 @@ describe.each(databases.eachSupportedId())(
       // The HR desk's first run is under way.
       await run(HR_DESK, { start: NOW - 10 * MINUTE });
 
-      const permissions = mockServices.permissions.mock();
-      const decide = async (queries: Array<{ permission: { name: string } }>) =>
-        queries.map(
-          q =>
-            decisions[q.permission.name] ?? { result: AuthorizeResult.ALLOW },
-        );
-      permissions.authorizeConditional.mockImplementation(decide as any);
-      permissions.authorize.mockImplementation(decide as any);
-      const permissionsRegistry = mockServices.permissionsRegistry.mock();
-      permissionsRegistry.getPermissionRuleset.mockImplementation(
-        (ref: any) =>
-          ({
-            getRuleByName: (name: string) =>
-              Object.values(
-                ref.resourceType === 'itsm-improvement'
-                  ? itsmImprovementPermissionRules
-                  : itsmRecordPermissionRules,
-              ).find(r => r.name === name)!,
-          } as any),
-      );
-      const catalog = catalogServiceMock({ entities });
-      const improvementStore = new DatabaseImprovementStore(harness.knex);
-      const userInfo = fakeUserInfo({ [ALICE]: ['group:default/payments'] });
-      const improvements = new ImprovementService({
-        store: improvementStore,
-        records: harness.store,
-        metrics: harness.engine,
-        catalog,
-        userInfo,
-      });
-      const router = await createRouter({
-        store: harness.store,
-        engine: {} as IngestionEngine,
-        httpAuth: mockServices.httpAuth(),
-        permissions,
-        permissionsRegistry,
-        auditor: mockServices.auditor.mock(),
-        catalog,
-        logger: mockServices.logger.mock(),
-        metrics: harness.engine,
-        improvements,
-        reviews: new ReviewService({
-          store: new DatabaseReviewStore(harness.knex),
-          records: harness.store,
-          metrics: harness.engine,
-          improvements,
-          improvementStore,
-          permissions,
-        }),
-        clock: () => NOW,
-      });
-      raw = express().use(router).use(mockErrorHandler());
-      app = await specCheckedServer(raw);
+      ({ app, raw } = await createRouterHarness({
+        metrics: harness,
+        entities,
+        membership: { [ALICE]: ['group:default/payments'] },
+        decision: ({ permission }) => decisions[permission.name],
+      }));
 
       // Improvements bound to metrics: their progress reads metrics too.
       for (const metricId of ['mttr', 'incident_count']) {
-        const created = await request(app)
-          .post('/improvements')
-          .set(as(ALICE))
-          .send({
-            title: `Improve ${metricId}`,
-            entityRefs: [A],
-            ownerRef: 'payments',
-            priority: 'high',
-            dueDate: '2026-05-10',
-            metric: { metricId, target: 1 },
-          });
-        if (created.status !== 201) {
-          throw new Error(`Could not create: ${JSON.stringify(created.body)}`);
-        }
+        await fixture(
+          request(app)
+            .post('/improvements')
+            .set(as(ALICE))
+            .send({
+              title: `Improve ${metricId}`,
+              entityRefs: [A],
+              ownerRef: 'payments',
+              priority: 'high',
+              dueDate: '2026-05-10',
+              metric: { metricId, target: 1 },
+            }),
+          201,
+        );
       }
     });
 
@@ -450,6 +406,201 @@ describe.each(databases.eachSupportedId())(
         '- Sources: not recorded when this review was held.',
       );
       expect(markdown.text).not.toContain('Data as of');
+    });
+  },
+);
+
+describe.each(databases.eachSupportedId())(
+  'service reviews on %s',
+  databaseId => {
+    let harness: MetricsHarness;
+    let app: string;
+    /** The same app unchecked: the spec proxy reads JSON bodies only, not Markdown. */
+    let raw: express.Express;
+    let decisions: Record<string, PolicyDecision> = {};
+
+    beforeAll(async () => {
+      harness = await MetricsHarness.create(await databases.init(databaseId));
+      await harness.seed(MARCH_RECORDS);
+      ({ app, raw } = await createRouterHarness({
+        metrics: harness,
+        entities,
+        membership: { [ALICE]: ['group:default/payments'] },
+        decision: ({ permission }) => decisions[permission.name],
+      }));
+
+      // An improvement of payments-api due in Q2, approved while its MTTR
+      // was 2h 45m (the baseline), then two fast fixes: 1h 52m 30s since,
+      // under its 2h target for the two weeks it must hold.
+      const created = await fixture(
+        request(app)
+          .post('/improvements')
+          .set(as(ALICE))
+          .send({
+            title: 'Halve payments-api MTTR',
+            entityRefs: ['payments-api'],
+            ownerRef: 'payments',
+            priority: 'high',
+            dueDate: '2026-05-10',
+            metric: { metricId: 'mttr', target: 7200, sustainWeeks: 2 },
+          }),
+        201,
+      );
+      await fixture(
+        request(app)
+          .patch(`/improvements/${created.body.id}`)
+          .set(as(ALICE))
+          .send({ status: 'approved' }),
+        200,
+      );
+      await harness.seed(FAST_FIXES);
+    });
+
+    beforeEach(() => {
+      decisions = {};
+    });
+
+    const march = `entityRef=${A}&period=2026-03`;
+
+    it('reports a month: metrics, worst incidents, failed changes, SLA breaches, open problems, improvements', async () => {
+      const res = await request(app).get(`/reviews?${march}`).set(as(ALICE));
+      expect(res.status).toBe(200);
+      const review: ItsmServiceReview = res.body;
+      expect(review.period).toEqual({
+        label: '2026-03',
+        from: '2026-03-01T00:00:00.000Z',
+        to: '2026-04-01T00:00:00.000Z',
+      });
+      expect(review.metrics.incident_count).toMatchObject({ value: 8, n: 8 });
+      expect(review.series.incident_count.length).toBeGreaterThan(3);
+      expect(review.worstIncidents.map(r => r.number)).toEqual([
+        'P1',
+        'LONG',
+        'RECENT1',
+        'CAUSED',
+        'RECENT2',
+        'FAST1',
+        'FAST2',
+        'SHORT',
+      ]);
+      expect(review.worstIncidents[1].durationSeconds).toBe(10 * 3600);
+      expect(review.failedChanges).toEqual([
+        {
+          change: expect.objectContaining({ number: 'CHG1' }),
+          causedIncidents: [expect.objectContaining({ number: 'CAUSED' })],
+        },
+      ]);
+      expect(review.slaBreaches).toEqual([
+        expect.objectContaining({
+          record: expect.objectContaining({ number: 'LONG' }),
+          kind: 'resolution',
+          breachAt: new Date(T0 + 5 * DAY + 4 * HOUR).toISOString(),
+        }),
+      ]);
+      expect(review.openProblems.map(r => r.number)).toEqual(['PRB1']);
+      expect(review.hiddenRecordCount).toBe(0);
+      expect(review.held).toBeNull();
+    });
+
+    it('lists improvements due in the period and overdue at its end', async () => {
+      const april = await request(app)
+        .get(`/reviews?entityRef=${A}&period=2026-Q2`)
+        .set(as(ALICE));
+      expect(april.body.improvements.due).toEqual([
+        expect.objectContaining({
+          title: 'Halve payments-api MTTR',
+          metricId: 'mttr',
+          baseline: 9900,
+          current: 6750,
+          target: 7200,
+          progressStatus: 'sustained',
+        }),
+      ]);
+      expect(april.body.improvements.overdue).toEqual([]);
+    });
+
+    it('exports the same numbers as Markdown', async () => {
+      const res = await request(raw)
+        .get(`/reviews?${march}&format=markdown`)
+        .set(as(ALICE));
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/text\/markdown/);
+      expect(res.text).toContain('# Service review: payments-api, 2026-03');
+      expect(res.text).toMatch(/\| Incidents \| 8 \|/);
+      expect(res.text).toContain('| P1 | P1 | Record p1 |');
+      expect(res.text).toContain('CAUSED');
+    });
+
+    it('seals records the reader may not read, and counts them', async () => {
+      decisions[itsmRecordReadPermission.name] =
+        createItsmRecordConditionalDecision(itsmRecordReadPermission, {
+          not: itsmRecordConditions.isOfKind({ kinds: ['change'] }),
+        });
+      const res = await request(app).get(`/reviews?${march}`).set(as(ALICE));
+      expect(res.body.failedChanges).toEqual([]);
+      expect(res.body.hiddenRecordCount).toBe(1);
+      // Aggregates still count every record.
+      expect(res.body.metrics.change_count.value).toBe(2);
+    });
+
+    it('holds a review: the same period reads the same numbers later', async () => {
+      const held = await request(app)
+        .post('/reviews')
+        .set(as(ALICE))
+        .send({ entityRef: A, period: '2026-03', decisions: 'Add a canary' });
+      expect(held.status).toBe(201);
+      expect(held.body.held).toMatchObject({
+        heldBy: ALICE,
+        decisions: 'Add a canary',
+      });
+      await harness.seed([
+        { id: 'late', opened: T0 + 20 * DAY, resolved: T0 + 21 * DAY },
+      ]);
+      const live = await harness.compute({
+        metrics: ['incident_count'],
+        window: {
+          from: Date.parse('2026-03-01T00:00:00Z'),
+          to: Date.parse('2026-04-01T00:00:00Z'),
+        },
+      });
+      expect(live.metrics.incident_count.value).toBe(9);
+      const again = await request(app).get(`/reviews?${march}`).set(as(ALICE));
+      expect(again.body.metrics.incident_count.value).toBe(8);
+      expect(again.body.worstIncidents).toEqual(held.body.worstIncidents);
+      expect(again.body.held).toEqual(held.body.held);
+
+      const twice = await request(app)
+        .post('/reviews')
+        .set(as(ALICE))
+        .send({ entityRef: A, period: '2026-03' });
+      expect(twice.status).toBe(409);
+      expect(twice.body.error.message).toMatch(
+        /already held by user:default\/alice/,
+      );
+    });
+
+    it.each([
+      ['period=2026-13', /period: '2026-13' is neither a quarter/],
+      ['period=2026-Q1&from=2026-01-01T00:00:00Z', /period: give either/],
+      ['', /period: give a period/],
+      [
+        'from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z',
+        /from: from must be before to/,
+      ],
+      ['period=2026-03&format=pdf', /format/],
+    ])('refuses %s with a 400 naming the field', async (query, message) => {
+      const res = await request(app)
+        .get(`/reviews?entityRef=${A}&${query}`)
+        .set(as(ALICE));
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    });
+
+    it('answers 404 for an unknown entity', async () => {
+      const res = await request(app)
+        .get('/reviews?entityRef=component:default/nope&period=2026-03')
+        .set(as(ALICE));
+      expect(res.status).toBe(404);
     });
   },
 );
