@@ -67,9 +67,17 @@ describe('alpha extensions', () => {
       ],
       apis: [[itsmApiRef, api()]],
     });
-    expect(await screen.findByText('Service ownership')).toBeInTheDocument();
+    // The app's first render loads every extension: give it the time a busy
+    // CI machine needs, as the timeline test below does.
     expect(
-      await screen.findByText('Hours: 24x7 · Tier: 1'),
+      await screen.findByText('Service ownership', undefined, {
+        timeout: 5000,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('Hours: 24x7 · Tier: 1', undefined, {
+        timeout: 5000,
+      }),
     ).toBeInTheDocument();
   });
 
