@@ -28,7 +28,10 @@ import {
   ItsmMetricsResponse,
   ItsmMetricValue,
 } from '@backstage-itsm/plugin-itsm-common';
-import type { ItsmMetric } from '@backstage-itsm/plugin-itsm-node';
+import type {
+  ItsmMetric,
+  ItsmMetricResult,
+} from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import type { RecordFilter } from '../database/ItsmStore';
 import {
@@ -62,12 +65,7 @@ import { normalise, outageNote, Statements } from './metricResults';
 import { isPostgres } from '../database/operations/util/conversions';
 import { withScopeTables } from './scopeTables';
 import { evaluateStatus, readOutageThreshold, readTargets } from './targets';
-import type {
-  FamilyOutput,
-  MetricResult,
-  MetricScope,
-  MetricWindow,
-} from './types';
+import type { FamilyOutput, MetricScope, MetricWindow } from './types';
 
 /** What to compute. */
 export interface MetricsRequest {
@@ -228,7 +226,7 @@ export class MetricsEngine {
       annotations: this.#annotations,
     };
 
-    const results = new Map<string, MetricResult[]>();
+    const results = new Map<string, ItsmMetricResult[]>();
     for (const id of builtinIds) {
       results.set(id, builtin.results[id]!);
     }
@@ -339,7 +337,7 @@ export class MetricsEngine {
     customIds: string[],
     request: MetricsRequest,
     warnings: string[],
-  ): Promise<{ builtin: FamilyOutput; custom: MetricResult[][] }> {
+  ): Promise<{ builtin: FamilyOutput; custom: ItsmMetricResult[][] }> {
     if (isPostgres(this.#db)) {
       const [builtin, custom] = await Promise.all([
         builtinIds.length > 0
@@ -366,7 +364,7 @@ export class MetricsEngine {
               yieldLoop,
             )
           : { results: {} };
-      const custom: MetricResult[][] = [];
+      const custom: ItsmMetricResult[][] = [];
       for (const id of customIds) {
         custom.push(
           await this.#computeCustom(
@@ -394,7 +392,7 @@ export class MetricsEngine {
     request: MetricsRequest,
     warnings: string[],
     yieldLoop?: () => Promise<void>,
-  ): Promise<MetricResult[]> {
+  ): Promise<ItsmMetricResult[]> {
     const metric = this.#custom.get(id)!;
     const annotations = request.entity.metadata.annotations ?? {};
     const compute = (window: MetricWindow) =>
@@ -410,7 +408,7 @@ export class MetricsEngine {
       if (!yieldLoop) {
         return await Promise.all(windows.map(compute));
       }
-      const results: MetricResult[] = [];
+      const results: ItsmMetricResult[] = [];
       for (const window of windows) {
         results.push(await compute(window));
         await yieldLoop();

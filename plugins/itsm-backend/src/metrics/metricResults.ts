@@ -14,9 +14,9 @@
  * limitations under the License.
  */
 
+import type { ItsmMetricResult } from '@backstage-itsm/plugin-itsm-node';
 import { ANNOTATION_ITSM_OUTAGE_PRIORITY_THRESHOLD } from '@backstage-itsm/plugin-itsm-common';
 import { COUNT_METRIC_IDS } from './coverage';
-import type { MetricResult } from './types';
 
 /** What the covering sources state about a metric. */
 export interface Statements {
@@ -54,10 +54,10 @@ export function outageNote(
  */
 export function normalise(
   id: string,
-  result: MetricResult,
+  result: ItsmMetricResult,
   covered: boolean,
   said: Statements,
-): MetricResult {
+): ItsmMetricResult {
   const finite = (v: number | null | undefined) => {
     if (v === undefined) {
       return undefined;

@@ -14,11 +14,8 @@
  * limitations under the License.
  */
 
-import type {
-  ItsmBuiltinMetricId,
-  ItsmMetricCount,
-  ItsmMetricDataQuality,
-} from '@backstage-itsm/plugin-itsm-common';
+import type { ItsmBuiltinMetricId } from '@backstage-itsm/plugin-itsm-common';
+import type { ItsmMetricResult } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import type { RecordFilter } from '../database/ItsmStore';
 
@@ -60,17 +57,6 @@ export interface ScopeTables {
   records: string;
 }
 
-/** One metric over one window, before targets and definitions are added. */
-export interface MetricResult {
-  value: number | null;
-  n: number;
-  mean?: number | null;
-  p50?: number | null;
-  p90?: number | null;
-  byKey?: Record<string, ItsmMetricCount>;
-  dataQuality?: ItsmMetricDataQuality;
-}
-
 /**
  * A population query for `explain`: one row per contributing record of the
  * window, with `id` and the flags `hl` (highlighted: a ratio's numerator) and
@@ -85,7 +71,7 @@ export interface ExplainPopulation {
 
 /** What a family of metrics yields: results per window, per metric. */
 export interface FamilyOutput {
-  results: Partial<Record<ItsmBuiltinMetricId, MetricResult[]>>;
+  results: Partial<Record<ItsmBuiltinMetricId, ItsmMetricResult[]>>;
   /** sla_attainment: running SLAs past their breach time, now. */
   breachingNow?: { n: number; byKey: Record<string, number> };
 }

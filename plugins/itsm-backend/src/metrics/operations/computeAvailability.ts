@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import type { ItsmMetricResult } from '@backstage-itsm/plugin-itsm-node';
 import type { Knex } from 'knex';
 import { unionFragment } from '../kernels';
 import {
@@ -24,12 +25,7 @@ import {
   OUTAGE_START,
   rowsOf,
 } from '../sql';
-import type {
-  MetricFamily,
-  MetricResult,
-  MetricScope,
-  MetricWindow,
-} from '../types';
+import type { MetricFamily, MetricScope, MetricWindow } from '../types';
 
 /** The known end precedes the start: out-of-order data (on `sr`). */
 const BAD = 'r.outage_known_end < r.outage_start';
@@ -131,8 +127,8 @@ export const availabilityFamily: MetricFamily = {
     const down = rowsOf(rows, 'outage_time', windows.length).map(
       ([row]) => row?.x ?? 0,
     );
-    const availability: MetricResult[] = [];
-    const mtbf: MetricResult[] = [];
+    const availability: ItsmMetricResult[] = [];
+    const mtbf: ItsmMetricResult[] = [];
     rowsOf(rows, 'outages', windows.length).forEach(([row], i) => {
       const length = windows[i].to - windows[i].from;
       const overlapping = row ? row.c : 0;

@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import type { ItsmMetricResult } from '@backstage-itsm/plugin-itsm-node';
 import type { ItsmMetricCount } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
 import { TABLE_RECORDS } from '../../database/tables';
@@ -27,12 +28,7 @@ import {
   rowsOf,
   share,
 } from '../sql';
-import type {
-  MetricFamily,
-  MetricResult,
-  MetricScope,
-  MetricWindow,
-} from '../types';
+import type { MetricFamily, MetricScope, MetricWindow } from '../types';
 import { sortKeys } from './computeIncidentCount';
 
 /** `sr` rows of changes completed within the windows' bounds. */
@@ -102,9 +98,9 @@ export const changeFamily: MetricFamily = {
     ),
   ],
   read: (rows, _scope, windows) => {
-    const changeCount: MetricResult[] = [];
-    const failureRate: MetricResult[] = [];
-    const emergencyRatio: MetricResult[] = [];
+    const changeCount: ItsmMetricResult[] = [];
+    const failureRate: ItsmMetricResult[] = [];
+    const emergencyRatio: ItsmMetricResult[] = [];
     for (const group of rowsOf(rows, 'changes', windows.length)) {
       const counts: Record<string, ItsmMetricCount> = {};
       const failures: Record<string, ItsmMetricCount> = {};

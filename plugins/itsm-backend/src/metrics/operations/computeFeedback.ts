@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import type { ItsmMetricResult } from '@backstage-itsm/plugin-itsm-node';
 import type { ItsmMetricCount } from '@backstage-itsm/plugin-itsm-common';
 import type { Knex } from 'knex';
 import {
@@ -32,12 +33,7 @@ import {
   share,
 } from '../sql';
 import { whereAnyOf } from '../../database/operations/util/whereAnyOf';
-import type {
-  MetricFamily,
-  MetricResult,
-  MetricScope,
-  MetricWindow,
-} from '../types';
+import type { MetricFamily, MetricScope, MetricWindow } from '../types';
 
 /**
  * Survey answers given in each window about the scope: those naming one of
@@ -122,8 +118,8 @@ export const feedbackFamily: MetricFamily = {
     ),
   ],
   read: (rows, _scope, windows) => {
-    const csat: MetricResult[] = [];
-    const nps: MetricResult[] = [];
+    const csat: ItsmMetricResult[] = [];
+    const nps: ItsmMetricResult[] = [];
     for (const group of rowsOf(rows, 'feedback', windows.length)) {
       const scores: Record<string, ItsmMetricCount> = {};
       let csatN = 0;

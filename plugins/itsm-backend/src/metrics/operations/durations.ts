@@ -14,13 +14,13 @@
  * limitations under the License.
  */
 
+import type { ItsmMetricResult } from '@backstage-itsm/plugin-itsm-node';
 import type { DurationStats } from '../kernels';
-import type { MetricResult } from '../types';
 
 const MS_PER_SECOND = 1000;
 
 /** Duration statistics (ms) as metric values in seconds: value is the mean. */
-export function toDurationResults(stats: DurationStats[]): MetricResult[] {
+export function toDurationResults(stats: DurationStats[]): ItsmMetricResult[] {
   return stats.map(s => {
     const mean = s.n === 0 ? null : s.sum / s.n / MS_PER_SECOND;
     return {
