@@ -223,7 +223,7 @@ describe('readPagerDutyConfigs', () => {
     ],
     [
       { main: { token: 't', rereadResolved: { within: { days: 0 } } } },
-      /itsm\.providers\.pagerduty\.main\.rereadResolved\.within: must be a duration above zero/,
+      /itsm\.providers\.pagerduty\.main\.rereadResolved\.within: must be a duration longer than zero/,
     ],
     [
       { main: { token: 't', rereadResolved: 'daily' } },

@@ -162,22 +162,6 @@ function readPositiveNumber(
   return value;
 }
 
-function readPositiveDurationMs(
-  c: Config,
-  key: string,
-  prefix: string,
-  fallback: number,
-): number {
-  const ms = readItsmDurationMs(c, key, { prefix, fallback, allowZero: true });
-  if (ms === 0) {
-    invalid(
-      `${prefix}.${key}`,
-      'must be a duration above zero, such as 6h, P7D or { hours: 6 }',
-    );
-  }
-  return ms;
-}
-
 /**
  * `causedByChange.reasons`: PagerDuty's documented correlation reasons only,
  * since a reason PagerDuty never sends (such as `cause`) silently links
@@ -369,20 +353,16 @@ export function readPagerDutyConfigs(config: Config): PagerDutyAccountConfig[] {
     const rereadPrefix = `${prefix}.rereadResolved`;
     const rereadResolved = {
       everyMs: reread
-        ? readPositiveDurationMs(
-            reread,
-            'every',
-            rereadPrefix,
-            DEFAULT_REREAD_RESOLVED_EVERY_MS,
-          )
+        ? readItsmDurationMs(reread, 'every', {
+            prefix: rereadPrefix,
+            fallback: DEFAULT_REREAD_RESOLVED_EVERY_MS,
+          })
         : DEFAULT_REREAD_RESOLVED_EVERY_MS,
       withinMs: reread
-        ? readPositiveDurationMs(
-            reread,
-            'within',
-            rereadPrefix,
-            DEFAULT_REREAD_RESOLVED_WITHIN_MS,
-          )
+        ? readItsmDurationMs(reread, 'within', {
+            prefix: rereadPrefix,
+            fallback: DEFAULT_REREAD_RESOLVED_WITHIN_MS,
+          })
         : DEFAULT_REREAD_RESOLVED_WITHIN_MS,
     };
 
