@@ -33,6 +33,7 @@ import { DateTime } from 'luxon';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { MetricsEngine } from '../metrics/MetricsEngine';
 import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
+import { bindItsmRoute, parseItsmQuery } from '../service/itsmRoute';
 import { parseInput } from '../service/validation';
 import {
   ImprovementCaller,
@@ -130,8 +131,8 @@ export function bindImprovementRoutes(
 ): void {
   const { improvements, authorizer, auditor } = options;
 
-  router.get('/improvements', async (req, res) => {
-    const query = parseInput(itsmImprovementsQuerySchema, req.query, 'query');
+  bindItsmRoute(router, 'get', '/improvements', async (req, res) => {
+    const query = parseItsmQuery(itsmImprovementsQuerySchema, req);
     const caller = await improvementCaller(req, options);
     const filter = await authorizer.improvementFilter(caller.credentials);
     const today = DateTime.fromMillis(caller.probe.now, {
@@ -171,13 +172,13 @@ export function bindImprovementRoutes(
     );
   });
 
-  router.get('/improvements/:id', async (req, res) => {
+  bindItsmRoute(router, 'get', '/improvements/{id}', async (req, res) => {
     const caller = await improvementCaller(req, options);
     const filter = await authorizer.improvementFilter(caller.credentials);
     res.json(await improvements.get(req.params.id, caller, filter));
   });
 
-  router.post('/improvements', async (req, res) => {
+  bindItsmRoute(router, 'post', '/improvements', async (req, res) => {
     const auditorEvent = await auditor.createEvent({
       eventId: 'improvement-create',
       severityLevel: 'low',
@@ -206,7 +207,7 @@ export function bindImprovementRoutes(
     }
   });
 
-  router.patch('/improvements/:id', async (req, res) => {
+  bindItsmRoute(router, 'patch', '/improvements/{id}', async (req, res) => {
     const auditorEvent = await auditor.createEvent({
       eventId: 'improvement-update',
       severityLevel: 'low',
@@ -238,7 +239,7 @@ export function bindImprovementRoutes(
     }
   });
 
-  router.delete('/improvements/:id', async (req, res) => {
+  bindItsmRoute(router, 'delete', '/improvements/{id}', async (req, res) => {
     const auditorEvent = await auditor.createEvent({
       eventId: 'improvement-delete',
       severityLevel: 'medium',

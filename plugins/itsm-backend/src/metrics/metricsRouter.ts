@@ -22,7 +22,13 @@ import {
   itsmMetricsQuerySchema,
 } from '@backstage-itsm/plugin-itsm-common';
 import type { Router } from 'express';
-import { parseInput } from '../service/validation';
+import {
+  bindItsmRoute,
+  ItsmOperationAt,
+  ItsmQueryParams,
+  ItsmRawQuery,
+  parseItsmQuery,
+} from '../service/itsmRoute';
 import type { ItsmStore, RecordFilter } from '../database/ItsmStore';
 import type { ItsmAuthorizer } from '../service/ItsmAuthorizer';
 import { bucketWindows, MAX_BUCKETS } from './buckets';
@@ -67,7 +73,9 @@ function invalid(field: string, message: string): InputError {
 
 /** The window and metric ids of a query; throws InputError naming the field. */
 export function readMetricsQuery(
-  query: unknown,
+  req: {
+    query: ItsmRawQuery<ItsmQueryParams<ItsmOperationAt<'/metrics', 'get'>>>;
+  },
   metricIds: string[],
   now: number,
 ): {
@@ -78,7 +86,7 @@ export function readMetricsQuery(
   metricIds: string[];
   explain?: string;
 } {
-  const q = parseInput(itsmMetricsQuerySchema, query, 'query');
+  const q = parseItsmQuery(itsmMetricsQuerySchema, req);
   const to = q.to ?? now;
   const from = q.from ?? to - DEFAULT_WINDOW_MS;
   if (from >= to) {
@@ -144,9 +152,9 @@ export function bindMetricsRoutes(
   const { engine, catalog, store, authorizer } = options;
   const clock = options.clock ?? (() => Date.now());
 
-  router.get('/metrics', async (req, res) => {
+  bindItsmRoute(router, 'get', '/metrics', async (req, res) => {
     const now = clock();
-    const query = readMetricsQuery(req.query, engine.metricIds, now);
+    const query = readMetricsQuery(req, engine.metricIds, now);
     const credentials = await authorizer.credentials(req);
     // Numbers count what `itsm.metrics.read` allows; the records behind them
     // are listed only as far as `itsm.record.read` allows.

@@ -24,6 +24,7 @@ import {
   improvementCaller,
   ImprovementRouteOptions,
 } from '../improvements/improvementsRouter';
+import { bindItsmRoute, parseItsmQuery } from '../service/itsmRoute';
 import { parseInput } from '../service/validation';
 import { renderReviewMarkdown } from './markdown';
 import { parseHeldPeriod, parseReviewPeriod } from './period';
@@ -53,8 +54,8 @@ export function bindReviewRoutes(
 ): void {
   const { reviews, auditor } = options;
 
-  router.get('/reviews', async (req, res) => {
-    const query = parseInput(itsmReviewQuerySchema, req.query, 'query');
+  bindItsmRoute(router, 'get', '/reviews', async (req, res) => {
+    const query = parseItsmQuery(itsmReviewQuerySchema, req);
     const period = parseReviewPeriod(query, 'query');
     const caller = await reviewCaller(req, options);
     const review = await reviews.getReview(query.entityRef, period, caller);
@@ -67,7 +68,7 @@ export function bindReviewRoutes(
     res.json(review);
   });
 
-  router.post('/reviews', async (req, res) => {
+  bindItsmRoute(router, 'post', '/reviews', async (req, res) => {
     const auditorEvent = await auditor.createEvent({
       eventId: 'review-hold',
       severityLevel: 'medium',
@@ -97,7 +98,7 @@ export function bindReviewRoutes(
     }
   });
 
-  router.patch('/reviews/held/:id', async (req, res) => {
+  bindItsmRoute(router, 'patch', '/reviews/held/{id}', async (req, res) => {
     const auditorEvent = await auditor.createEvent({
       eventId: 'review-amend',
       severityLevel: 'medium',
@@ -118,7 +119,7 @@ export function bindReviewRoutes(
     }
   });
 
-  router.delete('/reviews/held/:id', async (req, res) => {
+  bindItsmRoute(router, 'delete', '/reviews/held/{id}', async (req, res) => {
     const auditorEvent = await auditor.createEvent({
       eventId: 'review-release',
       severityLevel: 'medium',

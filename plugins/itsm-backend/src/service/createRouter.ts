@@ -43,6 +43,7 @@ import { bindListSyncStatus } from './endpoints/listSyncStatus';
 import { bindTriggerSync } from './endpoints/triggerSync';
 import type { EndpointContext } from './endpoints/types';
 import { ItsmAuthorizer } from './ItsmAuthorizer';
+import { bindItsmRoute } from './itsmRoute';
 import { jsonBodies } from './jsonBodies';
 
 export interface RouterOptions {
@@ -101,7 +102,7 @@ export async function createRouter(
   });
   router.use(jsonBodies(pushBodyLimit));
 
-  router.get('/health', (_req, res) => {
+  bindItsmRoute(router, 'get', '/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   bindListRecords(router, context);

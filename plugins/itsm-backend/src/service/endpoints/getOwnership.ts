@@ -17,7 +17,7 @@
 import { itsmOwnershipQuerySchema } from '@backstage-itsm/plugin-itsm-common';
 import type { Router } from 'express';
 import type { OwnershipService } from '../../ownership/OwnershipService';
-import { parseInput } from '../validation';
+import { bindItsmRoute, parseItsmQuery } from '../itsmRoute';
 import { checkEntities } from './checkEntities';
 import type { EndpointContext } from './types';
 
@@ -27,12 +27,8 @@ export function bindGetOwnership(
   context: EndpointContext & { ownership: OwnershipService },
 ): void {
   const { httpAuth, ownership } = context;
-  router.get('/ownership', async (req, res) => {
-    const { entityRef } = parseInput(
-      itsmOwnershipQuerySchema,
-      req.query,
-      'query',
-    );
+  bindItsmRoute(router, 'get', '/ownership', async (req, res) => {
+    const { entityRef } = parseItsmQuery(itsmOwnershipQuerySchema, req);
     const [ref] = await checkEntities(context, req, [entityRef]);
     const credentials = await httpAuth.credentials(req);
     res.json(await ownership.getOwnership(ref, credentials));

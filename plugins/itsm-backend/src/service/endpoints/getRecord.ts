@@ -16,6 +16,7 @@
 
 import { NotFoundError } from '@backstage/errors';
 import type { Router } from 'express';
+import { bindItsmRoute } from '../itsmRoute';
 import type { EndpointContext } from './types';
 
 /** `GET /records/{id}`: one record with its links, if the caller may read it. */
@@ -23,7 +24,7 @@ export function bindGetRecord(
   router: Router,
   { store, authorizer }: EndpointContext,
 ): void {
-  router.get('/records/:id', async (req, res) => {
+  bindItsmRoute(router, 'get', '/records/{id}', async (req, res) => {
     const filter = await authorizer.recordReadFilter(
       await authorizer.credentials(req),
     );

@@ -17,6 +17,7 @@
 import { itsmIngestPermission } from '@backstage-itsm/plugin-itsm-common';
 import { z } from 'zod';
 import type { Router } from 'express';
+import { bindItsmRoute } from '../itsmRoute';
 import { parseInput } from '../validation';
 import type { EndpointContext } from './types';
 
@@ -47,7 +48,7 @@ export function bindIngestRecords(
   router: Router,
   { engine, httpAuth, auditor, authorizer }: EndpointContext,
 ): void {
-  router.post('/ingest/:providerId', async (req, res) => {
+  bindItsmRoute(router, 'post', '/ingest/{providerId}', async (req, res) => {
     const { providerId } = req.params;
     const auditorEvent = await auditor.createEvent({
       eventId: 'ingest',

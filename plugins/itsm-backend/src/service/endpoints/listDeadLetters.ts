@@ -17,7 +17,7 @@
 import { NotAllowedError } from '@backstage/errors';
 import { itsmDeadLettersQuerySchema } from '@backstage-itsm/plugin-itsm-common';
 import type { Router } from 'express';
-import { parseInput } from '../validation';
+import { bindItsmRoute, parseItsmQuery } from '../itsmRoute';
 import { requireSyncRead } from './requireSyncRead';
 import type { EndpointContext } from './types';
 
@@ -26,28 +26,29 @@ export function bindListDeadLetters(
   router: Router,
   { store, engine, authorizer }: EndpointContext,
 ): void {
-  router.get('/sync/:providerId/dead-letters', async (req, res) => {
-    await requireSyncRead(authorizer, req);
-    engine.getProvider(req.params.providerId);
-    const { limit } = parseInput(
-      itsmDeadLettersQuerySchema,
-      req.query,
-      'query',
-    );
-    // Dead letters hold raw source payloads: only those who may read every record see them.
-    const filter = await authorizer.recordReadFilter(
-      await authorizer.credentials(req),
-    );
-    if (filter) {
-      throw new NotAllowedError(
-        'Reading dead letters needs unconditional itsm.record.read',
+  bindItsmRoute(
+    router,
+    'get',
+    '/sync/{providerId}/dead-letters',
+    async (req, res) => {
+      await requireSyncRead(authorizer, req);
+      engine.getProvider(req.params.providerId);
+      const { limit } = parseItsmQuery(itsmDeadLettersQuerySchema, req);
+      // Dead letters hold raw source payloads: only those who may read every record see them.
+      const filter = await authorizer.recordReadFilter(
+        await authorizer.credentials(req),
       );
-    }
-    res.json({
-      items: await store.listDeadLetters({
-        providerId: req.params.providerId,
-        limit,
-      }),
-    });
-  });
+      if (filter) {
+        throw new NotAllowedError(
+          'Reading dead letters needs unconditional itsm.record.read',
+        );
+      }
+      res.json({
+        items: await store.listDeadLetters({
+          providerId: req.params.providerId,
+          limit,
+        }),
+      });
+    },
+  );
 }

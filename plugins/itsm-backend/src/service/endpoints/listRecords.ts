@@ -16,7 +16,7 @@
 
 import { itsmRecordsQuerySchema } from '@backstage-itsm/plugin-itsm-common';
 import type { Router } from 'express';
-import { parseInput } from '../validation';
+import { bindItsmRoute, parseItsmQuery } from '../itsmRoute';
 import { checkEntities } from './checkEntities';
 import type { EndpointContext } from './types';
 
@@ -26,8 +26,8 @@ export function bindListRecords(
   context: EndpointContext,
 ): void {
   const { store, authorizer } = context;
-  router.get('/records', async (req, res) => {
-    const query = parseInput(itsmRecordsQuerySchema, req.query, 'query');
+  bindItsmRoute(router, 'get', '/records', async (req, res) => {
+    const query = parseItsmQuery(itsmRecordsQuerySchema, req);
     const filter = await authorizer.recordReadFilter(
       await authorizer.credentials(req),
     );

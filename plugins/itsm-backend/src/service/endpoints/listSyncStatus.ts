@@ -15,6 +15,7 @@
  */
 
 import type { Router } from 'express';
+import { bindItsmRoute } from '../itsmRoute';
 import { neverRunSyncStatus } from '../../database/syncStatus';
 import { requireSyncRead } from './requireSyncRead';
 import type { EndpointContext } from './types';
@@ -24,7 +25,7 @@ export function bindListSyncStatus(
   router: Router,
   { store, engine, authorizer }: EndpointContext,
 ): void {
-  router.get('/sync', async (req, res) => {
+  bindItsmRoute(router, 'get', '/sync', async (req, res) => {
     await requireSyncRead(authorizer, req);
     const statuses = await store.listSyncStatus();
     const byId = new Map(statuses.map(s => [s.providerId, s]));

@@ -16,6 +16,7 @@
 
 import { itsmSyncTriggerPermission } from '@backstage-itsm/plugin-itsm-common';
 import type { Router } from 'express';
+import { bindItsmRoute } from '../itsmRoute';
 import type { EndpointContext } from './types';
 
 /** `POST /sync/{providerId}`: runs a provider now (`itsm.sync.trigger`), audited. */
@@ -23,7 +24,7 @@ export function bindTriggerSync(
   router: Router,
   { engine, httpAuth, auditor, authorizer }: EndpointContext,
 ): void {
-  router.post('/sync/:providerId', async (req, res) => {
+  bindItsmRoute(router, 'post', '/sync/{providerId}', async (req, res) => {
     const { providerId } = req.params;
     const auditorEvent = await auditor.createEvent({
       eventId: 'sync-trigger',

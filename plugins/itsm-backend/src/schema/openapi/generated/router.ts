@@ -1746,7 +1746,7 @@ export const spec = {
       },
       MetricValue: {
         type: 'object',
-        required: ['value', 'n', 'unit', 'status', 'previous', 'definition'],
+        required: ['value', 'n', 'unit', 'definition'],
         properties: {
           value: {
             type: ['number', 'null'],
@@ -1828,6 +1828,47 @@ export const spec = {
           },
         },
       },
+      MetricSeries: {
+        description: 'A series per metric id, one point per bucket',
+        type: 'object',
+        additionalProperties: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['start', 'end', 'value', 'n'],
+            properties: {
+              start: {
+                type: 'string',
+              },
+              end: {
+                type: 'string',
+              },
+              value: {
+                type: ['number', 'null'],
+              },
+              n: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+      },
+      Health: {
+        type: 'object',
+        required: ['verdict', 'reasons'],
+        properties: {
+          verdict: {
+            type: 'string',
+            enum: ['healthy', 'degraded', 'unhealthy', 'unknown'],
+          },
+          reasons: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
       MetricsResponse: {
         type: 'object',
         required: [
@@ -1880,44 +1921,10 @@ export const spec = {
             enum: ['day', 'week', 'month'],
           },
           series: {
-            type: 'object',
-            additionalProperties: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['start', 'end', 'value', 'n'],
-                properties: {
-                  start: {
-                    type: 'string',
-                  },
-                  end: {
-                    type: 'string',
-                  },
-                  value: {
-                    type: ['number', 'null'],
-                  },
-                  n: {
-                    type: 'integer',
-                  },
-                },
-              },
-            },
+            $ref: '#/components/schemas/MetricSeries',
           },
           health: {
-            type: 'object',
-            required: ['verdict', 'reasons'],
-            properties: {
-              verdict: {
-                type: 'string',
-                enum: ['healthy', 'degraded', 'unhealthy', 'unknown'],
-              },
-              reasons: {
-                type: 'array',
-                items: {
-                  type: 'string',
-                },
-              },
-            },
+            $ref: '#/components/schemas/Health',
           },
           explain: {
             type: 'object',
@@ -2322,18 +2329,7 @@ export const spec = {
             ],
             properties: {
               status: {
-                type: 'string',
-                enum: [
-                  'not_started',
-                  'on_track',
-                  'at_risk',
-                  'overdue',
-                  'target_met',
-                  'sustained',
-                  'no_data',
-                  'closed',
-                  'not_measured',
-                ],
+                $ref: '#/components/schemas/ProgressStatus',
               },
               baseline: {
                 type: ['number', 'null'],
@@ -2443,9 +2439,16 @@ export const spec = {
             ],
           },
           changes: {
+            description:
+              'The fields a change touched, each with its value before and after',
             type: 'object',
             additionalProperties: {
               type: 'object',
+              required: ['from', 'to'],
+              properties: {
+                from: {},
+                to: {},
+              },
             },
           },
           comment: {
@@ -2485,6 +2488,68 @@ export const spec = {
           },
           durationSeconds: {
             type: ['number', 'null'],
+          },
+        },
+      },
+      ProgressStatus: {
+        type: 'string',
+        enum: [
+          'not_started',
+          'on_track',
+          'at_risk',
+          'overdue',
+          'target_met',
+          'sustained',
+          'no_data',
+          'closed',
+          'not_measured',
+        ],
+      },
+      ReviewImprovement: {
+        description: 'An improvement as a service review lists it',
+        type: 'object',
+        required: [
+          'id',
+          'title',
+          'ownerRef',
+          'status',
+          'dueDate',
+          'metricId',
+          'baseline',
+          'current',
+          'target',
+          'progressStatus',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          ownerRef: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ImprovementStatus',
+          },
+          dueDate: {
+            type: ['string', 'null'],
+          },
+          metricId: {
+            type: ['string', 'null'],
+          },
+          baseline: {
+            type: ['number', 'null'],
+          },
+          current: {
+            type: ['number', 'null'],
+          },
+          target: {
+            type: ['number', 'null'],
+          },
+          progressStatus: {
+            $ref: '#/components/schemas/ProgressStatus',
           },
         },
       },
@@ -2557,10 +2622,10 @@ export const spec = {
             },
           },
           series: {
-            type: 'object',
+            $ref: '#/components/schemas/MetricSeries',
           },
           health: {
-            type: 'object',
+            $ref: '#/components/schemas/Health',
           },
           worstIncidents: {
             type: 'array',
@@ -2621,19 +2686,19 @@ export const spec = {
               due: {
                 type: 'array',
                 items: {
-                  type: 'object',
+                  $ref: '#/components/schemas/ReviewImprovement',
                 },
               },
               overdue: {
                 type: 'array',
                 items: {
-                  type: 'object',
+                  $ref: '#/components/schemas/ReviewImprovement',
                 },
               },
               completed: {
                 type: 'array',
                 items: {
-                  type: 'object',
+                  $ref: '#/components/schemas/ReviewImprovement',
                 },
               },
             },

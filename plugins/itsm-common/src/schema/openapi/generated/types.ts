@@ -449,8 +449,8 @@ export interface components {
       };
       target?: number;
       /** @enum {string} */
-      status: 'met' | 'at_risk' | 'breached' | 'no_target' | 'no_data';
-      previous: components['schemas']['MetricCount'];
+      status?: 'met' | 'at_risk' | 'breached' | 'no_target' | 'no_data';
+      previous?: components['schemas']['MetricCount'];
       dataQuality?: {
         negativeDurations: number;
         missingEndInstants?: number;
@@ -466,6 +466,20 @@ export interface components {
       /** @description What the covering sources say about how the value was made (a heuristic link, which priorities count as outages), one sentence each. */
       notes?: string[];
       definition: components['schemas']['MetricDefinition'];
+    };
+    /** @description A series per metric id, one point per bucket */
+    MetricSeries: {
+      [key: string]: {
+        start: string;
+        end: string;
+        value: number | null;
+        n: number;
+      }[];
+    };
+    Health: {
+      /** @enum {string} */
+      verdict: 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+      reasons: string[];
     };
     MetricsResponse: {
       entityRef: string;
@@ -483,19 +497,8 @@ export interface components {
       };
       /** @enum {string} */
       bucket?: 'day' | 'week' | 'month';
-      series?: {
-        [key: string]: {
-          start: string;
-          end: string;
-          value: number | null;
-          n: number;
-        }[];
-      };
-      health: {
-        /** @enum {string} */
-        verdict: 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
-        reasons: string[];
-      };
+      series?: components['schemas']['MetricSeries'];
+      health: components['schemas']['Health'];
       explain?: {
         metricId: string;
         recordIds: string[];
@@ -606,17 +609,7 @@ export interface components {
         baselineCapturedAt?: string | null;
       } | null;
       progress: {
-        /** @enum {string} */
-        status:
-          | 'not_started'
-          | 'on_track'
-          | 'at_risk'
-          | 'overdue'
-          | 'target_met'
-          | 'sustained'
-          | 'no_data'
-          | 'closed'
-          | 'not_measured';
+        status: components['schemas']['ProgressStatus'];
         baseline: number | null;
         current: number | null;
         n: number;
@@ -655,8 +648,12 @@ export interface components {
         | 'status_changed'
         | 'baseline_captured'
         | 'commented';
+      /** @description The fields a change touched, each with its value before and after */
       changes: {
-        [key: string]: Record<string, never>;
+        [key: string]: {
+          from: unknown;
+          to: unknown;
+        };
       };
       comment: string | null;
     };
@@ -671,6 +668,30 @@ export interface components {
       openedAt?: string;
       resolvedAt?: string | null;
       durationSeconds?: number | null;
+    };
+    /** @enum {string} */
+    ProgressStatus:
+      | 'not_started'
+      | 'on_track'
+      | 'at_risk'
+      | 'overdue'
+      | 'target_met'
+      | 'sustained'
+      | 'no_data'
+      | 'closed'
+      | 'not_measured';
+    /** @description An improvement as a service review lists it */
+    ReviewImprovement: {
+      id: string;
+      title: string;
+      ownerRef: string;
+      status: components['schemas']['ImprovementStatus'];
+      dueDate: string | null;
+      metricId: string | null;
+      baseline: number | null;
+      current: number | null;
+      target: number | null;
+      progressStatus: components['schemas']['ProgressStatus'];
     };
     ServiceReview: {
       entityRef: string;
@@ -690,8 +711,8 @@ export interface components {
       metrics: {
         [key: string]: components['schemas']['MetricValue'];
       };
-      series: Record<string, never>;
-      health: Record<string, never>;
+      series: components['schemas']['MetricSeries'];
+      health: components['schemas']['Health'];
       worstIncidents: components['schemas']['ReviewRecord'][];
       failedChanges: {
         change?: components['schemas']['ReviewRecord'];
@@ -707,9 +728,9 @@ export interface components {
       }[];
       openProblems: components['schemas']['ReviewRecord'][];
       improvements: {
-        due?: Record<string, never>[];
-        overdue?: Record<string, never>[];
-        completed?: Record<string, never>[];
+        due?: components['schemas']['ReviewImprovement'][];
+        overdue?: components['schemas']['ReviewImprovement'][];
+        completed?: components['schemas']['ReviewImprovement'][];
       };
       hiddenRecordCount: number;
       held: {
