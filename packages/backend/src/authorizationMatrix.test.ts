@@ -135,6 +135,16 @@ async function declaredRoutes(): Promise<string[]> {
   );
   for (const file of files) {
     const text = await fs.readFile(resolvePath(itsmBackendSrc, file), 'utf8');
+    // Routes are bound to the router generated from the spec with
+    // bindItsmRoute(router, 'get', '/records/{id}', …); written here as
+    // Express paths (`/records/:id`), as the rows name them.
+    for (const [, method, path] of text.matchAll(
+      /bindItsmRoute\(\s*router,\s*'(get|post|put|patch|delete)',\s*'([^']+)'/g,
+    )) {
+      routes.push(
+        `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`,
+      );
+    }
     for (const [, method, path] of text.matchAll(
       /router\.(get|post|put|patch|delete|all)\(\s*'([^']+)'/g,
     )) {
