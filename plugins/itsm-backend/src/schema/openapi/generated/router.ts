@@ -76,6 +76,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -88,6 +89,7 @@ export const spec = {
           {
             name: 'kind',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -99,6 +101,7 @@ export const spec = {
           {
             name: 'state',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -110,6 +113,7 @@ export const spec = {
           {
             name: 'priority',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -122,6 +126,7 @@ export const spec = {
           {
             name: 'providerId',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -132,6 +137,7 @@ export const spec = {
           {
             name: 'from',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -140,6 +146,7 @@ export const spec = {
           {
             name: 'to',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -147,6 +154,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               maxLength: 200,
@@ -156,6 +164,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 1,
@@ -166,6 +175,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -173,6 +183,7 @@ export const spec = {
           {
             name: 'order',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['asc', 'desc'],
@@ -358,6 +369,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 1,
@@ -518,6 +530,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             required: true,
             schema: {
               type: 'string',
@@ -528,6 +541,7 @@ export const spec = {
           {
             name: 'from',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -536,6 +550,7 @@ export const spec = {
           {
             name: 'to',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -544,6 +559,7 @@ export const spec = {
           {
             name: 'bucket',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['day', 'week', 'month'],
@@ -554,6 +570,7 @@ export const spec = {
           {
             name: 'metrics',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -566,6 +583,7 @@ export const spec = {
           {
             name: 'explain',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -608,6 +626,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             required: true,
             schema: {
               type: 'string',
@@ -648,6 +667,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -655,6 +675,7 @@ export const spec = {
           {
             name: 'ownedBy',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -664,6 +685,7 @@ export const spec = {
           {
             name: 'ownerRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -674,6 +696,7 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -685,6 +708,7 @@ export const spec = {
           {
             name: 'department',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -692,6 +716,7 @@ export const spec = {
           {
             name: 'overdue',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['true', 'false'],
@@ -701,6 +726,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               maxLength: 200,
@@ -709,6 +735,7 @@ export const spec = {
           {
             name: 'sort',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['dueDate', 'priority', 'updatedAt', 'createdAt', 'title'],
@@ -717,6 +744,7 @@ export const spec = {
           {
             name: 'order',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['asc', 'desc'],
@@ -725,6 +753,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 1,
@@ -737,6 +766,7 @@ export const spec = {
           {
             name: 'offset',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 0,
@@ -934,6 +964,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             required: true,
             schema: {
               type: 'string',
@@ -942,6 +973,7 @@ export const spec = {
           {
             name: 'period',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               pattern: '^\\d{4}-(Q[1-4]|0[1-9]|1[0-2])$',
@@ -952,6 +984,7 @@ export const spec = {
           {
             name: 'from',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -959,6 +992,7 @@ export const spec = {
           {
             name: 'to',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -966,6 +1000,7 @@ export const spec = {
           {
             name: 'format',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['json', 'markdown'],
@@ -1142,6 +1177,13 @@ export const spec = {
     },
   },
   components: {
+    securitySchemes: {
+      JWT: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+      },
+    },
     responses: {
       ErrorResponse: {
         description: 'An error (Backstage error format)',
@@ -1467,8 +1509,15 @@ export const spec = {
             type: ['string', 'null'],
           },
           changeType: {
-            type: ['string', 'null'],
-            enum: ['standard', 'normal', 'emergency', null],
+            anyOf: [
+              {
+                type: 'string',
+                enum: ['standard', 'normal', 'emergency'],
+              },
+              {
+                type: 'null',
+              },
+            ],
           },
           plannedStart: {
             type: ['string', 'null'],
@@ -1483,13 +1532,19 @@ export const spec = {
             type: ['string', 'null'],
           },
           outcome: {
-            type: ['string', 'null'],
-            enum: [
-              'successful',
-              'successful_with_issues',
-              'failed',
-              'cancelled',
-              null,
+            anyOf: [
+              {
+                type: 'string',
+                enum: [
+                  'successful',
+                  'successful_with_issues',
+                  'failed',
+                  'cancelled',
+                ],
+              },
+              {
+                type: 'null',
+              },
             ],
           },
           causedByChange: {
@@ -1725,8 +1780,15 @@ export const spec = {
             type: ['string', 'null'],
           },
           clock: {
-            type: ['string', 'null'],
-            enum: ['calendar', 'business', null],
+            anyOf: [
+              {
+                type: 'string',
+                enum: ['calendar', 'business'],
+              },
+              {
+                type: 'null',
+              },
+            ],
           },
           statistic: {
             type: 'string',
@@ -1736,8 +1798,15 @@ export const spec = {
             enum: ['seconds', 'ratio', 'count', 'score'],
           },
           direction: {
-            type: ['string', 'null'],
-            enum: ['lower_is_better', 'higher_is_better', null],
+            anyOf: [
+              {
+                type: 'string',
+                enum: ['lower_is_better', 'higher_is_better'],
+              },
+              {
+                type: 'null',
+              },
+            ],
           },
           targetAnnotation: {
             type: ['string', 'null'],

@@ -339,18 +339,13 @@ export interface components {
       closedAt?: string | null;
       impactStart?: string | null;
       impactEnd?: string | null;
-      /** @enum {string|null} */
-      changeType?: 'standard' | 'normal' | 'emergency' | null;
+      changeType?: ('standard' | 'normal' | 'emergency') | null;
       plannedStart?: string | null;
       plannedEnd?: string | null;
       actualStart?: string | null;
       actualEnd?: string | null;
-      /** @enum {string|null} */
       outcome?:
-        | 'successful'
-        | 'successful_with_issues'
-        | 'failed'
-        | 'cancelled'
+        | ('successful' | 'successful_with_issues' | 'failed' | 'cancelled')
         | null;
       causedByChange?: components['schemas']['Link'];
       problem?: components['schemas']['Link'];
@@ -427,13 +422,11 @@ export interface components {
       description: string;
       startEvent: string | null;
       endEvent: string | null;
-      /** @enum {string|null} */
-      clock: 'calendar' | 'business' | null;
+      clock: ('calendar' | 'business') | null;
       statistic: string;
       /** @enum {string} */
       unit: 'seconds' | 'ratio' | 'count' | 'score';
-      /** @enum {string|null} */
-      direction: 'lower_is_better' | 'higher_is_better' | null;
+      direction: ('lower_is_better' | 'higher_is_better') | null;
       targetAnnotation: string | null;
     };
     MetricValue: {
