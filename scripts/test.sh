@@ -42,6 +42,9 @@ step "generated API contract is current"
 # Regenerates from plugins/itsm-backend/src/schema/openapi.yaml in memory and
 # fails naming the stale file: run `node scripts/openapi.mjs generate`.
 yarn node scripts/openapi.mjs check
+step "API spec lint"
+# Spectral with Backstage's OpenAPI ruleset over plugins/itsm-backend/src/schema/openapi.yaml.
+yarn backstage-repo-tools repo schema openapi lint plugins/itsm-backend
 step "lint"
 yarn backstage-cli repo lint --max-warnings 0
 step "type check"
