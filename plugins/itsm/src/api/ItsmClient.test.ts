@@ -319,6 +319,48 @@ describe('ItsmClient', () => {
     expect(calls).toEqual(['PATCH h 1/x', 'DELETE h 1/x']);
   });
 
+  it.each([
+    ['with a token to inject', { token: 'user-token' }, 'Bearer user-token'],
+    [
+      'without a token',
+      { identityApi: { getCredentials: async () => ({}) } },
+      null,
+    ],
+  ])(
+    "sends a JSON body through the app's identity middleware, %s",
+    async (_, injectIdentityAuth, authorization) => {
+      // The app's fetchApi wraps every call in new Request(input, init): a
+      // body-carrying Request handed to it whole is spent before it is sent.
+      let received: { authorization: string | null; body: unknown } | undefined;
+      server.use(
+        http.post(`${baseUrl}/reviews`, async ({ request }) => {
+          received = {
+            authorization: request.headers.get('authorization'),
+            body: await request.json(),
+          };
+          return HttpResponse.json({ id: 'held-1' }, { status: 201 });
+        }),
+      );
+      const appClient = new ItsmClient({
+        discoveryApi: { getBaseUrl: async () => baseUrl },
+        fetchApi: new MockFetchApi({ injectIdentityAuth }),
+      });
+      await appClient.holdReview({
+        entityRef: 'component:default/payments-api',
+        period: '2026-Q3',
+        decisions: 'Keep the MTTR target',
+      });
+      expect(received).toEqual({
+        authorization,
+        body: {
+          entityRef: 'component:default/payments-api',
+          period: '2026-Q3',
+          decisions: 'Keep the MTTR target',
+        },
+      });
+    },
+  );
+
   it('says why a release was refused', async () => {
     server.use(
       http.delete(`${baseUrl}/reviews/held/:id`, () =>

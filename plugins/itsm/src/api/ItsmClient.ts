@@ -69,7 +69,18 @@ export class ItsmClient implements ItsmApi {
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.#discoveryApi = options.discoveryApi;
     this.#client = createClient<ItsmApiPaths>({
-      fetch: request => options.fetchApi.fetch(request),
+      // openapi-fetch hands over a Request; the app's fetch middleware
+      // rebuilds it with new Request(input, init), which spends a body it is
+      // given inside a Request. Pass the URL and a buffered body instead.
+      fetch: async request => {
+        const body = request.body ? await request.text() : '';
+        return options.fetchApi.fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: body || undefined,
+          signal: request.signal,
+        });
+      },
       querySerializer: serializeQuery,
     });
     // Error responses become ResponseErrors, which keep the status and the
